@@ -1,0 +1,211 @@
+import { SETTINGS, type SettingDef } from './settings.js';
+
+// Config is read once, at start, from the environment (and `.env`, loaded by the entry point).
+// Every problem is reported together, each naming the variable and how to fix it; a secret's
+// value is never echoed. The result is a typed, frozen object.
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example and the README's configuration reference.`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  mode: 'lab' | 'production';
+  labScenario: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  policyFile: string;
+  eventWindowHours: number;
+  relay: {
+    url?: string;
+    keyId: string;
+    keySecret?: string;
+    caFile?: string;
+    clientCert?: string;
+    clientKey?: string;
+    timeoutMs: number;
+    concurrencyPerHost: number;
+  };
+  approvals: { signingKey?: string; planTtlMinutes: number };
+  relayServer: {
+    listenHost: string;
+    port: number;
+    tlsCert?: string;
+    tlsKey?: string;
+    clientCa?: string;
+    keys: Map<string, string>;
+    backend: 'lab' | 'windows';
+    writesEnabled: boolean;
+    approvalKey?: string;
+    auditLog: string;
+    skewSeconds: number;
+  };
+  directory: {
+    url?: string;
+    bindDn?: string;
+    bindPassword?: string;
+    baseDn?: string;
+    startTls: boolean;
+    caFile?: string;
+    allowPlain: boolean;
+  };
+  windows: { pwshPath: string; poolSize: number; jeaConfigurationName: string; jeaWriteConfigurationName: string };
+  store: { databaseUrl: string; checkRetentionDays: number };
+  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; port: number; apiUrl?: string };
+  teams?: {
+    appId: string;
+    appPassword?: string;
+    certThumbprint?: string;
+    certKeyFile?: string;
+    tenantId?: string;
+    appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+    port: number;
+  };
+  web: { port: number; enabled: boolean };
+}
+
+type Raw = Record<string, unknown>;
+
+function parseAll(env: NodeJS.ProcessEnv, problems: string[]): Raw {
+  const raw: Raw = {};
+  for (const def of SETTINGS) {
+    const given = env[def.env];
+    const value = given === undefined || given === '' ? def.default : given;
+    if (value === undefined) continue;
+    const parsed = def.schema.safeParse(value);
+    if (parsed.success) raw[def.env] = parsed.data;
+    else problems.push(describe(def, parsed.error.issues[0]?.message ?? 'invalid value', given));
+  }
+  return raw;
+}
+
+function describe(def: SettingDef, why: string, given: string | undefined): string {
+  const shown = def.secret || given === undefined ? '' : ` (got "${given.length > 60 ? `${given.slice(0, 60)}…` : given}")`;
+  return `${def.env}: ${why}${shown}. ${def.description}`;
+}
+
+function required(raw: Raw, env: string, when: string, problems: string[]): void {
+  if (raw[env] === undefined) problems.push(`${env} is required ${when}. Set it in .env (see .env.example).`);
+}
+
+function str(raw: Raw, env: string): string | undefined {
+  return raw[env] as string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const raw = parseAll(env, problems);
+  const mode = raw.TRIAGE_MODE as Config['mode'];
+
+  if (mode === 'production') {
+    required(raw, 'RELAY_URL', 'in production mode', problems);
+    required(raw, 'RELAY_KEY_SECRET', 'in production mode', problems);
+    required(raw, 'APPROVAL_SIGNING_KEY', 'in production mode', problems);
+  }
+  if (raw.SLACK_BOT_TOKEN !== undefined) {
+    if (raw.SLACK_MODE === 'socket') required(raw, 'SLACK_APP_TOKEN', 'when SLACK_MODE=socket', problems);
+    else required(raw, 'SLACK_SIGNING_SECRET', 'when SLACK_MODE=http', problems);
+  }
+  const teamsAppId = env.TEAMS_APP_ID;
+  if (teamsAppId !== undefined) {
+    if (teamsAppId === '' && mode !== 'lab') {
+      problems.push('TEAMS_APP_ID is empty, which turns off Bot Framework authentication; that is allowed only with TRIAGE_MODE=lab. Set the Microsoft App ID of your bot.');
+    }
+    if (teamsAppId !== '' && raw.TEAMS_APP_PASSWORD === undefined && raw.TEAMS_CERT_THUMBPRINT === undefined && raw.TEAMS_APP_TYPE !== 'UserAssignedMSI') {
+      problems.push('TEAMS_APP_PASSWORD (or TEAMS_CERT_THUMBPRINT and TEAMS_CERT_KEY_FILE) is required when TEAMS_APP_ID is set.');
+    }
+    if (teamsAppId !== '' && raw.TEAMS_APP_TYPE === 'SingleTenant') required(raw, 'TEAMS_TENANT_ID', 'for a single-tenant Teams bot', problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const keys = new Map<string, string>();
+  for (const pair of (str(raw, 'RELAY_KEYS') ?? '').split(',').filter(Boolean)) {
+    const i = pair.indexOf(':');
+    keys.set(pair.slice(0, i), pair.slice(i + 1));
+  }
+
+  const config: Config = {
+    mode,
+    labScenario: str(raw, 'LAB_SCENARIO')!,
+    logLevel: raw.LOG_LEVEL as Config['logLevel'],
+    policyFile: str(raw, 'POLICY_FILE')!,
+    eventWindowHours: raw.EVENT_WINDOW_HOURS as number,
+    relay: {
+      url: str(raw, 'RELAY_URL'),
+      keyId: str(raw, 'RELAY_KEY_ID')!,
+      keySecret: str(raw, 'RELAY_KEY_SECRET'),
+      caFile: str(raw, 'RELAY_CA_FILE'),
+      clientCert: str(raw, 'RELAY_CLIENT_CERT'),
+      clientKey: str(raw, 'RELAY_CLIENT_KEY'),
+      timeoutMs: raw.RELAY_TIMEOUT_MS as number,
+      concurrencyPerHost: raw.RELAY_CONCURRENCY_PER_HOST as number,
+    },
+    approvals: { signingKey: str(raw, 'APPROVAL_SIGNING_KEY'), planTtlMinutes: raw.PLAN_TTL_MINUTES as number },
+    relayServer: {
+      listenHost: str(raw, 'RELAY_LISTEN_HOST')!,
+      port: raw.RELAY_PORT as number,
+      tlsCert: str(raw, 'RELAY_TLS_CERT'),
+      tlsKey: str(raw, 'RELAY_TLS_KEY'),
+      clientCa: str(raw, 'RELAY_CLIENT_CA'),
+      keys,
+      backend: raw.RELAY_BACKEND as 'lab' | 'windows',
+      writesEnabled: raw.RELAY_WRITES_ENABLED as boolean,
+      approvalKey: str(raw, 'RELAY_APPROVAL_KEY'),
+      auditLog: str(raw, 'RELAY_AUDIT_LOG')!,
+      skewSeconds: raw.RELAY_SKEW_SECONDS as number,
+    },
+    directory: {
+      url: str(raw, 'LDAP_URL'),
+      bindDn: str(raw, 'LDAP_BIND_DN'),
+      bindPassword: str(raw, 'LDAP_BIND_PASSWORD'),
+      baseDn: str(raw, 'LDAP_BASE_DN'),
+      startTls: raw.LDAP_STARTTLS as boolean,
+      caFile: str(raw, 'LDAP_CA_FILE'),
+      allowPlain: raw.LDAP_ALLOW_PLAIN as boolean,
+    },
+    windows: {
+      pwshPath: str(raw, 'PWSH_PATH')!,
+      poolSize: raw.PWSH_POOL_SIZE as number,
+      jeaConfigurationName: str(raw, 'JEA_CONFIGURATION_NAME')!,
+      jeaWriteConfigurationName: str(raw, 'JEA_WRITE_CONFIGURATION_NAME')!,
+    },
+    store: { databaseUrl: str(raw, 'DATABASE_URL')!, checkRetentionDays: raw.CHECK_RETENTION_DAYS as number },
+    slack:
+      raw.SLACK_BOT_TOKEN === undefined
+        ? undefined
+        : {
+            botToken: str(raw, 'SLACK_BOT_TOKEN')!,
+            appToken: str(raw, 'SLACK_APP_TOKEN'),
+            signingSecret: str(raw, 'SLACK_SIGNING_SECRET'),
+            mode: raw.SLACK_MODE as 'socket' | 'http',
+            port: raw.SLACK_PORT as number,
+            apiUrl: str(raw, 'SLACK_API_URL'),
+          },
+    teams:
+      teamsAppId === undefined
+        ? undefined
+        : {
+            appId: teamsAppId,
+            appPassword: str(raw, 'TEAMS_APP_PASSWORD'),
+            certThumbprint: str(raw, 'TEAMS_CERT_THUMBPRINT'),
+            certKeyFile: str(raw, 'TEAMS_CERT_KEY_FILE'),
+            tenantId: str(raw, 'TEAMS_TENANT_ID'),
+            appType: raw.TEAMS_APP_TYPE as 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI',
+            port: raw.TEAMS_PORT as number,
+          },
+    web: { port: raw.WEB_PORT as number, enabled: raw.WEB_ENABLED as boolean },
+  };
+  return Object.freeze(config);
+}
+
+/** A printable copy of the config with every secret replaced, for start-up logs. */
+export function maskedConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const def of SETTINGS) {
+    const v = env[def.env];
+    if (v === undefined || v === '') continue;
+    out[def.env] = def.secret ? '***' : v;
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+// Every setting the bot and the relay read, in one table: the zod schema that validates it,
+// what it is for, and how to fix it. `.env.example` and the README's configuration reference
+// are generated from this table (`npm run docs:config`), and a test checks they have not drifted.
+
+export interface SettingDef {
+  /** Environment variable name. */
+  env: string;
+  group: 'general' | 'relay-client' | 'relay-server' | 'directory' | 'windows' | 'store' | 'slack' | 'teams' | 'web' | 'approvals';
+  schema: z.ZodType;
+  description: string;
+  /** Value used when unset (documented as the default). */
+  default?: string;
+  /** Example for `.env.example` when there is no default. */
+  example?: string;
+  /** Never printed, logged or echoed in an error. */
+  secret?: boolean;
+}
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const url = z.string().url();
+const nonEmpty = z.string().min(1);
+
+export const SETTINGS: SettingDef[] = [
+  // general
+  { env: 'TRIAGE_MODE', group: 'general', schema: z.enum(['lab', 'production']), default: 'lab', description: 'lab: everything on this machine (lab relay, web console, no platform auth). production: real relay, platform credentials required.' },
+  { env: 'LAB_SCENARIO', group: 'general', schema: nonEmpty, default: 'lab/default.yaml', description: 'Lab scenario file the embedded lab relay answers from (lab mode only).' },
+  { env: 'LOG_LEVEL', group: 'general', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info', description: 'Least severe log level written to stderr.' },
+  { env: 'POLICY_FILE', group: 'approvals', schema: nonEmpty, default: 'lab/policy.yaml', description: 'Roles (viewer, operator, approver), channels and schedules: YAML validated at start.' },
+  { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
+
+  // relay client (bot side)
+  { env: 'RELAY_URL', group: 'relay-client', schema: url, example: 'https://relay.contoso.com:8443', description: 'Base URL of triage-relay. Unset in lab mode: the bot starts its own lab relay on loopback.' },
+  { env: 'RELAY_KEY_ID', group: 'relay-client', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), default: 'bot', description: 'Key id the bot signs relay requests with (x-triage-key-id).' },
+  { env: 'RELAY_KEY_SECRET', group: 'relay-client', schema: z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)'), secret: true, example: 'change-me-to-64-hex-characters-from-openssl-rand-hex-32-0000000000', description: 'HMAC secret for RELAY_KEY_ID. In lab mode a random one is made at start.' },
+  { env: 'RELAY_CA_FILE', group: 'relay-client', schema: nonEmpty, example: '/etc/triage/relay-ca.pem', description: 'CA certificate that signed the relay\'s TLS certificate, when not publicly trusted.' },
+  { env: 'RELAY_CLIENT_CERT', group: 'relay-client', schema: nonEmpty, example: '/etc/triage/bot-client.pem', description: 'Client certificate for mTLS to the relay (optional).' },
+  { env: 'RELAY_CLIENT_KEY', group: 'relay-client', schema: nonEmpty, example: '/etc/triage/bot-client.key', description: 'Private key of RELAY_CLIENT_CERT.' },
+  { env: 'RELAY_TIMEOUT_MS', group: 'relay-client', schema: positiveInt, default: '15000', description: 'Timeout of one relay request.' },
+  { env: 'RELAY_CONCURRENCY_PER_HOST', group: 'relay-client', schema: positiveInt.max(64), default: '8', description: 'Most relay requests in flight for one node at a time.' },
+  { env: 'APPROVAL_SIGNING_KEY', group: 'approvals', schema: z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)'), secret: true, example: 'change-me-to-a-second-64-hex-character-secret-not-the-relay-key-00', description: 'Key that signs single-use approval tokens for relay writes; the relay holds the same value in RELAY_APPROVAL_KEY. Separate from RELAY_KEY_SECRET.' },
+  { env: 'PLAN_TTL_MINUTES', group: 'approvals', schema: positiveInt.max(24 * 60), default: '30', description: 'A proposed fix expires unless approved within this time.' },
+
+  // relay server
+  { env: 'RELAY_LISTEN_HOST', group: 'relay-server', schema: nonEmpty, default: '127.0.0.1', description: 'Address triage-relay binds to. Plain HTTP is refused unless this is a loopback address.' },
+  { env: 'RELAY_PORT', group: 'relay-server', schema: port, default: '8443', description: 'Port triage-relay listens on (0 picks a free one).' },
+  { env: 'RELAY_TLS_CERT', group: 'relay-server', schema: nonEmpty, example: '/etc/triage/relay.pem', description: 'TLS certificate (PEM). Required unless bound to loopback.' },
+  { env: 'RELAY_TLS_KEY', group: 'relay-server', schema: nonEmpty, example: '/etc/triage/relay.key', description: 'TLS private key (PEM) of RELAY_TLS_CERT.' },
+  { env: 'RELAY_CLIENT_CA', group: 'relay-server', schema: nonEmpty, example: '/etc/triage/bot-ca.pem', description: 'When set, callers must present a client certificate signed by this CA (mTLS).' },
+  { env: 'RELAY_KEYS', group: 'relay-server', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}:[^,\s]{32,}(,[A-Za-z0-9._-]{1,64}:[^,\s]{32,})*$/, 'expected keyid:secret[,keyid:secret...] with secrets of at least 32 characters'), secret: true, example: 'bot:change-me-to-64-hex-characters-from-openssl-rand-hex-32-0000000000', description: 'Keys allowed to call the relay, keyid:secret, comma-separated; several at once for rotation.' },
+  { env: 'RELAY_BACKEND', group: 'relay-server', schema: z.enum(['lab', 'windows']), default: 'lab', description: 'lab answers from a scenario file; windows talks to hosts through JEA and to AD over LDAP.' },
+  { env: 'RELAY_WRITES_ENABLED', group: 'relay-server', schema: bool, default: 'false', description: 'Allow approved writes (delegation fix, ticket purge, auth type, test migration). Off: every write is refused.' },
+  { env: 'RELAY_APPROVAL_KEY', group: 'relay-server', schema: z.string().min(32), secret: true, example: 'change-me-to-a-second-64-hex-character-secret-not-the-relay-key-00', description: 'Verifies approval tokens on writes; the same value as the bot\'s APPROVAL_SIGNING_KEY.' },
+  { env: 'RELAY_AUDIT_LOG', group: 'relay-server', schema: nonEmpty, default: 'data/relay-audit.jsonl', description: 'Append-only JSON-lines audit log of every relay request.' },
+  { env: 'RELAY_SKEW_SECONDS', group: 'relay-server', schema: positiveInt.max(3600), default: '300', description: 'Largest accepted difference between a request timestamp and the relay clock.' },
+
+  // directory
+  { env: 'LDAP_URL', group: 'directory', schema: z.string().regex(/^ldaps?:\/\/[^\s]+$/, 'expected ldaps://dc01.contoso.com or ldap://... with LDAP_STARTTLS=true'), example: 'ldaps://dc01.contoso.com', description: 'Domain controller the relay reads and writes over LDAP.' },
+  { env: 'LDAP_BIND_DN', group: 'directory', schema: nonEmpty, example: 'CN=svc-triage-relay,OU=Service Accounts,DC=contoso,DC=com', description: 'Least-privilege account the relay binds as.' },
+  { env: 'LDAP_BIND_PASSWORD', group: 'directory', schema: nonEmpty, secret: true, example: 'change-me', description: 'Password of LDAP_BIND_DN.' },
+  { env: 'LDAP_BASE_DN', group: 'directory', schema: nonEmpty, example: 'DC=contoso,DC=com', description: 'Search base; read from RootDSE defaultNamingContext when unset.' },
+  { env: 'LDAP_STARTTLS', group: 'directory', schema: bool, default: 'false', description: 'Upgrade an ldap:// connection with StartTLS.' },
+  { env: 'LDAP_CA_FILE', group: 'directory', schema: nonEmpty, example: '/etc/triage/dc-ca.pem', description: 'CA certificate of the domain controllers\' LDAPS certificates.' },
+  { env: 'LDAP_ALLOW_PLAIN', group: 'directory', schema: bool, default: 'false', description: 'Allow plain ldap:// without TLS (test DCs on loopback only).' },
+
+  // windows
+  { env: 'PWSH_PATH', group: 'windows', schema: nonEmpty, default: 'pwsh', description: 'PowerShell executable the windows backend starts (pool of long-lived processes).' },
+  { env: 'PWSH_POOL_SIZE', group: 'windows', schema: positiveInt.max(32), default: '4', description: 'Long-lived PowerShell processes in the pool.' },
+  { env: 'JEA_CONFIGURATION_NAME', group: 'windows', schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), default: 'HvLmDiag', description: 'JEA session configuration for reads (Invoke-Command -ConfigurationName).' },
+  { env: 'JEA_WRITE_CONFIGURATION_NAME', group: 'windows', schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), default: 'HvLmFix', description: 'JEA session configuration for the write role.' },
+
+  // store
+  { env: 'DATABASE_URL', group: 'store', schema: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:./data/triage.db or postgres://user@host/db'), default: 'sqlite:./data/triage.db', description: 'Store: a SQLite file (one process) or PostgreSQL (several replicas).' },
+  { env: 'CHECK_RETENTION_DAYS', group: 'store', schema: positiveInt, default: '90', description: 'Check history older than this is pruned. Audit records are never pruned automatically.' },
+
+  // slack
+  { env: 'SLACK_BOT_TOKEN', group: 'slack', schema: z.string().regex(/^xoxb-/, 'a bot token starts with xoxb-'), secret: true, example: 'xoxb-...', description: 'Bot token (OAuth & Permissions). Setting it enables the Slack adapter.' },
+  { env: 'SLACK_APP_TOKEN', group: 'slack', schema: z.string().regex(/^xapp-/, 'an app-level token starts with xapp-'), secret: true, example: 'xapp-...', description: 'App-level token with connections:write, for Socket Mode.' },
+  { env: 'SLACK_SIGNING_SECRET', group: 'slack', schema: nonEmpty, secret: true, example: 'change-me', description: 'Signing secret (Basic Information), for HTTP mode.' },
+  { env: 'SLACK_MODE', group: 'slack', schema: z.enum(['socket', 'http']), default: 'socket', description: 'socket needs no public URL; http serves POST /slack/events.' },
+  { env: 'SLACK_PORT', group: 'slack', schema: port, default: '3001', description: 'Port of the Slack HTTP endpoint (http mode).' },
+  { env: 'SLACK_API_URL', group: 'slack', schema: url, example: 'https://slack.com/api/', description: 'Override of the Slack Web API base URL, for proxies and tests.' },
+
+  // teams
+  { env: 'TEAMS_APP_ID', group: 'teams', schema: z.string(), example: '00000000-0000-0000-0000-000000000000', description: 'Microsoft App ID of the bot. Setting it enables the Teams adapter; empty disables Bot Framework auth (lab mode only).' },
+  { env: 'TEAMS_APP_PASSWORD', group: 'teams', schema: nonEmpty, secret: true, example: 'change-me', description: 'Client secret of TEAMS_APP_ID (or use TEAMS_CERT_*).' },
+  { env: 'TEAMS_CERT_THUMBPRINT', group: 'teams', schema: nonEmpty, example: 'ABCDEF...', description: 'Certificate thumbprint, instead of TEAMS_APP_PASSWORD.' },
+  { env: 'TEAMS_CERT_KEY_FILE', group: 'teams', schema: nonEmpty, example: '/etc/triage/teams.key', description: 'Private key file of the certificate.' },
+  { env: 'TEAMS_TENANT_ID', group: 'teams', schema: nonEmpty, example: '00000000-0000-0000-0000-000000000000', description: 'Tenant of a single-tenant bot (the default app type).' },
+  { env: 'TEAMS_APP_TYPE', group: 'teams', schema: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']), default: 'SingleTenant', description: 'Bot Framework app type.' },
+  { env: 'TEAMS_PORT', group: 'teams', schema: port, default: '3978', description: 'Port of POST /api/messages.' },
+
+  // web console
+  { env: 'WEB_PORT', group: 'web', schema: port, default: '3000', description: 'Port of the lab web console (bound to 127.0.0.1 only).' },
+  { env: 'WEB_ENABLED', group: 'web', schema: bool, default: 'true', description: 'Serve the web console (lab mode).' },
+];
+
+export const SETTINGS_BY_ENV = new Map(SETTINGS.map((s) => [s.env, s]));

@@ -1,0 +1,67 @@
+import type { DirectionStatus, Severity, VerdictStatus } from '../diagnostics/findings.js';
+
+// The neutral message every adapter renders (Block Kit, Adaptive Cards, HTML). No platform type
+// leaks in here; renderers are pure functions of a Reply and respect their platform's limits.
+
+export type ButtonAction =
+  | 'propose-fix'
+  | 'rerun'
+  | 'show-evidence'
+  | 'test-migration'
+  | 'approve'
+  | 'reject'
+  | 'rollback'
+  | 'apply'
+  | 'refresh-plan';
+
+export interface ReplyButton {
+  action: ButtonAction;
+  label: string;
+  /** Opaque id of a stored record (a check run, a plan). Never a command or parameters. */
+  recordId: string;
+  style?: 'primary' | 'danger';
+  /** Optional choices (a VM to test-migrate): the selected value is sent back with the click. */
+  choices?: Array<{ label: string; value: string }>;
+}
+
+export interface ReplyMatrix {
+  nodes: string[];
+  /** cells[from][to]; the diagonal is absent. */
+  cells: Record<string, Record<string, DirectionStatus>>;
+}
+
+export interface ReplySection {
+  title: string;
+  severity?: Severity;
+  lines: string[];
+}
+
+export interface ReplyAttachment {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+
+export interface Reply {
+  /** Short title: "Live migration check · HV01, HV02". */
+  header: string;
+  verdict?: { status: VerdictStatus | 'info' | 'error' | 'pending'; text: string };
+  facts?: Array<{ label: string; value: string }>;
+  matrix?: ReplyMatrix;
+  sections?: ReplySection[];
+  buttons?: ReplyButton[];
+  /** Small print: who ran it, when, which relay. */
+  context?: string[];
+  /** Whole data too large for a message; renderers attach it as a file. */
+  attachments?: ReplyAttachment[];
+  /** Only the person who typed the command sees it. */
+  ephemeral?: boolean;
+}
+
+export function textReply(text: string, opts: { ephemeral?: boolean; status?: 'info' | 'error' } = {}): Reply {
+  return {
+    header: opts.status === 'error' ? 'Cannot do that' : 'triage-bot',
+    verdict: { status: opts.status ?? 'info', text },
+    ephemeral: opts.ephemeral ?? false,
+  };
+}

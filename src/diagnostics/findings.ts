@@ -1,0 +1,84 @@
+// The bot's stable vocabulary (DOMAIN.md §7). Codes never change meaning once released:
+// scripts, schedules and tests depend on them. Add codes; never rename or repurpose one.
+export const FINDING_CODES = [
+  'LM_AUTH_FAILURE_EVENT',
+  'LM_FAILURE_EVENT_OTHER',
+  'MIGRATION_DISABLED',
+  'MIGRATION_AUTH_CREDSSP',
+  'MIGRATION_AUTH_MISMATCH',
+  'DELEGATION_NONE',
+  'DELEGATION_UNCONSTRAINED',
+  'DELEGATION_KERBEROS_ONLY',
+  'DELEGATION_MISSING_MIGRATION_SERVICE',
+  'DELEGATION_MISSING_CIFS',
+  'RBCD_PRESENT',
+  'SPN_MISSING',
+  'SPN_DUPLICATE',
+  'ENCTYPES_RC4_ONLY',
+  'CLOCK_SKEW',
+  'DNS_MISMATCH',
+  'HARDENING_UPDATE_CORRELATED',
+  'INITIATOR_NOT_DELEGATABLE',
+  'NODE_UNREACHABLE',
+  'DIRECTORY_UNREACHABLE',
+  'NODE_UNKNOWN',
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+export type Severity = 'error' | 'warning' | 'info';
+export type DirectionStatus = 'ok' | 'blocked' | 'unknown';
+export type VerdictStatus = 'healthy' | 'blocked' | 'degraded' | 'unknown';
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  /** The node the finding is about; for a directional finding, the source. */
+  node?: string;
+  /** For a directional finding (source → destination), the destination. */
+  peer?: string;
+  /** One line of plain English. */
+  message: string;
+  /** The values the finding rests on, as read. */
+  evidence: Record<string, unknown>;
+}
+
+export interface Direction {
+  from: string;
+  to: string;
+  status: DirectionStatus;
+  /** Codes of the findings that block this direction (status blocked). */
+  blockedBy: FindingCode[];
+  /** Codes of the findings whose missing evidence leaves this direction unknown. */
+  unknownBecause?: FindingCode[];
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  /** Codes that block at least one direction, most important first. */
+  rootCauses: FindingCode[];
+  /** True when the bot can propose a fix for at least one root cause. */
+  fixable: boolean;
+  /** Root causes the bot can fix (delegation, UAC, migration auth type). */
+  fixableCauses: FindingCode[];
+  /** Root causes that need a person (DNS, clocks, SPNs, unreachable nodes...). */
+  manualCauses: FindingCode[];
+}
+
+export interface Diagnosis {
+  nodes: string[];
+  collectedAt: string;
+  verdict: Verdict;
+  directions: Direction[];
+  findings: Finding[];
+}
+
+/** Codes the remediation planner can fix by itself (DOMAIN.md §3). */
+export const FIXABLE_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'DELEGATION_NONE',
+  'DELEGATION_UNCONSTRAINED',
+  'DELEGATION_KERBEROS_ONLY',
+  'DELEGATION_MISSING_MIGRATION_SERVICE',
+  'DELEGATION_MISSING_CIFS',
+  'MIGRATION_AUTH_CREDSSP',
+  'MIGRATION_AUTH_MISMATCH',
+]);

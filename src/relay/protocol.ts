@@ -1,0 +1,264 @@
+import { z } from 'zod';
+import { nodeNameSchema } from '../core/node-name.js';
+
+// The relay protocol, version 1: every allow-listed operation with the zod schemas of its
+// parameters and its result. The bot validates before sending, the relay re-validates on
+// receipt, and the client validates what comes back. Nothing here is a command string.
+// Changing a schema in a way that breaks a caller needs a new protocol version (v2 paths).
+
+export const PROTOCOL_VERSION = 'v1';
+
+const isoTime = z.string().datetime({ offset: true });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+const hours = z.number().int().min(1).max(24 * 31);
+
+/** Service classes the relay will ever look up or write: nothing else reaches LDAP. */
+export const MIGRATION_SERVICE = 'Microsoft Virtual System Migration Service';
+export const SPN_SERVICE_CLASSES = [MIGRATION_SERVICE, 'cifs', 'HOST'] as const;
+
+/** `<service class>/<host name>` with an allow-listed class and a valid host name. */
+export const spnSchema = z.string().max(400).superRefine((value, ctx) => {
+  const slash = value.indexOf('/');
+  const cls = slash < 0 ? '' : value.slice(0, slash);
+  const host = slash < 0 ? '' : value.slice(slash + 1);
+  if (!(SPN_SERVICE_CLASSES as readonly string[]).includes(cls)) {
+    ctx.addIssue({ code: 'custom', message: `SPN service class must be one of: ${SPN_SERVICE_CLASSES.join(', ')}` });
+    return;
+  }
+  if (!nodeNameSchema.safeParse(host).success) ctx.addIssue({ code: 'custom', message: 'SPN host part is not a valid host name' });
+});
+
+/** A user as typed in chat or resolved from a platform profile: a UPN or a mail address. */
+export const userIdSchema = z
+  .string()
+  .max(256)
+  .regex(/^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'expected a UPN or mail address such as alice@contoso.com');
+
+export const vmNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._()-]*$/, 'VM names may contain letters, digits, spaces, dots, hyphens, underscores and parentheses');
+
+/** Approval tokens are opaque to the bot's callers: `<base64url payload>.<hex HMAC>`. */
+export const approvalTokenSchema = z.string().min(10).max(4096).regex(/^[A-Za-z0-9_-]+\.[0-9a-f]{64}$/, 'malformed approval token');
+
+export const authenticationTypeSchema = z.enum(['Kerberos', 'CredSSP']);
+
+// ---- results -------------------------------------------------------------------------------
+
+export const migrationSettingsSchema = z.object({
+  enabled: z.boolean(),
+  authenticationType: authenticationTypeSchema,
+  maxMigrations: z.number().int().min(0),
+  maxStorageMigrations: z.number().int().min(0).optional(),
+  useAnyNetwork: z.boolean().optional(),
+});
+
+export const hostSecuritySchema = z.object({
+  os: z.string().max(200),
+  credentialGuardRunning: z.boolean(),
+  credentialGuardConfigured: z.boolean(),
+  /** Seconds this host's clock is ahead (+) or behind (-) the domain controller. */
+  clockOffsetSeconds: z.number(),
+});
+
+export const hostEventSchema = z.object({
+  log: z.string().max(200),
+  id: z.number().int(),
+  time: isoTime,
+  message: z.string().max(8000),
+});
+
+export const hotfixSchema = z.object({ id: z.string().max(40), installedOn: isoDate.nullable() });
+
+export const dnsAnswerSchema = z.object({
+  name: z.string(),
+  /** The host name the lookup lands on (FQDN), or null when it does not resolve. */
+  resolvedTo: z.string().nullable(),
+});
+
+export const vmSchema = z.object({ name: z.string(), state: z.string() });
+
+export const computerSchema = z.object({
+  name: z.string(),
+  distinguishedName: z.string(),
+  dnsHostName: z.string().nullable(),
+  userAccountControl: z.number().int().min(0),
+  allowedToDelegateTo: z.array(z.string()),
+  servicePrincipalNames: z.array(z.string()),
+  supportedEncryptionTypes: z.number().int().min(0).nullable(),
+  /** RBCD: sAMAccountNames (without `$`) the security descriptor grants; unresolved SIDs as SIDs. */
+  allowedToActOnBehalfOf: z.array(z.string()),
+});
+
+export const delegationValuesSchema = z.object({
+  allowedToDelegateTo: z.array(spnSchema).max(4096),
+  userAccountControl: z.number().int().min(0).max(0xffffffff),
+  allowedToActOnBehalfOf: z.array(nodeNameSchema).max(1024).optional(),
+});
+
+export const userSchema = z.object({
+  name: z.string(),
+  upn: z.string().nullable(),
+  mail: z.string().nullable(),
+  userAccountControl: z.number().int().min(0),
+  /** NOT_DELEGATED (0x100000): "Account is sensitive and cannot be delegated". */
+  sensitive: z.boolean(),
+  protectedUsers: z.boolean(),
+  /** Distinguished names of every group, nested membership included. */
+  groups: z.array(z.string()),
+});
+
+// ---- operations ----------------------------------------------------------------------------
+
+const node = z.object({ node: nodeNameSchema }).strict();
+
+export const operations = {
+  'host.migration-settings': { write: false, params: node, result: migrationSettingsSchema },
+  'host.security': { write: false, params: node, result: hostSecuritySchema },
+  'host.events': {
+    write: false,
+    params: z.object({ node: nodeNameSchema, sinceHours: hours }).strict(),
+    result: z.object({ events: z.array(hostEventSchema) }),
+  },
+  'host.hotfixes': { write: false, params: node, result: z.object({ hotfixes: z.array(hotfixSchema) }) },
+  'host.dns': {
+    write: false,
+    params: z.object({ node: nodeNameSchema, names: z.array(nodeNameSchema).min(1).max(512) }).strict(),
+    result: z.object({ answers: z.array(dnsAnswerSchema) }),
+  },
+  'host.vms': { write: false, params: node, result: z.object({ vms: z.array(vmSchema) }) },
+  'cluster.nodes': {
+    write: false,
+    params: z.object({ cluster: nodeNameSchema }).strict(),
+    result: z.object({ cluster: z.string(), nodes: z.array(z.string()) }),
+  },
+  'directory.computers': {
+    write: false,
+    params: z.object({ names: z.array(nodeNameSchema).min(1).max(512) }).strict(),
+    result: z.object({
+      domain: z.object({ fqdn: z.string(), netbios: z.string().nullable() }),
+      computers: z.array(computerSchema),
+      notFound: z.array(z.string()),
+      /** The DC's clock (RootDSE currentTime), when known. */
+      currentTime: isoTime.nullable(),
+    }),
+  },
+  'directory.spn-owners': {
+    write: false,
+    params: z.object({ spns: z.array(spnSchema).min(1).max(2048) }).strict(),
+    result: z.object({ owners: z.array(z.object({ spn: z.string(), accounts: z.array(z.string()) })) }),
+  },
+  'directory.user': {
+    write: false,
+    params: z.object({ id: userIdSchema }).strict(),
+    result: z.object({ user: userSchema.nullable() }),
+  },
+  'directory.apply-delegation': {
+    write: true,
+    params: z
+      .object({
+        changes: z
+          .array(
+            z
+              .object({ computer: nodeNameSchema, expected: delegationValuesSchema, desired: delegationValuesSchema })
+              .strict(),
+          )
+          .min(1)
+          .max(512),
+        approval: approvalTokenSchema,
+      })
+      .strict(),
+    result: z.object({
+      applied: z.array(z.object({ computer: z.string(), before: delegationValuesSchema, after: delegationValuesSchema })),
+    }),
+  },
+  'host.purge-tickets': {
+    write: true,
+    params: z.object({ node: nodeNameSchema, approval: approvalTokenSchema }).strict(),
+    result: z.object({ purged: z.boolean() }),
+  },
+  'host.set-migration-auth': {
+    write: true,
+    params: z
+      .object({
+        node: nodeNameSchema,
+        expected: authenticationTypeSchema,
+        authenticationType: authenticationTypeSchema,
+        approval: approvalTokenSchema,
+      })
+      .strict(),
+    result: z.object({ before: authenticationTypeSchema, after: authenticationTypeSchema }),
+  },
+  'vm.test-migration': {
+    write: true,
+    params: z
+      .object({ vm: vmNameSchema, source: nodeNameSchema, destination: nodeNameSchema, approval: approvalTokenSchema })
+      .strict(),
+    result: z.object({
+      succeeded: z.boolean(),
+      durationMs: z.number().min(0),
+      message: z.string(),
+      events: z.array(hostEventSchema),
+    }),
+  },
+} as const;
+
+export type OperationName = keyof typeof operations;
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+export type OpParams<O extends OperationName> = z.infer<(typeof operations)[O]['params']>;
+export type OpResult<O extends OperationName> = z.infer<(typeof operations)[O]['result']>;
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+export type MigrationSettings = z.infer<typeof migrationSettingsSchema>;
+export type HostSecurity = z.infer<typeof hostSecuritySchema>;
+export type HostEvent = z.infer<typeof hostEventSchema>;
+export type Hotfix = z.infer<typeof hotfixSchema>;
+export type DnsAnswer = z.infer<typeof dnsAnswerSchema>;
+export type Vm = z.infer<typeof vmSchema>;
+export type Computer = z.infer<typeof computerSchema>;
+export type DelegationValues = z.infer<typeof delegationValuesSchema>;
+export type DirectoryUser = z.infer<typeof userSchema>;
+export type AuthenticationType = z.infer<typeof authenticationTypeSchema>;
+
+// ---- errors --------------------------------------------------------------------------------
+
+/** Stable error codes of the protocol, with the HTTP status each travels with. */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  HOST_UNREACHABLE: 502,
+  UNKNOWN_HOST: 404,
+  DIRECTORY_UNREACHABLE: 502,
+  BACKEND_ERROR: 502,
+  TIMEOUT: 504,
+  INTERNAL: 500,
+} as const;
+export type RelayErrorCode = keyof typeof ERROR_STATUS | 'RELAY_UNAVAILABLE' | 'BAD_RESPONSE';
+
+/** An error that crossed (or would cross) the relay boundary. Its message is safe to show users. */
+export class RelayError extends Error {
+  constructor(
+    readonly code: RelayErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'RelayError';
+  }
+}
+
+export const responseSchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  }),
+]);
