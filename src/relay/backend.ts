@@ -1,0 +1,22 @@
+import type { OperationName, OpParams, OpResult } from './protocol.js';
+
+// What the relay server (and the in-process lab relay) dispatch a validated operation to.
+// Backends: lab (scenario file), windows (PowerShell through JEA) and directory (LDAP); the
+// server composes them by operation prefix. A backend receives parameters that already passed
+// the protocol's zod schema (and, for writes, an approval check) and throws `RelayError` with a
+// stable code on failure (CONFLICT with `details.current` for a compare-and-swap miss).
+export interface BackendContext {
+  /** Stable id of the person the bot acts for, for audit. */
+  requester?: string;
+  /** Id of the approval that authorised a write. */
+  approvalId?: string;
+  signal?: AbortSignal;
+}
+
+export interface RelayBackend {
+  readonly name: string;
+  /** Operations this backend answers; the server routes only these to it. */
+  supports(op: OperationName): boolean;
+  handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext): Promise<OpResult<O>>;
+  close?(): Promise<void>;
+}
