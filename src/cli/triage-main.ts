@@ -1,0 +1,111 @@
+import { ConfigError, loadConfig } from '../config/load.js';
+import { validateNodes, printable } from '../core/commands.js';
+import { nodeNameProblem } from '../core/node-name.js';
+import { runCheck } from '../diagnostics/run-check.js';
+import { unknownNodes } from '../diagnostics/unknown-nodes.js';
+import type { Diagnosis } from '../diagnostics/findings.js';
+import { RelayError } from '../relay/protocol.js';
+import { ScenarioError } from '../lab/load.js';
+import { formatDiagnosis } from './format-text.js';
+import { openRelay } from './open-relay.js';
+
+// The CLI's logic, separate from argv and process so tests run it in-process.
+
+export interface TriageRequest {
+  verb: string;
+  args: string[];
+  lab?: string;
+  json: boolean;
+  initiator?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface TriageResult {
+  exitCode: 0 | 1 | 2;
+  stdout?: string;
+  stderr?: string;
+  showUsage?: boolean;
+}
+
+const usageError = (message: string): TriageResult => ({ exitCode: 2, stderr: `triage: ${message}`, showUsage: true });
+const inputError = (message: string): TriageResult => ({ exitCode: 2, stderr: `triage: ${message}` });
+
+export async function runTriage(req: TriageRequest): Promise<TriageResult> {
+  try {
+    if (req.verb === 'check') return await check(req);
+    if (req.verb === 'health') return await health(req);
+    return usageError(`unknown command "${printable(req.verb)}"`);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ScenarioError) return inputError(err.message);
+    if (err instanceof RelayError) return { exitCode: 1, stderr: `triage: the relay failed: ${err.message}` };
+    throw err;
+  }
+}
+
+async function check(req: TriageRequest): Promise<TriageResult> {
+  const problem = validateNodes(req.args, 'triage check HV01 HV02');
+  if (problem) return usageError(problem);
+  return diagnoseAndReport(req, req.args, undefined);
+}
+
+async function health(req: TriageRequest): Promise<TriageResult> {
+  if (req.args.length !== 1) return usageError('health takes exactly one cluster name, e.g. triage health HVCLUSTER01');
+  const cluster = req.args[0]!;
+  const problem = nodeNameProblem(cluster);
+  if (problem) return inputError(`"${printable(cluster)}" is not a valid cluster name: it ${problem}`);
+  const opened = await openRelay(req.lab, loadConfig(req.env));
+  let nodes: string[];
+  try {
+    nodes = (await opened.relay.call('cluster.nodes', { cluster })).nodes;
+  } catch (err) {
+    if (err instanceof RelayError && (err.code === 'NOT_FOUND' || err.code === 'UNKNOWN_HOST')) {
+      return inputError(`unknown cluster ${cluster}${opened.knownClusters ? ` (known: ${opened.knownClusters.join(', ')})` : ''}`);
+    }
+    throw err;
+  }
+  if (nodes.length < 2) return { exitCode: 1, stderr: `triage: cluster ${cluster} has ${nodes.length} node(s); live migration needs two.` };
+  return diagnoseAndReport(req, nodes, cluster, opened);
+}
+
+async function diagnoseAndReport(
+  req: TriageRequest,
+  nodes: string[],
+  cluster: string | undefined,
+  given?: Awaited<ReturnType<typeof openRelay>>,
+): Promise<TriageResult> {
+  const config = loadConfig(req.env);
+  const opened = given ?? (await openRelay(req.lab, config));
+  try {
+    const { diagnosis, evidence } = await runCheck(opened.relay, nodes, {
+      clock: opened.clock,
+      eventWindowHours: config.eventWindowHours,
+      ...(req.initiator ? { initiator: req.initiator } : {}),
+    });
+    const unknown = unknownNodes(evidence);
+    if (unknown.length > 0) {
+      const known = opened.knownNodes ? ` Known nodes: ${opened.knownNodes.join(', ')}.` : '';
+      return inputError(`unknown node ${unknown.join(', ')}: no computer object in the directory and no host answered.${known}`);
+    }
+    const stdout = req.json ? JSON.stringify(toJson(diagnosis, opened.relay.description, cluster), null, 2) : formatDiagnosis(diagnosis, contextLine(opened.relay.description, cluster, diagnosis));
+    return { exitCode: diagnosis.verdict.status === 'healthy' ? 0 : 1, stdout, stderr: opened.note };
+  } finally {
+    await opened.close();
+  }
+}
+
+function contextLine(source: string, cluster: string | undefined, d: Diagnosis): string {
+  return `${cluster ? `Cluster ${cluster} · ` : ''}${d.nodes.length} nodes · evidence collected ${d.collectedAt} · ${source}`;
+}
+
+/** The `--json` document (docs/cli.md): one object, stable field names. */
+export function toJson(d: Diagnosis, source: string, cluster?: string): Record<string, unknown> {
+  return {
+    ...(cluster ? { cluster } : {}),
+    nodes: d.nodes,
+    collectedAt: d.collectedAt,
+    source,
+    verdict: d.verdict,
+    directions: d.directions,
+    findings: d.findings,
+  };
+}

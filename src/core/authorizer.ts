@@ -1,0 +1,19 @@
+import type { Actor, ConversationRef } from './events.js';
+
+// Who may do what, asked by the core before every command and button. The policy-backed
+// implementation lives in src/approvals (roles from the policy file); the core only asks.
+export type Role = 'viewer' | 'operator' | 'approver';
+
+export type Decision = { ok: true } | { ok: false; reason: string };
+
+export interface Authorizer {
+  /** Whether the bot answers in this conversation at all. */
+  channelAllowed(conversation: ConversationRef): Promise<boolean>;
+  authorize(actor: Actor, role: Role): Promise<Decision>;
+}
+
+/** Everyone may do everything: only for tests that are not about authorisation. */
+export const allowAll: Authorizer = {
+  channelAllowed: async () => true,
+  authorize: async () => ({ ok: true }),
+};

@@ -1,0 +1,130 @@
+import { runCheck } from '../diagnostics/run-check.js';
+import { unknownNodes } from '../diagnostics/unknown-nodes.js';
+import type { Diagnosis } from '../diagnostics/findings.js';
+import type { Evidence } from '../diagnostics/evidence.js';
+import type { CheckRunRecord } from './core-store.js';
+import type { HandlerContext } from './context.js';
+import type { ConversationRef, MessageRef } from './events.js';
+import { ObservingRelayClient } from './observing-relay.js';
+import { diagnosisReply, verdictText, matrixOf } from './render-diagnosis.js';
+import { textReply, type Reply } from './reply.js';
+import { EXAMPLES } from './commands.js';
+
+// The check as users see it: an ephemeral "running" note at once, one parent message edited in
+// place as each node answers, the full result as a thread reply, and the parent updated with
+// the verdict. A mistyped node gets a one-line ephemeral error and nothing is posted.
+
+type NodeState = 'pending' | 'done' | 'unreachable';
+
+export interface CheckRequest {
+  nodes: string[];
+  cluster?: string;
+  initiator?: string;
+  /** Post the parent here (a re-run posts in the same thread). */
+  conversation: ConversationRef;
+  /** Acknowledge the command (omitted when the caller acknowledged already). */
+  acknowledge?: boolean;
+}
+
+export interface CheckOutcome {
+  record: CheckRunRecord;
+  parent: MessageRef;
+  resultMessage: MessageRef;
+}
+
+const title = (req: CheckRequest) => (req.cluster ? `Cluster health · ${req.cluster}` : `Live migration check · ${req.nodes.join(', ')}`);
+
+export async function runCheckFlow(ctx: HandlerContext, req: CheckRequest): Promise<CheckOutcome | undefined> {
+  const { deps, event, adapter } = ctx;
+  const relay = new ObservingRelayClient(deps.relay);
+  if (req.acknowledge !== false) await event.ack(textReply(`Checking ${req.nodes.join(', ')} through ${relay.description}…`, { ephemeral: true }));
+
+  const states = new Map<string, NodeState>(req.nodes.map((n) => [n, 'pending']));
+  let parent: MessageRef | undefined;
+  const check = runCheck(relay, req.nodes, {
+    clock: deps.clock,
+    eventWindowHours: deps.eventWindowHours,
+    requester: event.actor.id,
+    ...(req.initiator ? { initiator: req.initiator } : {}),
+    onHostDone: (node: string, reachable: boolean) => {
+      states.set(node, reachable ? 'done' : 'unreachable');
+      if (parent) void safeUpdate(ctx, parent, progressReply(req, states, relay.description));
+    },
+  });
+  await Promise.race([relay.directoryDone, check.then(() => undefined, () => undefined)]);
+  if (relay.notFound.length > 0) {
+    // A name the directory does not know may be a typo: wait for its host reads before posting.
+    const unknown = unknownNodes((await check).evidence);
+    if (unknown.length > 0) return refuseUnknown(ctx, req, unknown);
+  }
+
+  parent = await adapter.post(req.conversation, progressReply(req, states, relay.description));
+  const { diagnosis, evidence } = await check;
+  const unknown = unknownNodes(evidence);
+  if (unknown.length > 0) {
+    await safeUpdate(ctx, parent, textReply(`Check cancelled: unknown node ${unknown.join(', ')}.`, { status: 'error' }));
+    return refuseUnknown(ctx, req, unknown);
+  }
+  return finish(ctx, req, parent, diagnosis, evidence, relay.description);
+}
+
+async function refuseUnknown(ctx: HandlerContext, req: CheckRequest, unknown: string[]): Promise<undefined> {
+  const text = `Unknown node ${unknown.join(', ')}: no computer object in the directory and no host answered. Check the name, e.g. /${EXAMPLES['migration-check']}`;
+  await tellActor(ctx, req.conversation, textReply(text, { ephemeral: true, status: 'error' }));
+  return undefined;
+}
+
+async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef, diagnosis: Diagnosis, evidence: Evidence, source: string): Promise<CheckOutcome> {
+  const { deps, event, adapter } = ctx;
+  const record = await deps.store.saveCheckRun({
+    nodes: req.nodes,
+    ...(req.cluster ? { cluster: req.cluster } : {}),
+    ...(req.initiator ? { initiator: req.initiator } : {}),
+    requesterId: event.actor.id,
+    conversation: req.conversation,
+    createdAt: deps.clock.now().toISOString(),
+    diagnosis,
+    evidence,
+  });
+  const thread: ConversationRef = { ...req.conversation, threadId: parent.conversation.threadId ?? parent.messageId };
+  const context = [`Run by ${mention(event.actor)} · ${diagnosis.collectedAt} · ${source}`];
+  const resultMessage = await adapter.post(thread, diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context }));
+  await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context));
+  return { record, parent, resultMessage };
+}
+
+export function mention(actor: { platform: string; id: string; displayName?: string }): string {
+  return actor.platform === 'slack' ? `<@${actor.id}>` : (actor.displayName ?? actor.id);
+}
+
+function progressReply(req: CheckRequest, states: Map<string, NodeState>, source: string): Reply {
+  const done = [...states.values()].filter((s) => s !== 'pending').length;
+  return {
+    header: title(req),
+    verdict: { status: 'pending', text: `Collecting evidence: ${done} of ${states.size} nodes answered (${source}).` },
+    facts: [...states].map(([node, state]) => ({ label: node, value: state })),
+  };
+}
+
+function summaryReply(req: CheckRequest, d: Diagnosis, context: string[]): Reply {
+  return {
+    header: title(req),
+    verdict: { status: d.verdict.status, text: `${verdictText(d)} Details in the thread.` },
+    matrix: matrixOf(d),
+    context,
+  };
+}
+
+async function safeUpdate(ctx: HandlerContext, ref: MessageRef, reply: Reply): Promise<void> {
+  try {
+    await ctx.adapter.update(ref, reply);
+  } catch (err) {
+    ctx.deps.logger.warn('could not update message', { error: (err as Error).message });
+  }
+}
+
+/** An ephemeral message to the person who acted, or a normal post where the platform has none. */
+export async function tellActor(ctx: HandlerContext, conversation: ConversationRef, reply: Reply): Promise<void> {
+  if (ctx.adapter.postEphemeral) await ctx.adapter.postEphemeral(conversation, ctx.event.actor, reply);
+  else await ctx.adapter.post(conversation, reply);
+}
