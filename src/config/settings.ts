@@ -29,7 +29,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'TRIAGE_MODE', group: 'general', schema: z.enum(['lab', 'production']), default: 'lab', description: 'lab: everything on this machine (lab relay, web console, no platform auth). production: real relay, platform credentials required.' },
   { env: 'LAB_SCENARIO', group: 'general', schema: nonEmpty, default: 'lab/default.yaml', description: 'Lab scenario file the embedded lab relay answers from (lab mode only).' },
   { env: 'LOG_LEVEL', group: 'general', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info', description: 'Least severe log level written to stderr.' },
-  { env: 'POLICY_FILE', group: 'approvals', schema: nonEmpty, default: 'lab/policy.yaml', description: 'Roles (viewer, operator, approver), channels and schedules: YAML validated at start.' },
+  { env: 'POLICY_FILE', group: 'approvals', schema: nonEmpty, default: 'lab/policies/default.yaml', description: 'Roles (viewer, operator, approver), channels and schedules: YAML validated at start.' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
 
   // relay client (bot side)
