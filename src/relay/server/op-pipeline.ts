@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import type { RelayBackend } from '../backend.js';
+import { peekApprovalId, withoutApproval, type ApprovalVerifier } from '../approval-token.js';
+import type { NonceCache } from '../nonce-cache.js';
+import { isOperationName, operations, RelayError, type OperationName, type OpParams } from '../protocol.js';
+import { verifyRequest } from '../signing.js';
+import { boundedParams, type AuditRecord } from './audit-log.js';
+import { readBody } from './read-body.js';
+import { Refusal } from './refusal.js';
+
+// The checks of one operation request, in the order the contract fixes: signature first (so an
+// unauthenticated caller learns nothing and runs nothing), then the operation name, the
+// parameters, the write gate and the approval token; only then the backend.
+
+export interface PipelineDeps {
+  backend: RelayBackend;
+  keys: ReadonlyMap<string, string>;
+  clock: Clock;
+  skewSeconds: number;
+  nonces: NonceCache;
+  writesEnabled: boolean;
+  approvals?: ApprovalVerifier;
+  maxBodyBytes: number;
+  /** Operator log (stderr): where unexpected backend errors go, since callers only get a code. */
+  log: (message: string) => void;
+}
+
+export const OPS_PREFIX = '/v1/ops/';
+export const REQUESTER_HEADER = 'x-triage-requester';
+
+/** What the audit line learns as the request moves through the checks. */
+export type AuditDraft = Pick<AuditRecord, 'keyId' | 'operation' | 'requester' | 'approvalId'> & Partial<Pick<AuditRecord, 'params' | 'paramsBytes' | 'reason'>>;
+
+export type PipelineOutcome = { ok: true; result: unknown } | { ok: false; refusal: Refusal };
+
+function requesterOf(req: IncomingMessage): string | null {
+  const v = req.headers[REQUESTER_HEADER];
+  if (typeof v !== 'string' || v === '') return null;
+  return /^[\x21-\x7e][\x20-\x7e]{0,255}$/.test(v) ? v : '(unreadable)';
+}
+
+/** Zod issues as "field.path: message", values never echoed (they may be hostile or secret). */
+export function describeIssues(op: string, error: z.ZodError): string {
+  const parts = error.issues.slice(0, 3).map((i) => {
+    const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    return `${where || '(body)'}: ${i.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+  return `invalid parameters for ${op}: ${parts.join('; ')}${more}`;
+}
+
+/** The params as the audit log may keep them: the approval token replaced by its approval id. */
+function auditParams(params: unknown): unknown {
+  if (params === null || typeof params !== 'object' || Array.isArray(params) || !('approval' in params)) return params;
+  const p = params as Record<string, unknown>;
+  return { ...p, approval: `[approval ${peekApprovalId(p.approval) ?? 'unreadable'}]` };
+}
+
+export async function runOperation(req: IncomingMessage, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal): Promise<PipelineOutcome> {
+  const target = req.url ?? '';
+  const name = target.slice(OPS_PREFIX.length).split('?')[0] ?? '';
+  draft.operation = name.slice(0, 128);
+  draft.requester = requesterOf(req);
+  const fail = (refusal: Refusal): PipelineOutcome => ({ ok: false, refusal });
+
+  const body = await readBody(req, deps.maxBodyBytes);
+  if (!body.ok) {
+    return fail(body.problem === 'too-large'
+      ? new Refusal(413, 'BAD_REQUEST', `request body is larger than ${deps.maxBodyBytes} bytes`, 'invalid', 'body_too_large')
+      : new Refusal(400, 'BAD_REQUEST', 'request body was cut off', 'invalid', 'aborted'));
+  }
+  const auth = verifyRequest({ headers: req.headers, method: req.method ?? '', path: target, body: body.body, keys: deps.keys, clock: deps.clock, skewSeconds: deps.skewSeconds, nonces: deps.nonces });
+  if (!auth.ok) return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${auth.message}`, 'denied', auth.reason));
+  draft.keyId = auth.keyId;
+
+  if (req.method !== 'POST') return fail(new Refusal(405, 'BAD_REQUEST', 'operations are called with POST', 'invalid', 'method'));
+  if (!isOperationName(name)) {
+    const shown = /^[a-z][a-z.-]{0,63}$/.test(name) ? ` ${name}` : '';
+    return fail(Refusal.fromCode('NOT_FOUND', `unknown operation${shown}`, 'invalid', 'unknown_operation'));
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.body.length === 0 ? '{}' : body.body.toString('utf8'));
+  } catch {
+    return fail(Refusal.fromCode('BAD_REQUEST', `invalid parameters for ${name}: the body is not valid JSON`, 'invalid', 'bad_json'));
+  }
+  Object.assign(draft, boundedParams(auditParams(raw)));
+  draft.approvalId = peekApprovalId((raw as { approval?: unknown } | null)?.approval) ?? null;
+
+  const spec = operations[name];
+  const parsed = spec.params.safeParse(raw);
+  if (!parsed.success) return fail(Refusal.fromCode('BAD_REQUEST', describeIssues(name, parsed.error), 'invalid', 'bad_params'));
+  const params = parsed.data as Record<string, unknown>;
+
+  if (spec.write) {
+    draft.approvalId = null;
+    const refusal = checkWrite(name, params, deps);
+    if (refusal instanceof Refusal) return fail(refusal);
+    draft.approvalId = refusal;
+  }
+  return dispatch(name, params, deps, draft, signal);
+}
+
+/** Writes pass only when enabled on this relay and carrying a valid, unused token for this exact plan. */
+function checkWrite(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps): Refusal | string {
+  if (!deps.writesEnabled || !deps.approvals) {
+    return Refusal.fromCode('FORBIDDEN', 'writes are disabled on this relay (RELAY_WRITES_ENABLED=false); nothing was changed', 'denied', 'writes_disabled');
+  }
+  try {
+    return deps.approvals.verify(String(params.approval), op, withoutApproval(params)).id;
+  } catch (e) {
+    const message = e instanceof RelayError ? e.message : 'approval token refused';
+    return Refusal.fromCode('FORBIDDEN', message, 'denied', 'approval');
+  }
+}
+
+async function dispatch(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal): Promise<PipelineOutcome> {
+  if (!deps.backend.supports(op)) {
+    return { ok: false, refusal: Refusal.fromCode('NOT_FOUND', `operation ${op} is not available on the ${deps.backend.name} backend`, 'invalid', 'unsupported') };
+  }
+  try {
+    const result = await deps.backend.handle(op, params as OpParams<typeof op>, {
+      requester: draft.requester ?? undefined,
+      approvalId: draft.approvalId ?? undefined,
+      signal,
+    });
+    const checked = operations[op].result.safeParse(result);
+    if (!checked.success) {
+      return { ok: false, refusal: Refusal.fromCode('BACKEND_ERROR', `the ${deps.backend.name} backend answered ${op} with data that does not match the protocol`, 'failed') };
+    }
+    return { ok: true, result: checked.data };
+  } catch (e) {
+    if (!(e instanceof RelayError)) deps.log(`unexpected error in the ${deps.backend.name} backend during ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return { ok: false, refusal: Refusal.fromBackendError(e) };
+  }
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AuditSink } from './audit-log.js';
+import type { RelayMetrics } from './metrics.js';
+import { OPS_PREFIX, runOperation, type AuditDraft, type PipelineDeps } from './op-pipeline.js';
+import { Refusal } from './refusal.js';
+
+// Routes: GET /healthz, GET /metrics, POST /v1/ops/<name>. Every operation request ends the
+// same way: one audit line flushed to disk, then metrics, then the answer.
+
+export interface HandlerDeps extends PipelineDeps {
+  audit: AuditSink;
+  metrics: RelayMetrics;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(text);
+}
+
+export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const target = req.url ?? '';
+    if (target.startsWith(OPS_PREFIX)) {
+      void handleOperation(req, res, deps);
+      return;
+    }
+    req.resume();
+    if (req.method === 'GET' && target === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('ok\n');
+    } else if (req.method === 'GET' && target === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(deps.metrics.render());
+    } else {
+      send(res, 404, Refusal.fromCode('NOT_FOUND', 'no such endpoint; operations are POST /v1/ops/<name>', 'invalid').body());
+    }
+  };
+}
+
+async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: HandlerDeps): Promise<void> {
+  const started = performance.now();
+  const time = deps.clock.now().toISOString();
+  const draft: AuditDraft = { keyId: null, operation: '', requester: null, approvalId: null };
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+
+  let outcome;
+  try {
+    outcome = await runOperation(req, deps, draft, abort.signal);
+  } catch (e) {
+    deps.log(`relay request failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    outcome = { ok: false as const, refusal: Refusal.fromBackendError(e) };
+  }
+  const refusal = outcome.ok ? undefined : outcome.refusal;
+  const status = refusal?.status ?? 200;
+  const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+  if (refusal?.reason && refusal.outcome === 'denied' && status === 401) deps.metrics.reject(refusal.reason);
+  else if (refusal && (status === 400 || status === 403 || status === 404 || status === 405 || status === 413)) deps.metrics.reject(refusal.reason ?? refusal.code.toLowerCase());
+
+  try {
+    await deps.audit.append({
+      time,
+      ...draft,
+      outcome: refusal?.outcome ?? 'ok',
+      status,
+      errorCode: refusal?.code ?? null,
+      ...(refusal?.reason ? { reason: refusal.reason } : {}),
+      durationMs,
+      remote: req.socket.remoteAddress ?? null,
+    });
+  } catch (e) {
+    // No audit line, no answer with data: the caller gets a 500 and the operator the reason.
+    deps.log(`audit log write failed: ${e instanceof Error ? e.message : String(e)}`);
+    deps.metrics.observe(draft.operation, 'failed', durationMs / 1000);
+    send(res, 500, Refusal.fromCode('INTERNAL', 'the relay could not write its audit log', 'failed').body());
+    return;
+  }
+  deps.metrics.observe(draft.operation, refusal?.outcome ?? 'ok', durationMs / 1000);
+  if (outcome.ok) send(res, 200, { ok: true, result: outcome.result });
+  else send(res, status, refusal!.body(), status === 413);
+}
