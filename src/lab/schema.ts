@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { nodeNameProblem } from '../core/node-name.js';
+import { FINDING_CODES } from '../diagnostics/findings.js';
+import { authenticationTypeSchema, spnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
+import { crossCheckScenario } from './cross-check.js';
+
+// The lab scenario format: a public contract (docs/lab-scenarios.md, docs/lab-scenario.schema.json),
+// because people write scenarios to reproduce their incidents. Objects are strict so a typo in a
+// key is an error instead of a silently ignored setting. Defaults live here (visible in the JSON
+// Schema); defaults that depend on other fields (dNSHostName, SPNs) are filled by LabState.
+
+const isoTime = z.iso.datetime({ offset: true });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
+/** A computer or host name as AD's sAMAccountName (without `$`): a valid NetBIOS-style name. */
+const shortName = z.string().superRefine((value, ctx) => {
+  const problem = nodeNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `host name ${problem}` });
+  else if (value.includes('.')) ctx.addIssue({ code: 'custom', message: 'expected a short (NetBIOS) name without dots, such as HV01' });
+});
+
+/** A DNS name (FQDN) such as hv01.lab.test. */
+const dnsName = z.string().superRefine((value, ctx) => {
+  const problem = nodeNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `DNS name ${problem}` });
+});
+
+/** `<service class>/<host>[...]`, as stored in servicePrincipalName (any service class). */
+const anySpn = z.string().regex(/^[^\s/]+\/\S+$/, 'expected an SPN such as HOST/hv01.lab.test');
+
+const domainSchema = z
+  .strictObject({
+    fqdn: dnsName.describe('DNS name of the AD domain, e.g. lab.test'),
+    netbios: z.string().regex(/^[A-Za-z0-9-]{1,15}$/, 'expected a NetBIOS domain name such as LAB').describe('NetBIOS name of the domain'),
+    now: isoTime.describe("The lab's clock: every read and write happens at this instant"),
+  })
+  .describe('The AD domain and the pinned clock');
+
+const clusterSchema = z.strictObject({
+  name: shortName.describe('Cluster name object, e.g. HVCLUSTER01'),
+  nodes: z.array(shortName).min(1).describe('Host names of the cluster nodes (each must be listed under hosts)'),
+});
+
+const computerSchema = z.strictObject({
+  name: shortName.describe('sAMAccountName without the trailing $'),
+  dnsHostName: dnsName.nullable().optional().describe('dNSHostName; absent = <name lower-case>.<domain fqdn>; null = attribute not set'),
+  distinguishedName: z.string().min(3).optional().describe('absent = CN=<name>,CN=Computers,<domain DN>'),
+  userAccountControl: z.number().int().min(0).max(0xffffffff).default(4096).describe('e.g. 16781312 (0x1001000) = workstation trust + protocol transition'),
+  allowedToDelegateTo: z.array(spnSchema).default([]).describe('msDS-AllowedToDelegateTo (classic KCD)'),
+  servicePrincipalNames: z
+    .array(anySpn)
+    .optional()
+    .describe('servicePrincipalName; absent = HOST/ short+FQDN, plus the migration service short+FQDN when the computer is a host'),
+  supportedEncryptionTypes: z.number().int().min(0).max(0xffffffff).optional().describe('msDS-SupportedEncryptionTypes; absent = not set'),
+  allowedToActOnBehalfOf: z.array(shortName).default([]).describe('RBCD: computers allowed to delegate to this one'),
+});
+
+const userSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'expected a sAMAccountName such as alice').describe('sAMAccountName'),
+  upn: userIdSchema.optional().describe('userPrincipalName'),
+  mail: userIdSchema.optional(),
+  userAccountControl: z.number().int().min(0).max(0xffffffff).default(512).describe('0x100000 = sensitive, cannot be delegated'),
+  memberOf: z.array(z.string().min(3)).default([]).describe('Group DNs (nested membership already expanded)'),
+});
+
+const migrationSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('VirtualMachineMigrationEnabled'),
+    authenticationType: authenticationTypeSchema.default('Kerberos').describe('VirtualMachineMigrationAuthenticationType'),
+    maxMigrations: z.number().int().min(0).default(2).describe('MaximumVirtualMachineMigrations'),
+  })
+  .default({ enabled: true, authenticationType: 'Kerberos', maxMigrations: 2 });
+
+const eventSchema = z.strictObject({
+  log: z.string().min(1).max(200).default('Microsoft-Windows-Hyper-V-High-Availability-Admin'),
+  id: z.number().int().min(0),
+  time: isoTime,
+  message: z.string().max(8000),
+});
+
+const hotfixSchema = z.strictObject({
+  id: z.string().regex(/^KB\d{6,8}$/, 'expected a KB id such as KB5073381'),
+  installedOn: isoDate.nullable().default(null).describe('InstalledOn (YYYY-MM-DD); null = unknown'),
+});
+
+const vmSchema = z.strictObject({
+  name: vmNameSchema,
+  state: z.string().min(1).max(40).default('Running'),
+  clustered: z.boolean().optional().describe('Extension: the VM is a cluster role (informational)'),
+});
+
+const hostSchema = z.strictObject({
+  name: shortName.describe('Host name (short); its AD object is the computer of the same name'),
+  os: z.string().min(1).max(200).default('Windows Server 2025'),
+  reachable: z.boolean().default(true).describe('false: every host operation fails with HOST_UNREACHABLE'),
+  clockOffsetSeconds: z.number().default(0).describe('Offset from the domain controller, + ahead, - behind'),
+  credentialGuard: z.boolean().default(false).describe('Credential Guard configured and running'),
+  migration: migrationSchema,
+  dns: z
+    .record(z.string(), dnsName.nullable())
+    .optional()
+    .describe('What this host resolves a name to (FQDN, or null = does not resolve); others resolve to their dNSHostName'),
+  hotfixes: z.array(hotfixSchema).default([]),
+  events: z.array(eventSchema).default([]),
+  vms: z.array(vmSchema).default([]),
+  ticketsStale: z
+    .boolean()
+    .default(false)
+    .describe('Extension: the host holds Kerberos tickets from before a fix; test migrations fail until host.purge-tickets'),
+});
+
+const expectSchema = z
+  .strictObject({
+    nodes: z.array(shortName).min(2).describe('The nodes to check'),
+    initiator: userIdSchema.optional().describe('The account starting the migration, when the check names one'),
+    verdict: z.enum(['healthy', 'blocked', 'degraded', 'unknown']),
+    rootCauses: z.array(z.enum(FINDING_CODES)).default([]).describe('Exactly the blocking codes (order not significant)'),
+    codes: z.array(z.enum(FINDING_CODES)).default([]).describe('Exactly the distinct finding codes raised'),
+    fixable: z.boolean().optional(),
+    directions: z
+      .array(z.strictObject({ from: shortName, to: shortName, status: z.enum(['ok', 'blocked', 'unknown']) }))
+      .optional()
+      .describe('Status of these directions (others unspecified)'),
+  })
+  .describe('Extension: the documented result of checking expect.nodes');
+
+const scenarioObjectSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  description: z.string().max(4000).optional().describe('Extension: what the scenario reproduces'),
+  domain: domainSchema,
+  clusters: z.array(clusterSchema).default([]),
+  computers: z.array(computerSchema).default([]).describe('AD computer objects (hosts and any other account)'),
+  users: z.array(userSchema).default([]).describe('AD users, for initiator and approver checks'),
+  hosts: z.array(hostSchema).min(1),
+  directory: z
+    .strictObject({ reachable: z.boolean().default(true).describe('false: every directory operation fails') })
+    .default({ reachable: true }),
+  latency: z
+    .strictObject({
+      hostMs: z.number().int().min(0).max(60_000).default(0).describe('Injected before every host.*, cluster.* and vm.* operation'),
+      directoryMs: z.number().int().min(0).max(60_000).default(0).describe('Injected before every directory.* operation'),
+    })
+    .default({ hostMs: 0, directoryMs: 0 }),
+  expect: expectSchema.optional(),
+});
+
+export const scenarioSchema = scenarioObjectSchema
+  .superRefine(crossCheckScenario)
+  .meta({ title: 'triage-bot lab scenario', description: 'A domain and Hyper-V hosts the lab relay answers from (docs/lab-scenarios.md).' });
+
+export type Scenario = z.output<typeof scenarioObjectSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioHost = Scenario['hosts'][number];
+export type ScenarioComputer = Scenario['computers'][number];
+export type ScenarioUser = Scenario['users'][number];
+export type ScenarioExpect = NonNullable<Scenario['expect']>;
