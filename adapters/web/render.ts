@@ -1,0 +1,44 @@
+import type { Reply, ReplyButton, ReplyMatrix } from '../../src/core/reply.js';
+
+// A Reply as HTML for the lab console: a pure function, every piece of text escaped. Buttons
+// carry only the action and the opaque record id, like on Slack and Teams.
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const CELL = { ok: '✅', blocked: '⛔', unknown: '❔' } as const;
+
+function matrixHtml(m: ReplyMatrix): string {
+  const head = `<tr><th scope="col">from \\ to</th>${m.nodes.map((n) => `<th scope="col">${escapeHtml(n)}</th>`).join('')}</tr>`;
+  const rows = m.nodes.map((from) => {
+    const cells = m.nodes.map((to) => {
+      if (from === to) return '<td class="self">·</td>';
+      const status = m.cells[from]?.[to] ?? 'unknown';
+      return `<td class="cell-${status}" data-from="${escapeHtml(from)}" data-to="${escapeHtml(to)}" title="${escapeHtml(`${from} → ${to}: ${status}`)}">${CELL[status]}</td>`;
+    });
+    return `<tr><th scope="row">${escapeHtml(from)}</th>${cells.join('')}</tr>`;
+  });
+  return `<table class="matrix">${head}${rows.join('')}</table>`;
+}
+
+function buttonHtml(b: ReplyButton): string {
+  const attrs = `data-action="${escapeHtml(b.action)}" data-record="${escapeHtml(b.recordId)}" class="btn ${b.style ?? ''}"`;
+  if (!b.choices?.length) return `<button type="button" ${attrs}>${escapeHtml(b.label)}</button>`;
+  const options = b.choices.map((c) => `<option value="${escapeHtml(c.value)}">${escapeHtml(c.label)}</option>`).join('');
+  return `<span class="choice"><select aria-label="${escapeHtml(b.label)}">${options}</select><button type="button" ${attrs}>${escapeHtml(b.label)}</button></span>`;
+}
+
+export function renderHtml(reply: Reply, messageId: string): string {
+  const parts = [`<div class="msg-header">${escapeHtml(reply.header)}</div>`];
+  if (reply.verdict) parts.push(`<div class="verdict verdict-${escapeHtml(reply.verdict.status)}" data-status="${escapeHtml(reply.verdict.status)}">${escapeHtml(reply.verdict.text)}</div>`);
+  if (reply.facts?.length) parts.push(`<dl class="facts">${reply.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('')}</dl>`);
+  if (reply.matrix) parts.push(matrixHtml(reply.matrix));
+  for (const s of reply.sections ?? []) {
+    parts.push(`<section class="sec sev-${escapeHtml(s.severity ?? 'none')}"><h4>${escapeHtml(s.title)}</h4><ul>${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>`);
+  }
+  (reply.attachments ?? []).forEach((a, i) => parts.push(`<a class="attachment" href="/api/attachments/${escapeHtml(messageId)}/${i}" download="${escapeHtml(a.filename)}">📎 ${escapeHtml(a.filename)}</a>`));
+  if (reply.buttons?.length) parts.push(`<div class="actions">${reply.buttons.map(buttonHtml).join('')}</div>`);
+  if (reply.context?.length) parts.push(`<div class="context">${reply.context.map(escapeHtml).join(' · ')}</div>`);
+  return parts.join('');
+}
