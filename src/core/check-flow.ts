@@ -40,7 +40,8 @@ export async function runCheckFlow(ctx: HandlerContext, req: CheckRequest): Prom
   if (req.acknowledge !== false) await event.ack(textReply(`Checking ${req.nodes.join(', ')} through ${relay.description}…`, { ephemeral: true }));
 
   const states = new Map<string, NodeState>(req.nodes.map((n) => [n, 'pending']));
-  let parent: MessageRef | undefined;
+  // Progress edits go to the parent once it exists; edits before that are folded into its first version.
+  const shown: { parent?: MessageRef } = {};
   const check = runCheck(relay, req.nodes, {
     clock: deps.clock,
     eventWindowHours: deps.eventWindowHours,
@@ -48,7 +49,7 @@ export async function runCheckFlow(ctx: HandlerContext, req: CheckRequest): Prom
     ...(req.initiator ? { initiator: req.initiator } : {}),
     onHostDone: (node: string, reachable: boolean) => {
       states.set(node, reachable ? 'done' : 'unreachable');
-      if (parent) void safeUpdate(ctx, parent, progressReply(req, states, relay.description));
+      if (shown.parent) void safeUpdate(ctx, shown.parent, progressReply(req, states, relay.description));
     },
   });
   await Promise.race([relay.directoryDone, check.then(() => undefined, () => undefined)]);
@@ -58,7 +59,8 @@ export async function runCheckFlow(ctx: HandlerContext, req: CheckRequest): Prom
     if (unknown.length > 0) return refuseUnknown(ctx, req, unknown);
   }
 
-  parent = await adapter.post(req.conversation, progressReply(req, states, relay.description));
+  const parent = await adapter.post(req.conversation, progressReply(req, states, relay.description));
+  shown.parent = parent;
   const { diagnosis, evidence } = await check;
   const unknown = unknownNodes(evidence);
   if (unknown.length > 0) {

@@ -55,6 +55,7 @@ export function validateNodes(nodes: string[], example: string): string | undefi
 
 /** Shows user input safely in a one-line message (no control characters, bounded length). */
 export function printable(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
   const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
