@@ -22,6 +22,8 @@ export const FINDING_CODES = [
   'NODE_UNREACHABLE',
   'DIRECTORY_UNREACHABLE',
   'NODE_UNKNOWN',
+  // Added with the engine: an initiator was named but the directory has no such account.
+  'INITIATOR_UNKNOWN',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

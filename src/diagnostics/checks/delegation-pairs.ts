@@ -1,0 +1,47 @@
+import type { Evidence } from '../evidence.js';
+import { cifsSpns, factsOf, listHas, migrationSpns, peersOf, rbcdGrants, type NodeFacts } from '../facts.js';
+import type { Finding, FindingCode } from '../findings.js';
+import { arrow, finding } from '../make-finding.js';
+
+// DOMAIN.md §1 checks 7–8, per ordered pair S → D. Delegation is directional: S's list must name
+// D's migration service (short and FQDN) and cifs; or D's RBCD descriptor grants S, which covers
+// every service on D. An empty list is DELEGATION_NONE's business, not a missing entry.
+
+export function checkDelegationPairs(evidence: Evidence): Finding[] {
+  const facts = factsOf(evidence);
+  return facts.nodes.flatMap((s) => peersOf(facts, s).flatMap((d) => pairFindings(s, d)));
+}
+
+function pairFindings(s: NodeFacts, d: NodeFacts): Finding[] {
+  if (!s.computer || !d.computer) return [];
+  if (rbcdGrants(d, s)) {
+    const message = `${arrow(s.node, d.node)}: ${d.node} grants ${s.node} resource-based constrained delegation (msDS-AllowedToActOnBehalfOfOtherIdentity)`;
+    return [finding('RBCD_PRESENT', 'info', message, { allowedToActOnBehalfOf: d.computer.allowedToActOnBehalfOf }, { node: s.node, peer: d.node })];
+  }
+  const list = s.computer.allowedToDelegateTo;
+  if (list.length === 0) return [];
+  return [
+    ...missing('DELEGATION_MISSING_MIGRATION_SERVICE', 'error', s, d, migrationSpns(d), list, 'live migrations fail'),
+    ...missing('DELEGATION_MISSING_CIFS', 'warning', s, d, cifsSpns(d), list, 'storage moves and VMs on SMB storage fail'),
+  ];
+}
+
+function missing(
+  code: FindingCode,
+  severity: 'error' | 'warning',
+  s: NodeFacts,
+  d: NodeFacts,
+  spns: { short: string; fqdn: string | undefined },
+  list: string[],
+  effect: string,
+): Finding[] {
+  const forms: Array<{ form: 'short' | 'FQDN'; spn: string }> = [{ form: 'short', spn: spns.short }];
+  if (spns.fqdn) forms.push({ form: 'FQDN', spn: spns.fqdn });
+  const absent = forms.filter((f) => !listHas(list, f.spn));
+  if (absent.length === 0) return [];
+  const which = absent.length === 2 ? 'short and FQDN forms missing' : `${absent[0]!.form} form missing`;
+  const spnText = absent.map((f) => f.spn).join(' or ');
+  const message = `${arrow(s.node, d.node)}: ${s.node} may not delegate to ${spnText} (${which}); ${effect} in this direction`;
+  const evidence = { missing: absent.map((f) => f.form), missingSpns: absent.map((f) => f.spn), allowedToDelegateTo: list, destinationFqdnSource: d.fqdnSource };
+  return [finding(code, severity, message, evidence, { node: s.node, peer: d.node })];
+}

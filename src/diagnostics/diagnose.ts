@@ -1,0 +1,25 @@
+import { runChecks } from './checks/index.js';
+import { computeDirections } from './directions.js';
+import type { Evidence } from './evidence.js';
+import type { Diagnosis, Finding, Severity } from './findings.js';
+import { computeVerdict } from './verdict.js';
+
+// Evidence in, diagnosis out: a pure function, so the same evidence always gives the same
+// answer (the store keeps the evidence; a diagnosis can be recomputed from it).
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function diagnose(evidence: Evidence): Diagnosis {
+  const findings = sortFindings(runChecks(evidence), evidence.nodes);
+  const directions = computeDirections(evidence, findings);
+  return { nodes: [...evidence.nodes], collectedAt: evidence.collectedAt, verdict: computeVerdict(directions, findings), directions, findings };
+}
+
+/** Errors first, then warnings, then info; within a severity cluster-wide findings, then by node and peer as given. */
+export function sortFindings(findings: Finding[], nodes: string[]): Finding[] {
+  const pos = (name: string | undefined) => (name === undefined ? -1 : nodes.indexOf(name));
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || pos(a.f.node) - pos(b.f.node) || pos(a.f.peer) - pos(b.f.peer) || a.i - b.i)
+    .map(({ f }) => f);
+}

@@ -1,0 +1,153 @@
+import { shortName } from '../core/node-name.js';
+import { MIGRATION_SERVICE, type Computer, type DnsAnswer, type HostEvent, type HostSecurity, type Hotfix, type MigrationSettings, type OpResult } from '../relay/protocol.js';
+import type { Evidence, HostEvidence, Outcome } from './evidence.js';
+import { hasFlag, UAC } from './flags.js';
+
+// One derived, read-only view of the evidence that every check shares: which computer object
+// belongs to which node, the node's FQDN, and the host reads that succeeded. Deriving it in one
+// place keeps the checks short and makes them agree on matching rules (case, short vs FQDN).
+
+export interface NodeFacts {
+  /** The name as the user gave it. */
+  node: string;
+  /** Short form: the computer's sAMAccountName when known, else the first label, upper-cased. */
+  short: string;
+  /** FQDN: dNSHostName when known, else the given FQDN, else `<short>.<domain>`. */
+  fqdn: string | undefined;
+  fqdnSource: 'dNSHostName' | 'given name' | 'domain' | undefined;
+  /** The node's computer object; undefined when the directory was not read or has none. */
+  computer: Computer | undefined;
+  /** False when the directory answered without a computer object for it; undefined when unread. */
+  known: boolean | undefined;
+  host: HostEvidence | undefined;
+  migration: MigrationSettings | undefined;
+  security: HostSecurity | undefined;
+  events: HostEvent[] | undefined;
+  hotfixes: Hotfix[] | undefined;
+  dns: DnsAnswer[] | undefined;
+}
+
+export interface Facts {
+  evidence: Evidence;
+  nodes: NodeFacts[];
+  directory: OpResult<'directory.computers'> | undefined;
+  /** SPN (lower-cased) → distinct owning accounts; undefined when not read. */
+  spnOwners: Map<string, string[]> | undefined;
+}
+
+const cache = new WeakMap<Evidence, Facts>();
+
+/** The facts of an evidence object (memoised: checks call this freely). */
+export function factsOf(evidence: Evidence): Facts {
+  let facts = cache.get(evidence);
+  if (!facts) {
+    facts = buildFacts(evidence);
+    cache.set(evidence, facts);
+  }
+  return facts;
+}
+
+function buildFacts(evidence: Evidence): Facts {
+  const directory = evidence.directory.computers.ok ? evidence.directory.computers.value : undefined;
+  const nodes = evidence.nodes.map((node) => nodeFacts(evidence, node, directory));
+  const owners = evidence.directory.spnOwners;
+  const spnOwners = owners.ok ? new Map(owners.value.owners.map((o) => [o.spn.toLowerCase(), distinctAccounts(o.accounts)])) : undefined;
+  return { evidence, nodes, directory, spnOwners };
+}
+
+function nodeFacts(evidence: Evidence, node: string, directory: OpResult<'directory.computers'> | undefined): NodeFacts {
+  const computer = directory ? findComputer(directory.computers, node) : undefined;
+  const short = computer ? accountName(computer.name) : shortName(node);
+  const { fqdn, fqdnSource } = fqdnOf(node, short, computer, directory?.domain.fqdn);
+  const host = evidence.hosts[node];
+  return {
+    node,
+    short,
+    fqdn,
+    fqdnSource,
+    computer,
+    known: directory ? computer !== undefined : undefined,
+    host,
+    migration: valueOf(host?.migration),
+    security: valueOf(host?.security),
+    events: valueOf(host?.events)?.events,
+    hotfixes: valueOf(host?.hotfixes)?.hotfixes,
+    dns: valueOf(host?.dns)?.answers,
+  };
+}
+
+function fqdnOf(node: string, short: string, computer: Computer | undefined, domain: string | undefined): Pick<NodeFacts, 'fqdn' | 'fqdnSource'> {
+  if (computer?.dnsHostName) return { fqdn: stripDot(computer.dnsHostName), fqdnSource: 'dNSHostName' };
+  if (node.includes('.')) return { fqdn: stripDot(node), fqdnSource: 'given name' };
+  if (domain) return { fqdn: `${short.toLowerCase()}.${domain}`, fqdnSource: 'domain' };
+  return { fqdn: undefined, fqdnSource: undefined };
+}
+
+export function valueOf<T>(outcome: Outcome<T> | undefined): T | undefined {
+  return outcome?.ok ? outcome.value : undefined;
+}
+
+/** A computer object matches a node by short name or by dNSHostName, case-insensitively. */
+export function findComputer(computers: Computer[], node: string): Computer | undefined {
+  const wanted = shortName(node);
+  const fqdn = node.includes('.') ? sameName(node) : undefined;
+  return (
+    computers.find((c) => fqdn !== undefined && c.dnsHostName !== null && sameName(c.dnsHostName) === fqdn) ??
+    computers.find((c) => accountName(c.name) === wanted)
+  );
+}
+
+/** `HV01$`, `hv01` and `CN=HV01,OU=...` all name the account HV01. */
+export function accountName(raw: string): string {
+  const cn = /^CN=([^,]+)/i.exec(raw);
+  return (cn?.[1] ?? raw).replace(/\$$/, '').toUpperCase();
+}
+
+function distinctAccounts(accounts: string[]): string[] {
+  return [...new Set(accounts.map(accountName))];
+}
+
+export function sameName(name: string): string {
+  return stripDot(name).toLowerCase();
+}
+
+function stripDot(name: string): string {
+  return name.replace(/\.$/, '');
+}
+
+// ---- delegation helpers shared by checks and directions --------------------------------------
+
+export function migrationSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {
+  return { short: `${MIGRATION_SERVICE}/${n.short}`, fqdn: n.fqdn ? `${MIGRATION_SERVICE}/${n.fqdn}` : undefined };
+}
+
+export function cifsSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {
+  return { short: `cifs/${n.short}`, fqdn: n.fqdn ? `cifs/${n.fqdn}` : undefined };
+}
+
+export function listHas(list: string[], spn: string): boolean {
+  const wanted = spn.toLowerCase();
+  return list.some((v) => v.toLowerCase() === wanted);
+}
+
+/** Does D's RBCD descriptor grant S? Undefined when D's computer object is unknown. */
+export function rbcdGrants(dest: NodeFacts, source: NodeFacts): boolean | undefined {
+  if (!dest.computer) return undefined;
+  return dest.computer.allowedToActOnBehalfOf.some((p) => accountName(p) === source.short);
+}
+
+/** S has a working classic-KCD path to D: protocol transition and some form of D's migration SPN. */
+export function kcdPath(source: NodeFacts, dest: NodeFacts): boolean {
+  const c = source.computer;
+  if (!c || !hasFlag(c.userAccountControl, UAC.TRUSTED_TO_AUTH_FOR_DELEGATION)) return false;
+  const spns = migrationSpns(dest);
+  return listHas(c.allowedToDelegateTo, spns.short) || (spns.fqdn !== undefined && listHas(c.allowedToDelegateTo, spns.fqdn));
+}
+
+export function peersOf(facts: Facts, n: NodeFacts): NodeFacts[] {
+  return facts.nodes.filter((p) => p !== n);
+}
+
+export function factsFor(facts: Facts, node: string | undefined): NodeFacts | undefined {
+  return facts.nodes.find((n) => n.node === node);
+}
