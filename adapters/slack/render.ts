@@ -1,0 +1,85 @@
+import type { types } from '@slack/bolt';
+import type { Reply, ReplyAttachment } from '../../src/core/reply.js';
+import {
+  actionBlocks,
+  contextBlocks,
+  factBlocks,
+  findingBlocks,
+  headerBlocks,
+  matrixBlocks,
+  sectionsFor,
+  verdictBlocks,
+} from './blocks.js';
+import { checkLimits } from './limits.js';
+import { GRID_MAX_NODES, matrixCsv, matrixSummaryLines } from './matrix-text.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+import { FULL_RESULT_FILENAME, replyAsText } from './reply-text.js';
+import { VERDICT_EMOJI, VERDICT_LABEL } from './status-emoji.js';
+
+// Reply → Block Kit, as a pure function. The message first tries to carry everything; when it
+// breaks a Block Kit limit (checked, not guessed), it becomes a summary and the whole content
+// moves into a text attachment. Nothing is ever cut without saying where the rest is.
+
+export interface RenderedMessage {
+  /** Notification / fallback text. */
+  text: string;
+  blocks: types.KnownBlock[];
+  /** Files to upload with the message (Reply attachments and any the renderer made). */
+  files?: ReplyAttachment[];
+}
+
+export function renderBlocks(reply: Reply): RenderedMessage {
+  const full = fullMessage(reply);
+  if (checkLimits(full).length === 0) return full;
+  return summaryMessage(reply);
+}
+
+export function fallbackText(reply: Reply): string {
+  if (!reply.verdict) return reply.header;
+  const label = VERDICT_LABEL[reply.verdict.status];
+  const text = reply.verdict.text.toLowerCase().startsWith(label.toLowerCase()) ? reply.verdict.text : `${label}: ${reply.verdict.text}`;
+  return `${VERDICT_EMOJI[reply.verdict.status]} ${reply.header} — ${text}`;
+}
+
+function withFiles(message: { text: string; blocks: types.KnownBlock[] }, files: ReplyAttachment[]): RenderedMessage {
+  return files.length ? { ...message, files } : message;
+}
+
+function fullMessage(reply: Reply): RenderedMessage {
+  const blocks: types.KnownBlock[] = [...headerBlocks(reply)];
+  const files = [...(reply.attachments ?? [])];
+  if (reply.verdict) blocks.push(...verdictBlocks(reply.verdict));
+  if (reply.facts?.length) blocks.push(...factBlocks(reply.facts));
+  if (reply.matrix && reply.matrix.nodes.length > 1) {
+    blocks.push(...matrixBlocks(reply.matrix, GRID_MAX_NODES));
+    if (reply.matrix.nodes.length > GRID_MAX_NODES) files.push(matrixCsv(reply.matrix));
+  }
+  if (reply.sections?.length) {
+    blocks.push({ type: 'divider' });
+    for (const s of reply.sections) blocks.push(...findingBlocks(s));
+  }
+  if (reply.buttons?.length) blocks.push(...actionBlocks(reply.buttons));
+  if (reply.context?.length) blocks.push(...contextBlocks(reply.context));
+  return withFiles({ text: fallbackText(reply), blocks }, files);
+}
+
+/** What a too-large Reply becomes: verdict, counts, the buttons, and everything else as a file. */
+function summaryMessage(reply: Reply): RenderedMessage {
+  const files: ReplyAttachment[] = [...(reply.attachments ?? []), { filename: FULL_RESULT_FILENAME, mimeType: 'text/plain', content: replyAsText(reply) }];
+  const blocks: types.KnownBlock[] = [...headerBlocks(reply)];
+  if (reply.verdict) blocks.push(...verdictBlocks(reply.verdict));
+  if (reply.matrix && reply.matrix.nodes.length > 1) {
+    blocks.push(...sectionsFor(['*Directions*', ...matrixSummaryLines(reply.matrix).map(escapeMrkdwn)]));
+    files.push(matrixCsv(reply.matrix));
+  }
+  const counts = (reply.sections ?? []).map((s) => `${s.title}: ${s.lines.length} line${s.lines.length === 1 ? '' : 's'}`);
+  blocks.push(
+    ...sectionsFor([
+      `_This result is too large for one Slack message. The whole of it is in the attached \`${FULL_RESULT_FILENAME}\`._`,
+      ...counts.map((c) => `• ${escapeMrkdwn(c)}`),
+    ]),
+  );
+  if (reply.buttons?.length) blocks.push(...actionBlocks(reply.buttons));
+  if (reply.context?.length) blocks.push(...contextBlocks(reply.context));
+  return withFiles({ text: fallbackText(reply), blocks }, files);
+}
