@@ -1,0 +1,172 @@
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Config } from '../config/load.js';
+import { HostLimiter } from './host-limiter.js';
+import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
+import { operations, RelayError, type OperationName, type OpParams, type OpResult } from './protocol.js';
+import type { CallOptions, RelayClient } from './relay-client.js';
+import { signRequest } from './signing.js';
+
+// The bot's side of the signed relay protocol (docs/relay-protocol.md). Every call is validated
+// before it leaves and its answer after it arrives; it is signed, bounded by a timeout, held to a
+// per-host concurrency cap, and retried only when it is a read that never reached the relay.
+
+export interface HttpRelayClientOptions {
+  url: string;
+  keyId: string;
+  secret: string;
+  timeoutMs?: number;
+  concurrencyPerHost?: number;
+  /** Extra attempts for reads after a connection failure (writes are never retried). */
+  readRetries?: number;
+  retryBaseMs?: number;
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  clock?: Clock;
+  maxSockets?: number;
+}
+
+interface Attempt {
+  status: number;
+  body: Buffer;
+}
+
+export class HttpRelayClient implements RelayClient {
+  readonly description: string;
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly limiter: HostLimiter;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+  private readonly readRetries: number;
+  private readonly retryBaseMs: number;
+
+  constructor(private readonly options: HttpRelayClientOptions) {
+    this.base = new URL(options.url);
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new Error(`relay URL must be http(s): ${options.url}`);
+    this.description = `relay: ${this.base.origin}`;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    this.agent = this.base.protocol === 'https:'
+      ? new https.Agent({ ...agentOptions, ca: options.ca, cert: options.cert, key: options.key })
+      : new http.Agent(agentOptions);
+    this.limiter = new HostLimiter(options.concurrencyPerHost ?? 8);
+    this.clock = options.clock ?? systemClock;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.readRetries = options.readRetries ?? 2;
+    this.retryBaseMs = options.retryBaseMs ?? 100;
+  }
+
+  async call<O extends OperationName>(op: O, params: OpParams<O>, options: CallOptions = {}): Promise<OpResult<O>> {
+    const spec = operations[op];
+    const checked = spec.params.safeParse(params);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new RelayError('BAD_REQUEST', `invalid parameters for ${op}: ${issue?.path.join('.') || '(body)'}: ${issue?.message}`);
+    }
+    const p = checked.data as Record<string, unknown>;
+    const host = typeof p.node === 'string' ? p.node : typeof p.source === 'string' ? p.source : undefined;
+    const answer = await this.limiter.run(host, () => this.withRetries(op, JSON.stringify(p), spec.write, options), options.signal);
+    const result = parseAnswer(this.base.origin, op, answer.status, answer.body);
+    const out = spec.result.safeParse(result);
+    if (!out.success) throw new RelayError('BAD_RESPONSE', `the relay at ${this.base.origin} answered ${op} with data that does not match the protocol`);
+    return out.data as OpResult<O>;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async withRetries(op: OperationName, body: string, write: boolean, options: CallOptions): Promise<Attempt> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await this.send(op, body, options);
+        if (answer.status === 503 && !write && attempt < this.readRetries) throw new RelayError('RELAY_UNAVAILABLE', 'busy');
+        return answer;
+      } catch (e) {
+        const retryable = e instanceof RelayError && e.code === 'RELAY_UNAVAILABLE';
+        if (write || !retryable || attempt >= this.readRetries || options.signal?.aborted) throw e;
+        const delay = this.retryBaseMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private send(op: OperationName, body: string, options: CallOptions): Promise<Attempt> {
+    const path = `${this.base.pathname.replace(/\/+$/, '')}/v1/ops/${op}`;
+    const headers: Record<string, string | number> = {
+      ...signRequest({ keyId: this.options.keyId, secret: this.options.secret, method: 'POST', path, body, clock: this.clock }),
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    };
+    if (options.requester) headers['x-triage-requester'] = options.requester;
+    const lib = this.base.protocol === 'https:' ? https : http;
+    return new Promise<Attempt>((resolve, reject) => {
+      let timedOut = false;
+      const req = lib.request({ protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port, method: 'POST', path, headers, agent: this.agent });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+      }, this.timeoutMs);
+      const onAbort = (): void => {
+        req.destroy();
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (e: NodeJS.ErrnoException): void => {
+        done();
+        if (timedOut) reject(new RelayError('TIMEOUT', `the relay at ${this.base.origin} did not answer ${op} within ${formatMs(this.timeoutMs)}`));
+        else if (options.signal?.aborted) reject(new RelayError('RELAY_UNAVAILABLE', `the call to ${op} was cancelled`));
+        else reject(new RelayError('RELAY_UNAVAILABLE', `the relay at ${this.base.origin} did not answer: ${describeTransportError(e)}`));
+      };
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > RESPONSE_LIMIT_BYTES) {
+            done();
+            reject(new RelayError('BAD_RESPONSE', `the relay at ${this.base.origin} sent an answer larger than ${RESPONSE_LIMIT_BYTES} bytes`));
+            req.destroy();
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => {
+          done();
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+        });
+        res.on('error', fail);
+        res.on('aborted', () => fail(Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' })));
+      });
+      req.end(body);
+    });
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** The bot's client from its config (RELAY_URL, keys, CA and client certificate files). */
+export function httpRelayClientFromConfig(config: Config, clock?: Clock): HttpRelayClient {
+  const r = config.relay;
+  if (!r.url || !r.keySecret) throw new Error('RELAY_URL and RELAY_KEY_SECRET are required to talk to a relay');
+  return new HttpRelayClient({
+    url: r.url,
+    keyId: r.keyId,
+    secret: r.keySecret,
+    timeoutMs: r.timeoutMs,
+    concurrencyPerHost: r.concurrencyPerHost,
+    ca: r.caFile ? readFileSync(r.caFile) : undefined,
+    cert: r.clientCert ? readFileSync(r.clientCert) : undefined,
+    key: r.clientKey ? readFileSync(r.clientKey) : undefined,
+    clock,
+  });
+}
