@@ -1,0 +1,260 @@
+import type { ConversationRef, MessageRef, Platform } from '../core/events.js';
+import type { Diagnosis, VerdictStatus } from '../diagnostics/findings.js';
+import type { PlanState } from './plan-states.js';
+
+// The one persistence seam. Two implementations (SQLite for one process, PostgreSQL for several
+// replicas) pass the same contract suite (test/integration/store). Every method is atomic on
+// its own; where two records must change together (a plan transition and its audit event) the
+// method takes both, so callers never need a transaction of their own.
+// Times are Dates; JSON fields come back exactly as saved (callers validate them with zod).
+
+export type { PlanState } from './plan-states.js';
+
+/** Something the bot can return JSON for (plans, payloads, snapshots, details). */
+export type Json = unknown;
+
+// ---- check runs ---------------------------------------------------------------------------
+
+export interface NewCheckRun {
+  /** Cluster name when the run covered a cluster; null for an ad-hoc list of nodes. */
+  cluster: string | null;
+  nodes: string[];
+  /** Person key of whoever asked; null for a scheduled run. */
+  requester: string | null;
+  /** The schedule that fired this run, if any. */
+  scheduleId?: string | null;
+  /** Where the result was posted. */
+  conversation: ConversationRef | null;
+  verdict: VerdictStatus;
+  diagnosis: Diagnosis;
+  createdAt: Date;
+}
+
+export interface CheckRun extends NewCheckRun {
+  id: string;
+  scheduleId: string | null;
+}
+
+// ---- action records (what a button carries: an opaque id, never the data) ---------------------
+
+export interface NewAction {
+  /** What the button does: 'plan.approve', 'plan.reject', 'plan.rollback', ... */
+  kind: string;
+  payload: Json;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface ActionRecord extends NewAction {
+  /** Random, unguessable (~130 bits). */
+  id: string;
+  handledAt: Date | null;
+  handledBy: string | null;
+}
+
+// ---- plans (the approval state machine) ------------------------------------------------------
+
+export interface NewPlan {
+  /** 'delegation-fix', 'test-migration', ... : what applying means. */
+  kind: string;
+  checkRunId: string | null;
+  cluster: string | null;
+  /** Person key of the operator who proposed it. */
+  requester: string;
+  /** The planned change (remediation's plan object). */
+  plan: Json;
+  /** The current values the plan was made against; the relay compares-and-swaps on them. */
+  expected: Json;
+  createdAt: Date;
+  expiresAt: Date;
+  messageRef?: MessageRef | null;
+}
+
+export interface Plan extends NewPlan {
+  /** Random, unguessable (~80 bits), short enough to type in `audit <plan id>`. */
+  id: string;
+  state: PlanState;
+  /** Values read just before the write, restored by a rollback. */
+  snapshot: Json | null;
+  /** Outcome of apply / re-check / rollback, for the card and the audit. */
+  result: Json | null;
+  approver: string | null;
+  rollbackRequester: string | null;
+  rollbackApprover: string | null;
+  messageRef: MessageRef | null;
+  updatedAt: Date;
+  /** When it was approved, rejected or expired. */
+  decidedAt: Date | null;
+  appliedAt: Date | null;
+  rolledBackAt: Date | null;
+  /** Incremented by every transition. */
+  version: number;
+}
+
+/** Fields a transition may set together with the new state. */
+export type PlanPatch = Partial<
+  Pick<Plan, 'snapshot' | 'result' | 'approver' | 'rollbackRequester' | 'rollbackApprover' | 'messageRef'>
+>;
+
+export interface PlanFilter {
+  states?: PlanState[];
+  checkRunId?: string;
+  cluster?: string;
+  limit?: number;
+}
+
+// ---- audit (append-only) -----------------------------------------------------------------------
+
+export interface NewAuditEvent {
+  at: Date;
+  /** Person key, or 'system' for the bot's own decisions (expiry, crash recovery). */
+  actor: string;
+  /** 'plan.proposed', 'plan.approved', 'relay.applyDelegation', 'schedule.created', ... */
+  action: string;
+  /** What it is about: a plan id, schedule id, check run id. */
+  subjectId: string | null;
+  /** 'ok', 'refused', 'failed', ... */
+  outcome: string;
+  details: Json;
+}
+
+export interface AuditEvent extends NewAuditEvent {
+  /** Increases with every append. */
+  id: number;
+}
+
+export interface AuditFilter {
+  subjectId?: string;
+  actor?: string;
+  since?: Date;
+  until?: Date;
+  limit?: number;
+}
+
+// ---- schedules and run claims ------------------------------------------------------------------
+
+export interface NewSchedule {
+  cluster: string;
+  cron: string;
+  /** IANA time zone the cron is read in. */
+  tz: string;
+  /** Post only when something fails or changed. */
+  quiet: boolean;
+  target: ConversationRef;
+  createdBy: string;
+  /** Where it came from: a chat command or the policy file. */
+  source: 'chat' | 'policy';
+  createdAt: Date;
+}
+
+export interface Schedule extends NewSchedule {
+  id: string;
+  /** Set when the schedule stopped itself (channel or cluster gone); null while active. */
+  pausedReason: string | null;
+  pausedAt: Date | null;
+  /** ISO instant of the last slot that fired, so a restart makes up a missed run once. */
+  lastFiredSlot: string | null;
+}
+
+export interface ScheduleFilter {
+  cluster?: string;
+  /** Default true. */
+  includePaused?: boolean;
+}
+
+// ---- conversations and identities ------------------------------------------------------------
+
+export interface IdentityKey {
+  platform: Platform;
+  userId: string;
+}
+
+export interface IdentityLink extends IdentityKey {
+  personId: string;
+  linkedBy: string;
+  linkedAt: Date;
+}
+
+// ---- the interface ------------------------------------------------------------------------
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  saveCheckRun(run: NewCheckRun): Promise<CheckRun>;
+  getCheckRun(id: string): Promise<CheckRun | null>;
+  /** A cluster's runs, newest first. */
+  listCheckRuns(cluster: string, limit?: number): Promise<CheckRun[]>;
+  /** The newest run of a cluster: call before saving a new run to say what changed. */
+  latestCheckRun(cluster: string): Promise<CheckRun | null>;
+  /** Retention: removes runs created before `olderThan`; returns how many. */
+  pruneCheckRuns(olderThan: Date): Promise<number>;
+
+  createAction(action: NewAction): Promise<ActionRecord>;
+  getAction(id: string): Promise<ActionRecord | null>;
+  /** Marks a single-use action handled; null when unknown, expired or already handled. */
+  markActionHandled(id: string, by: string, now: Date): Promise<ActionRecord | null>;
+  pruneActions(expiredBefore: Date): Promise<number>;
+
+  /** Creates a plan in `proposed`, with its audit event in the same transaction. */
+  createPlan(plan: NewPlan, audit?: NewAuditEvent): Promise<Plan>;
+  getPlan(id: string): Promise<Plan | null>;
+  /** Newest first. */
+  listPlans(filter?: PlanFilter): Promise<Plan[]>;
+  /**
+   * Compare-and-swap: moves the plan to `to` only if its state is one of `from`, applying
+   * `patch`, and appends `audit` in the same transaction. Returns the updated plan, or null
+   * when the plan is missing or was not in an allowed state (nothing changed, nothing audited).
+   * Throws when some from → to is not an edge of the state machine.
+   */
+  transitionPlan(
+    id: string,
+    from: readonly PlanState[],
+    to: PlanState,
+    patch: PlanPatch,
+    now: Date,
+    audit?: NewAuditEvent,
+  ): Promise<Plan | null>;
+  /** Remembers the card that shows the plan, so it can be edited in place. */
+  setPlanMessage(id: string, messageRef: MessageRef, now: Date): Promise<Plan | null>;
+  /** Moves every proposed plan whose time ran out to `expired`, auditing each as 'system'. */
+  expireDuePlans(now: Date): Promise<Plan[]>;
+
+  appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
+  /** Oldest first. */
+  listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+  /** Admin only: removes events before `before` and returns them, for the caller to archive. */
+  exportAndPruneAudit(before: Date): Promise<AuditEvent[]>;
+
+  createSchedule(schedule: NewSchedule): Promise<Schedule>;
+  /** Insert or update by id (policy-file schedules, loaded by every replica at start). */
+  upsertSchedule(schedule: NewSchedule & { id: string }): Promise<Schedule>;
+  getSchedule(id: string): Promise<Schedule | null>;
+  listSchedules(filter?: ScheduleFilter): Promise<Schedule[]>;
+  deleteSchedule(id: string): Promise<boolean>;
+  pauseSchedule(id: string, reason: string, now: Date): Promise<Schedule | null>;
+  resumeSchedule(id: string): Promise<Schedule | null>;
+  /** Records the slot that fired; never moves backwards. True when it moved. */
+  recordScheduleFired(id: string, slot: string): Promise<boolean>;
+  /** The lease for one scheduled run: true for exactly one caller per (schedule, slot). */
+  claimRun(scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean>;
+  pruneRunClaims(olderThan: Date): Promise<number>;
+
+  /** Insert or replace the reference of a channel (keyed by platform + channel id). */
+  saveConversation(ref: ConversationRef, now: Date): Promise<void>;
+  getConversation(platform: Platform, channelId: string): Promise<ConversationRef | null>;
+  listConversations(platform?: Platform): Promise<ConversationRef[]>;
+
+  /** Links two platform identities as one person; returns the person id they now share. */
+  linkIdentities(a: IdentityKey, b: IdentityKey, linkedBy: string, now: Date): Promise<string>;
+  /** The person behind an identity: its linked person id, else `<platform>:<userId>`. */
+  personOf(identity: IdentityKey): Promise<string>;
+  identitiesOf(personId: string): Promise<IdentityLink[]>;
+  unlinkIdentity(identity: IdentityKey): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+/** The person key of an identity that is not linked to any other. */
+export function personKey(identity: IdentityKey): string {
+  return `${identity.platform}:${identity.userId}`;
+}
