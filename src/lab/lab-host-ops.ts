@@ -1,0 +1,56 @@
+import { RelayError, type OpParams, type OpResult } from '../relay/protocol.js';
+import type { LabState } from './lab-state.js';
+
+// Host and cluster reads, answered from the lab state as the JEA endpoint would answer them.
+
+export function migrationSettings(state: LabState, p: OpParams<'host.migration-settings'>): OpResult<'host.migration-settings'> {
+  const { migration } = state.reachableHost(p.node);
+  return { enabled: migration.enabled, authenticationType: migration.authenticationType, maxMigrations: migration.maxMigrations };
+}
+
+export function security(state: LabState, p: OpParams<'host.security'>): OpResult<'host.security'> {
+  const host = state.reachableHost(p.node);
+  return {
+    os: host.os,
+    credentialGuardRunning: host.credentialGuard,
+    credentialGuardConfigured: host.credentialGuard,
+    clockOffsetSeconds: host.clockOffsetSeconds,
+  };
+}
+
+/** Events of the last `sinceHours` before the lab's now, newest first (as Get-WinEvent returns them). */
+export function events(state: LabState, p: OpParams<'host.events'>): OpResult<'host.events'> {
+  const host = state.reachableHost(p.node);
+  const end = state.now.getTime();
+  const start = end - p.sinceHours * 3_600_000;
+  const inWindow = host.events.filter((e) => {
+    const t = Date.parse(e.time);
+    return t >= start && t <= end;
+  });
+  inWindow.sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
+  return { events: inWindow.map((e) => ({ log: e.log, id: e.id, time: e.time, message: e.message })) };
+}
+
+export function hotfixes(state: LabState, p: OpParams<'host.hotfixes'>): OpResult<'host.hotfixes'> {
+  const host = state.reachableHost(p.node);
+  return { hotfixes: host.hotfixes.map((h) => ({ id: h.id, installedOn: h.installedOn })) };
+}
+
+export function dns(state: LabState, p: OpParams<'host.dns'>): OpResult<'host.dns'> {
+  const host = state.reachableHost(p.node);
+  return { answers: p.names.map((name) => ({ name, resolvedTo: state.resolve(host, name) })) };
+}
+
+export function vms(state: LabState, p: OpParams<'host.vms'>): OpResult<'host.vms'> {
+  const host = state.reachableHost(p.node);
+  return { vms: host.vms.map((v) => ({ name: v.name, state: v.state })) };
+}
+
+/** Get-ClusterNode answers through any node of the cluster that is up. */
+export function clusterNodes(state: LabState, p: OpParams<'cluster.nodes'>): OpResult<'cluster.nodes'> {
+  const cluster = state.clusters.find((c) => c.name.toUpperCase() === p.cluster.split('.')[0]!.toUpperCase());
+  if (!cluster) throw new RelayError('UNKNOWN_HOST', `${p.cluster} is not a cluster of this lab`);
+  const up = cluster.nodes.some((n) => state.hosts.find((h) => h.name.toUpperCase() === n.toUpperCase())?.reachable);
+  if (!up) throw new RelayError('HOST_UNREACHABLE', `no node of ${cluster.name} answered`);
+  return { cluster: cluster.name, nodes: [...cluster.nodes] };
+}
