@@ -1,0 +1,314 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import type { Evidence } from '../../../src/diagnostics/evidence.js';
+import { FINDING_CODES, type Finding, type FindingCode } from '../../../src/diagnostics/findings.js';
+import {
+  MVSMS,
+  computer,
+  dnsAnswer,
+  events,
+  failDirectory,
+  failHost,
+  healthyEvidence,
+  healthyUser,
+  hotfixes,
+  lmEvent,
+  migration,
+  removeComputer,
+  security,
+  spnOwners,
+  withInitiator,
+} from '../../helpers/evidence-builder.js';
+
+// For every finding code: a perturbation of a healthy cluster that raises it, and a near miss
+// (the closest healthy-looking variation) that must not. Every case starts from the same
+// healthy two-node baseline (HV01, HV02 in lab.test) unless it names its nodes.
+
+type Mutate = (ev: Evidence) => void;
+interface Case {
+  code: FindingCode;
+  raise: [string, Mutate, Partial<Finding>?];
+  nearMiss: [string, Mutate];
+  nodes?: string[];
+}
+
+const without = (list: string[], value: string) => {
+  const i = list.indexOf(value);
+  if (i < 0) throw new Error(`test setup: ${value} not in list`);
+  list.splice(i, 1);
+};
+
+/** The user typed `given` for `node`: re-key the evidence as collection would have. */
+function typedAs(ev: Evidence, node: string, given: string): void {
+  ev.nodes = ev.nodes.map((n) => (n === node ? given : n));
+  ev.hosts[given] = { ...ev.hosts[node]!, node: given };
+  delete ev.hosts[node];
+  for (const n of ev.nodes) if (n !== given) dnsAnswer(ev, n, node).name = given;
+}
+
+const CASES: Case[] = [
+  {
+    code: 'LM_AUTH_FAILURE_EVENT',
+    raise: ['21502 with 0x8009030E', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', "Live migration of 'VM01' failed. Failed to authenticate the connection at the source host: no suitable credentials available. (0x8009030E)")), { severity: 'error', node: 'HV01' }],
+    nearMiss: ['21502 with 0x8007274D (network)', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', "Live migration of 'VM01' failed. The connection could not be made (0x8007274D)"))],
+  },
+  {
+    code: 'LM_AUTH_FAILURE_EVENT',
+    raise: ['21502 whose text names Kerberos, no HRESULT', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T07:00:00Z', "Live migration of 'VM02' failed at migration source: Kerberos ticket not available")), { node: 'HV02' }],
+    nearMiss: ['the same auth event, but 25 h old (outside the 24 h window)', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-19T08:00:00Z', 'failed (0x8009030E)'))],
+  },
+  {
+    code: 'LM_FAILURE_EVENT_OTHER',
+    raise: ['21502 with 0x8007274D', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed (0x8007274D)')), { severity: 'warning', node: 'HV01' }],
+    nearMiss: ['21502 with 0x8009030E', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed (0x8009030E)'))],
+  },
+  {
+    code: 'LM_FAILURE_EVENT_OTHER',
+    raise: ['21501 migration limit reached', (ev) => events(ev, 'HV02').push(lmEvent(21501, '2026-11-20T08:00:00Z', 'The migration limit was reached'))],
+    nearMiss: ['20417 (migration done with a long blackout) is no failure', (ev) => events(ev, 'HV02').push(lmEvent(20417, '2026-11-20T08:00:00Z', 'Live migration completed with a long blackout', 'Microsoft-Windows-Hyper-V-VMMS-Admin'))],
+  },
+  {
+    code: 'MIGRATION_DISABLED',
+    raise: ['VirtualMachineMigrationEnabled false', (ev) => void (migration(ev, 'HV02').enabled = false), { severity: 'error', node: 'HV02' }],
+    nearMiss: ['enabled, with only one simultaneous migration', (ev) => void (migration(ev, 'HV02').maxMigrations = 1)],
+  },
+  {
+    code: 'MIGRATION_AUTH_CREDSSP',
+    raise: ['CredSSP with Credential Guard running → error', (ev) => void (migration(ev, 'HV01').authenticationType = 'CredSSP'), { severity: 'error', node: 'HV01' }],
+    nearMiss: ['Kerberos with Credential Guard running', (ev) => void (security(ev, 'HV01').credentialGuardRunning = true)],
+  },
+  {
+    code: 'MIGRATION_AUTH_CREDSSP',
+    raise: [
+      'CredSSP without Credential Guard → warning',
+      (ev) => {
+        migration(ev, 'HV01').authenticationType = 'CredSSP';
+        security(ev, 'HV01').credentialGuardRunning = false;
+      },
+      { severity: 'warning', node: 'HV01' },
+    ],
+    nearMiss: ['Kerberos without Credential Guard', (ev) => void (security(ev, 'HV01').credentialGuardRunning = false)],
+  },
+  {
+    code: 'MIGRATION_AUTH_MISMATCH',
+    raise: ['HV02 on CredSSP, HV01 on Kerberos', (ev) => void (migration(ev, 'HV02').authenticationType = 'CredSSP'), { severity: 'warning' }],
+    nearMiss: [
+      'both on CredSSP (consistent, if unwise)',
+      (ev) => {
+        migration(ev, 'HV01').authenticationType = 'CredSSP';
+        migration(ev, 'HV02').authenticationType = 'CredSSP';
+      },
+    ],
+  },
+  {
+    code: 'DELEGATION_NONE',
+    raise: [
+      'empty list, uac 4096, no RBCD',
+      (ev) => {
+        computer(ev, 'HV01').allowedToDelegateTo = [];
+        computer(ev, 'HV01').userAccountControl = 4096;
+      },
+      { severity: 'error', node: 'HV01' },
+    ],
+    nearMiss: [
+      'empty list, but HV02 grants HV01 RBCD',
+      (ev) => {
+        computer(ev, 'HV01').allowedToDelegateTo = [];
+        computer(ev, 'HV02').allowedToActOnBehalfOf = ['HV01'];
+      },
+    ],
+  },
+  {
+    code: 'DELEGATION_UNCONSTRAINED',
+    raise: ['uac 0x81000 (TRUSTED_FOR_DELEGATION)', (ev) => void (computer(ev, 'HV01').userAccountControl = 0x81000), { severity: 'error', node: 'HV01' }],
+    nearMiss: ['uac 0x1001000 (protocol transition, constrained)', (ev) => void (computer(ev, 'HV01').userAccountControl = 0x1001000)],
+  },
+  {
+    code: 'DELEGATION_KERBEROS_ONLY',
+    raise: ['list filled, uac 4096', (ev) => void (computer(ev, 'HV01').userAccountControl = 4096), { severity: 'error', node: 'HV01', evidence: expect.objectContaining({ userAccountControl: { value: 4096, hex: '0x1000' } }) }],
+    nearMiss: ['list filled, uac 16781312', (ev) => void (computer(ev, 'HV01').userAccountControl = 16781312)],
+  },
+  {
+    code: 'DELEGATION_MISSING_MIGRATION_SERVICE',
+    raise: [
+      'list has the FQDN form but not the short one',
+      (ev) => without(computer(ev, 'HV01').allowedToDelegateTo, `${MVSMS}/HV02`),
+      { severity: 'error', node: 'HV01', peer: 'HV02', evidence: expect.objectContaining({ missing: ['short'], missingSpns: [`${MVSMS}/HV02`] }) },
+    ],
+    nearMiss: [
+      'list lacks both forms, but HV02 grants HV01 RBCD',
+      (ev) => {
+        without(computer(ev, 'HV01').allowedToDelegateTo, `${MVSMS}/HV02`);
+        without(computer(ev, 'HV01').allowedToDelegateTo, `${MVSMS}/hv02.lab.test`);
+        computer(ev, 'HV02').allowedToActOnBehalfOf = ['HV01$'];
+      },
+    ],
+  },
+  {
+    code: 'DELEGATION_MISSING_MIGRATION_SERVICE',
+    raise: [
+      'list has the short form but not the FQDN one',
+      (ev) => without(computer(ev, 'HV01').allowedToDelegateTo, `${MVSMS}/hv02.lab.test`),
+      { peer: 'HV02', evidence: expect.objectContaining({ missing: ['FQDN'] }) },
+    ],
+    nearMiss: ['the FQDN form in other letter case', (ev) => {
+      const list = computer(ev, 'HV01').allowedToDelegateTo;
+      list[list.indexOf(`${MVSMS}/hv02.lab.test`)] = `${MVSMS}/HV02.LAB.TEST`;
+    }],
+  },
+  {
+    code: 'DELEGATION_MISSING_CIFS',
+    raise: ['no cifs/hv02.lab.test', (ev) => without(computer(ev, 'HV01').allowedToDelegateTo, 'cifs/hv02.lab.test'), { severity: 'warning', node: 'HV01', peer: 'HV02' }],
+    nearMiss: ['cifs present, one HOST entry removed from the SPNs instead', (ev) => without(computer(ev, 'HV01').servicePrincipalNames, 'HOST/HV01')],
+  },
+  {
+    code: 'RBCD_PRESENT',
+    raise: ['HV02 grants HV01', (ev) => void (computer(ev, 'HV02').allowedToActOnBehalfOf = ['HV01']), { severity: 'info', node: 'HV01', peer: 'HV02' }],
+    nearMiss: ['HV02 grants some other account', (ev) => void (computer(ev, 'HV02').allowedToActOnBehalfOf = ['HV01OLD'])],
+  },
+  {
+    code: 'SPN_MISSING',
+    raise: [
+      'HV02 has neither migration SPN',
+      (ev) => void (computer(ev, 'HV02').servicePrincipalNames = ['HOST/HV02', 'HOST/hv02.lab.test']),
+      { severity: 'error', node: 'HV02' },
+    ],
+    nearMiss: ['HV02 has only the FQDN form', (ev) => without(computer(ev, 'HV02').servicePrincipalNames, `${MVSMS}/HV02`)],
+  },
+  {
+    code: 'SPN_DUPLICATE',
+    raise: [
+      'the FQDN SPN is on HV02$ and OLDHV02$',
+      (ev) => void (spnOwners(ev).find((o) => o.spn === `${MVSMS}/hv02.lab.test`)!.accounts = ['HV02$', 'OLDHV02$']),
+      { severity: 'error', node: 'HV02', evidence: expect.objectContaining({ duplicates: [{ spn: `${MVSMS}/hv02.lab.test`, accounts: ['HV02', 'OLDHV02'] }] }) },
+    ],
+    nearMiss: ['the same account named twice in two spellings', (ev) => void (spnOwners(ev).find((o) => o.spn === `${MVSMS}/hv02.lab.test`)!.accounts = ['HV02$', 'hv02'])],
+  },
+  {
+    code: 'ENCTYPES_RC4_ONLY',
+    raise: ['0x4 (RC4 only)', (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4), { severity: 'error', node: 'HV02', evidence: expect.objectContaining({ supportedEncryptionTypes: { value: 4, hex: '0x4' } }) }],
+    nearMiss: ['0x1C (RC4 and AES)', (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 0x1c)],
+  },
+  {
+    code: 'ENCTYPES_RC4_ONLY',
+    raise: ['0x7 (DES and RC4)', (ev) => void (computer(ev, 'HV01').supportedEncryptionTypes = 7)],
+    nearMiss: ['not set (domain default applies)', (ev) => void (computer(ev, 'HV01').supportedEncryptionTypes = null)],
+  },
+  {
+    code: 'CLOCK_SKEW',
+    raise: ['301 s ahead → error', (ev) => void (security(ev, 'HV02').clockOffsetSeconds = 301), { severity: 'error', node: 'HV02' }],
+    nearMiss: ['59 s ahead', (ev) => void (security(ev, 'HV02').clockOffsetSeconds = 59)],
+  },
+  {
+    code: 'CLOCK_SKEW',
+    raise: ['61 s behind → warning', (ev) => void (security(ev, 'HV02').clockOffsetSeconds = -61), { severity: 'warning', node: 'HV02' }],
+    nearMiss: ['60 s behind', (ev) => void (security(ev, 'HV02').clockOffsetSeconds = -60)],
+  },
+  {
+    code: 'DNS_MISMATCH',
+    raise: ['HV01 resolves HV02 to hv09.lab.test', (ev) => void (dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test'), { severity: 'error', node: 'HV01', peer: 'HV02' }],
+    nearMiss: ['HV01 resolves HV02 to HV02.LAB.TEST. (case, trailing dot)', (ev) => void (dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'HV02.LAB.TEST.')],
+  },
+  {
+    code: 'DNS_MISMATCH',
+    raise: ['HV02 cannot resolve HV01', (ev) => void (dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = null), { node: 'HV02', peer: 'HV01' }],
+    nearMiss: ['HV02 resolves HV01 to its dNSHostName', (ev) => void (dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = 'hv01.lab.test')],
+  },
+  {
+    code: 'HARDENING_UPDATE_CORRELATED',
+    raise: [
+      'KB5073381 installed 3 days before the first failure',
+      (ev) => {
+        events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030E)'));
+        hotfixes(ev, 'HV01').push({ id: 'KB5073381', installedOn: '2026-11-17' });
+      },
+      { severity: 'info', node: 'HV01', evidence: expect.objectContaining({ kb: 'KB5073381', daysBefore: 3 }) },
+    ],
+    nearMiss: [
+      'KB5073381 installed 31 days before the first failure',
+      (ev) => {
+        events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030E)'));
+        hotfixes(ev, 'HV01').push({ id: 'KB5073381', installedOn: '2026-10-20' });
+      },
+    ],
+  },
+  {
+    code: 'HARDENING_UPDATE_CORRELATED',
+    raise: [
+      'installed the same day as the first failure',
+      (ev) => {
+        events(ev, 'HV01').push(lmEvent(22038, '2026-11-20T02:00:00Z', 'authentication failure'));
+        hotfixes(ev, 'HV02').push({ id: 'KB5021131', installedOn: '2026-11-20' });
+      },
+      { evidence: expect.objectContaining({ daysBefore: 0 }) },
+    ],
+    nearMiss: [
+      'installed the day after the first failure',
+      (ev) => {
+        events(ev, 'HV01').push(lmEvent(22038, '2026-11-19T12:00:00Z', 'authentication failure'));
+        hotfixes(ev, 'HV02').push({ id: 'KB5021131', installedOn: '2026-11-20' });
+      },
+    ],
+  },
+  {
+    code: 'INITIATOR_NOT_DELEGATABLE',
+    raise: ['initiator is sensitive (0x100000)', (ev) => withInitiator(ev, healthyUser({ userAccountControl: 512 | 0x100000, sensitive: true })), { severity: 'error' }],
+    nearMiss: ['initiator is an ordinary account (512)', (ev) => withInitiator(ev, healthyUser())],
+  },
+  {
+    code: 'INITIATOR_NOT_DELEGATABLE',
+    raise: ['initiator in Protected Users', (ev) => withInitiator(ev, healthyUser({ protectedUsers: true, groups: ['CN=Protected Users,CN=Users,DC=lab,DC=test'] }))],
+    nearMiss: ['initiator in a group merely called "Protected Users Admins"', (ev) => withInitiator(ev, healthyUser({ groups: ['CN=Protected Users Admins,OU=Groups,DC=lab,DC=test'] }))],
+  },
+  {
+    code: 'INITIATOR_UNKNOWN',
+    raise: ['the directory has no such account', (ev) => withInitiator(ev, null, 'nobody@lab.test'), { severity: 'warning' }],
+    nearMiss: ['the account exists', (ev) => withInitiator(ev, healthyUser())],
+  },
+  {
+    code: 'NODE_UNREACHABLE',
+    raise: ['every host read of HV02 failed', (ev) => failHost(ev, 'HV02'), { severity: 'error', node: 'HV02' }],
+    nearMiss: ['HV02 answered with an empty event log', (ev) => void (events(ev, 'HV02').length = 0)],
+  },
+  {
+    code: 'DIRECTORY_UNREACHABLE',
+    raise: ['directory.computers failed', (ev) => failDirectory(ev), { severity: 'error' }],
+    nearMiss: ['the directory answered, without HV02', (ev) => removeComputer(ev, 'HV02')],
+  },
+  {
+    code: 'NODE_UNKNOWN',
+    raise: ['no computer object for HV02', (ev) => removeComputer(ev, 'HV02'), { severity: 'error', node: 'HV02' }],
+    nearMiss: ['HV02 typed as hv02.lab.test matches its computer object', (ev) => typedAs(ev, 'HV02', 'hv02.lab.test')],
+  },
+];
+
+const ofCode = (ev: Evidence, code: FindingCode) => diagnose(ev).findings.filter((f) => f.code === code);
+
+describe('check families', () => {
+  it('raise nothing at all on a healthy cluster of 2, 3 and 8 nodes', () => {
+    for (const n of [['HV01', 'HV02'], ['HV01', 'HV02', 'HV03'], ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8']]) {
+      expect(diagnose(healthyEvidence(n)).findings).toEqual([]);
+    }
+  });
+
+  it('have a raising case and a near miss for every finding code', () => {
+    const covered = new Set(CASES.map((c) => c.code));
+    expect(FINDING_CODES.filter((c) => !covered.has(c))).toEqual([]);
+  });
+
+  describe.each(CASES)('$code', ({ code, raise, nearMiss, nodes }) => {
+    it(`is raised: ${raise[0]}`, () => {
+      const ev = healthyEvidence(nodes);
+      raise[1](ev);
+      const found = ofCode(ev, code);
+      expect(found.length).toBeGreaterThan(0);
+      if (raise[2]) expect(found[0]).toMatchObject(raise[2]);
+      for (const f of found) expect(f.message).not.toMatch(/\n|undefined|\[object/);
+    });
+    it(`is not raised: ${nearMiss[0]}`, () => {
+      const ev = healthyEvidence(nodes);
+      nearMiss[1](ev);
+      expect(ofCode(ev, code)).toEqual([]);
+    });
+  });
+});
