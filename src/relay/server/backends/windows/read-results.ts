@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { RelayError, type OpParams, type OpResult } from '../../../protocol.js';
+import { psDateTime, psList, psAuthenticationType, psNumberList, psSingle, psVmState, qfeDate, parseData } from './ps-values.js';
+
+// What each read script's `data` holds (PowerShell property names, quirks allowed), and how it
+// becomes the protocol's result. Unknown extra properties (PSComputerName, RunspaceId...) are ignored.
+
+const MAX_MESSAGE = 8000;
+
+const vmHost = psSingle(
+  z.object({
+    VirtualMachineMigrationEnabled: z.boolean(),
+    VirtualMachineMigrationAuthenticationType: psAuthenticationType,
+    MaximumVirtualMachineMigrations: z.number().int().min(0),
+    MaximumStorageMigrations: z.number().int().min(0).nullish(),
+    UseAnyNetworkForMigration: z.boolean().nullish(),
+  }),
+);
+
+const security = z.object({
+  OperatingSystem: psSingle(z.object({ Caption: z.string().min(1), Version: z.string().nullish() })),
+  DeviceGuard: psSingle(z.object({ SecurityServicesRunning: psNumberList, SecurityServicesConfigured: psNumberList })),
+  TimeStatus: psSingle(z.object({ Source: z.string().nullish(), OffsetSeconds: z.number() })),
+});
+
+export const rawEvent = z.object({
+  LogName: z.string().min(1),
+  Id: z.number().int(),
+  TimeCreated: psDateTime,
+  Message: z.string().nullable(),
+});
+
+export function toHostEvent(e: z.infer<typeof rawEvent>) {
+  const message = e.Message ?? '';
+  return { log: e.LogName, id: e.Id, time: e.TimeCreated, message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message };
+}
+
+const hotfix = z.object({ HotFixID: z.string().min(1).max(40), InstalledOn: qfeDate });
+const dnsAnswer = z.object({ Query: z.string(), Name: z.string().nullish(), IPAddress: z.string().nullish(), NameHost: z.string().nullish() });
+const vm = z.object({ Name: z.string().min(1), State: psVmState });
+const clusterNode = z.object({ Name: z.string().min(1), Cluster: z.string().nullish() });
+
+
+export function migrationSettings(data: unknown): OpResult<'host.migration-settings'> {
+  const h = parseData(vmHost, data, 'host.migration-settings');
+  return {
+    enabled: h.VirtualMachineMigrationEnabled,
+    authenticationType: h.VirtualMachineMigrationAuthenticationType,
+    maxMigrations: h.MaximumVirtualMachineMigrations,
+    ...(h.MaximumStorageMigrations == null ? {} : { maxStorageMigrations: h.MaximumStorageMigrations }),
+    ...(h.UseAnyNetworkForMigration == null ? {} : { useAnyNetwork: h.UseAnyNetworkForMigration }),
+  };
+}
+
+/** Credential Guard is service 1 of Win32_DeviceGuard.SecurityServices*. */
+export function hostSecurity(data: unknown): OpResult<'host.security'> {
+  const s = parseData(security, data, 'host.security');
+  return {
+    os: s.OperatingSystem.Caption.trim().slice(0, 200),
+    credentialGuardRunning: s.DeviceGuard.SecurityServicesRunning.includes(1),
+    credentialGuardConfigured: s.DeviceGuard.SecurityServicesConfigured.includes(1),
+    clockOffsetSeconds: s.TimeStatus.OffsetSeconds,
+  };
+}
+
+export function hostEvents(data: unknown): OpResult<'host.events'> {
+  const events = parseData(psList(rawEvent), data, 'host.events').map(toHostEvent);
+  events.sort((a, b) => a.time.localeCompare(b.time));
+  return { events };
+}
+
+export function hostHotfixes(data: unknown): OpResult<'host.hotfixes'> {
+  return { hotfixes: parseData(psList(hotfix), data, 'host.hotfixes').map((h) => ({ id: h.HotFixID, installedOn: h.InstalledOn })) };
+}
+
+/** One answer per asked name, in order; the PTR name wins over the A record's own name. */
+export function hostDns(data: unknown, params: OpParams<'host.dns'>): OpResult<'host.dns'> {
+  const answers = parseData(psList(dnsAnswer), data, 'host.dns');
+  const matches = answers.length === params.names.length && answers.every((a, i) => a.Query.toLowerCase() === params.names[i]?.toLowerCase());
+  if (!matches) throw new RelayError('BAD_RESPONSE', 'PowerShell answered host.dns for other names than were asked');
+  return {
+    answers: answers.map((a) => ({ name: a.Query, resolvedTo: a.IPAddress ? (a.NameHost ?? a.Name ?? null) : null })),
+  };
+}
+
+export function hostVms(data: unknown): OpResult<'host.vms'> {
+  return { vms: parseData(psList(vm), data, 'host.vms').map((v) => ({ name: v.Name, state: v.State })) };
+}
+
+export function clusterNodes(data: unknown, params: OpParams<'cluster.nodes'>): OpResult<'cluster.nodes'> {
+  const nodes = parseData(psList(clusterNode), data, 'cluster.nodes');
+  if (nodes.length === 0) throw new RelayError('BAD_RESPONSE', `PowerShell answered cluster.nodes for ${params.cluster} with no nodes`);
+  return { cluster: nodes[0]?.Cluster || params.cluster, nodes: nodes.map((n) => n.Name) };
+}

@@ -1,0 +1,79 @@
+import type { BackendContext, RelayBackend } from '../../../backend.js';
+import { RelayError, type OperationName, type OpParams, type OpResult } from '../../../protocol.js';
+import { parseEnvelope, remoteError } from './envelope.js';
+import { buildInvocation, encodeParams } from './invocation.js';
+import type { PwshPool } from './pwsh-pool.js';
+import * as read from './read-results.js';
+import { isWindowsOperation, loadScripts, SCRIPT_SPECS, scriptParamsSchema, type WindowsOperation } from './script-catalog.js';
+import * as write from './write-results.js';
+
+// The windows backend: host, cluster and VM operations run as fixed PowerShell scripts on a
+// pool of long-lived processes, each script reaching the node through Invoke-Command against a
+// JEA endpoint (reads and writes on separate endpoints). Parameters cross into PowerShell only
+// as base64 JSON; answers come back as JSON and are parsed strictly.
+
+export interface WindowsBackendOptions {
+  pool: PwshPool;
+  /** JEA session configuration for reads (JEA_CONFIGURATION_NAME). */
+  readEndpoint: string;
+  /** JEA session configuration for writes (JEA_WRITE_CONFIGURATION_NAME). */
+  writeEndpoint: string;
+  /** Where the .ps1 files live (default: ./scripts next to this file). */
+  scriptsDir?: string;
+}
+
+const ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+type Parser = (data: unknown, params: never) => unknown;
+const PARSERS: Record<WindowsOperation, Parser> = {
+  'host.migration-settings': read.migrationSettings,
+  'host.security': read.hostSecurity,
+  'host.events': read.hostEvents,
+  'host.hotfixes': read.hostHotfixes,
+  'host.dns': read.hostDns,
+  'host.vms': read.hostVms,
+  'cluster.nodes': read.clusterNodes,
+  'host.purge-tickets': write.purgeTickets,
+  'host.set-migration-auth': write.setMigrationAuth,
+  'vm.test-migration': write.testVmMigration,
+};
+
+export class WindowsBackend implements RelayBackend {
+  readonly name = 'windows';
+  private readonly scripts: Map<WindowsOperation, string>;
+
+  constructor(private readonly options: WindowsBackendOptions) {
+    for (const endpoint of [options.readEndpoint, options.writeEndpoint]) {
+      if (!ENDPOINT_NAME.test(endpoint)) throw new Error(`JEA configuration name "${endpoint}" may contain only letters, digits, dots, hyphens and underscores`);
+    }
+    this.scripts = loadScripts(options.scriptsDir);
+  }
+
+  supports(op: OperationName): boolean {
+    return isWindowsOperation(op);
+  }
+
+  async handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext): Promise<OpResult<O>> {
+    if (!isWindowsOperation(op)) throw new RelayError('NOT_FOUND', `operation ${op} is not available on the windows backend`);
+    const spec = SCRIPT_SPECS[op];
+    const endpoint = spec.endpoint === 'read' ? this.options.readEndpoint : this.options.writeEndpoint;
+    // Re-checked here, strictly and without the approval token, so nothing unvalidated reaches a host.
+    const checked = scriptParamsSchema(op).safeParse(params);
+    if (!checked.success) throw new RelayError('BAD_REQUEST', `invalid parameters for ${op}: ${checked.error.issues[0]?.message}`);
+    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, params: checked.data }));
+    const stdout = await this.options.pool.run(command, ctx.signal);
+    const envelope = parseEnvelope(stdout, op);
+    if (!envelope.ok) throw remoteError(envelope, op, targetOf(params), endpoint);
+    return PARSERS[op](envelope.data, params as never) as OpResult<O>;
+  }
+
+  async close(): Promise<void> {
+    await this.options.pool.close();
+  }
+}
+
+/** The host a failure is about, for its message. */
+function targetOf(params: unknown): string {
+  const p = params as { node?: string; cluster?: string; source?: string };
+  return p.node ?? p.cluster ?? p.source ?? 'host';
+}
