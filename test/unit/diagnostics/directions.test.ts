@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import type { Evidence } from '../../../src/diagnostics/evidence.js';
+import {
+  MVSMS,
+  computer,
+  dnsAnswer,
+  events,
+  failDirectory,
+  failHost,
+  healthyEvidence,
+  healthyUser,
+  lmEvent,
+  migration,
+  removeComputer,
+  security,
+  withInitiator,
+} from '../../helpers/evidence-builder.js';
+
+// Direction semantics: which ordered pair each fault blocks, when missing evidence leaves a
+// pair unknown (never ok), and that blocked beats unknown.
+
+/** `"HV01→HV02": "blocked DELEGATION_…"`, one entry per ordered pair. */
+function matrix(ev: Evidence): Record<string, string> {
+  return Object.fromEntries(
+    diagnose(ev).directions.map((d) => [
+      `${d.from}→${d.to}`,
+      [d.status, ...(d.status === 'blocked' ? d.blockedBy : (d.unknownBecause ?? []))].join(' '),
+    ]),
+  );
+}
+
+const THREE = ['HV01', 'HV02', 'HV03'];
+const removeDelegationTo = (ev: Evidence, from: string, to: string) => {
+  const c = computer(ev, from);
+  c.allowedToDelegateTo = c.allowedToDelegateTo.filter((v) => !v.toUpperCase().endsWith(`/${to}`) && !v.toLowerCase().endsWith(`/${to.toLowerCase()}.lab.test`));
+};
+
+describe('directions', () => {
+  it('are all ok on a healthy cluster, one per ordered pair', () => {
+    const d = diagnose(healthyEvidence(THREE)).directions;
+    expect(d).toHaveLength(6);
+    expect(d.every((x) => x.status === 'ok' && x.blockedBy.length === 0)).toBe(true);
+  });
+
+  it('are directional: HV01 missing HV02 in its list blocks HV01→HV02 only', () => {
+    const ev = healthyEvidence(THREE);
+    removeDelegationTo(ev, 'HV01', 'HV02');
+    expect(matrix(ev)).toEqual({
+      'HV01→HV02': 'blocked DELEGATION_MISSING_MIGRATION_SERVICE',
+      'HV01→HV03': 'ok',
+      'HV02→HV01': 'ok',
+      'HV02→HV03': 'ok',
+      'HV03→HV01': 'ok',
+      'HV03→HV02': 'ok',
+    });
+  });
+
+  it('count RBCD as delegation: a missing list entry does not block when the destination grants the source', () => {
+    const ev = healthyEvidence(THREE);
+    removeDelegationTo(ev, 'HV01', 'HV02');
+    computer(ev, 'HV02').allowedToActOnBehalfOf = ['HV01'];
+    expect(matrix(ev)['HV01→HV02']).toBe('ok');
+  });
+
+  it('block every direction out of a node with no delegation, and none into it', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV02').allowedToDelegateTo = [];
+    const m = matrix(ev);
+    expect([m['HV02→HV01'], m['HV02→HV03']]).toEqual(['blocked DELEGATION_NONE', 'blocked DELEGATION_NONE']);
+    expect([m['HV01→HV02'], m['HV03→HV02']]).toEqual(['ok', 'ok']);
+  });
+
+  it('let RBCD rescue a Kerberos-only source for the destinations that grant it, and only those', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV01').userAccountControl = 4096;
+    computer(ev, 'HV03').allowedToActOnBehalfOf = ['HV01'];
+    const m = matrix(ev);
+    expect(m['HV01→HV02']).toBe('blocked DELEGATION_KERBEROS_ONLY');
+    expect(m['HV01→HV03']).toBe('ok');
+  });
+
+  it('block unconstrained delegation under Credential Guard only where no KCD path exists', () => {
+    const ev = healthyEvidence(THREE);
+    const list = computer(ev, 'HV01').allowedToDelegateTo;
+    // ADUC "Trust this computer for delegation to any service": 0x80000 and an empty list.
+    computer(ev, 'HV01').userAccountControl = 0x81000;
+    computer(ev, 'HV01').allowedToDelegateTo = [];
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
+
+    computer(ev, 'HV01').userAccountControl = 0x1081000; // unconstrained left over next to a working KCD path
+    computer(ev, 'HV01').allowedToDelegateTo = list;
+    expect(matrix(ev)['HV01→HV02']).toBe('ok');
+
+    computer(ev, 'HV01').userAccountControl = 0x81000;
+    computer(ev, 'HV01').allowedToDelegateTo = [];
+    security(ev, 'HV01').credentialGuardRunning = false; // no CG: unconstrained still works (and is flagged)
+    expect(matrix(ev)['HV01→HV02']).toBe('ok');
+    expect(diagnose(ev).verdict.status).toBe('degraded');
+  });
+
+  it('leave unconstrained delegation unknown when the Credential Guard state cannot be read', () => {
+    const ev = healthyEvidence();
+    computer(ev, 'HV01').userAccountControl = 0x81000;
+    computer(ev, 'HV01').allowedToDelegateTo = [];
+    failHost(ev, 'HV01', ['security']);
+    expect(matrix(ev)['HV01→HV02']).toBe('unknown DELEGATION_UNCONSTRAINED NODE_UNREACHABLE');
+  });
+
+  it('block CredSSP out of a Credential Guard node only; without Credential Guard it does not block', () => {
+    const ev = healthyEvidence();
+    migration(ev, 'HV01').authenticationType = 'CredSSP';
+    expect(matrix(ev)).toEqual({ 'HV01→HV02': 'blocked MIGRATION_AUTH_CREDSSP', 'HV02→HV01': 'ok' });
+    security(ev, 'HV01').credentialGuardRunning = false;
+    expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'ok' });
+  });
+
+  it('block both directions of a node with migration disabled, RC4-only keys or a clock over 300 s', () => {
+    for (const fault of [
+      (ev: Evidence) => void (migration(ev, 'HV02').enabled = false),
+      (ev: Evidence) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4),
+      (ev: Evidence) => void (security(ev, 'HV02').clockOffsetSeconds = -301),
+    ]) {
+      const ev = healthyEvidence(THREE);
+      fault(ev);
+      const m = matrix(ev);
+      expect(['HV01→HV02', 'HV02→HV01', 'HV02→HV03', 'HV03→HV02'].map((k) => m[k]!.split(' ')[0])).toEqual(['blocked', 'blocked', 'blocked', 'blocked']);
+      expect([m['HV01→HV03'], m['HV03→HV01']]).toEqual(['ok', 'ok']);
+    }
+  });
+
+  it('do not block on a clock skew warning (61 s)', () => {
+    const ev = healthyEvidence();
+    security(ev, 'HV02').clockOffsetSeconds = 61;
+    expect(Object.values(matrix(ev))).toEqual(['ok', 'ok']);
+  });
+
+  it('block every direction into a node whose migration SPN is missing or duplicated', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV03').servicePrincipalNames = ['HOST/HV03'];
+    const m = matrix(ev);
+    expect([m['HV01→HV03'], m['HV02→HV03']]).toEqual(['blocked SPN_MISSING', 'blocked SPN_MISSING']);
+    expect([m['HV03→HV01'], m['HV03→HV02'], m['HV01→HV02']]).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('block a DNS mismatch in the direction of the resolving node only', () => {
+    const ev = healthyEvidence();
+    dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = 'hv01.other.test';
+    expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'blocked DNS_MISMATCH' });
+  });
+
+  it('block every direction for an initiator that cannot be delegated; an unknown initiator leaves them unknown', () => {
+    const ev = healthyEvidence(THREE);
+    withInitiator(ev, healthyUser({ protectedUsers: true }));
+    expect(Object.values(matrix(ev)).every((s) => s === 'blocked INITIATOR_NOT_DELEGATABLE')).toBe(true);
+    withInitiator(ev, null);
+    expect(Object.values(matrix(ev)).every((s) => s === 'unknown INITIATOR_UNKNOWN')).toBe(true);
+  });
+
+  it('block every direction to and from a node without a computer object', () => {
+    const ev = healthyEvidence(THREE);
+    removeComputer(ev, 'HV03');
+    const m = matrix(ev);
+    expect(['HV01→HV03', 'HV03→HV01', 'HV02→HV03', 'HV03→HV02'].map((k) => m[k])).toEqual(Array(4).fill('blocked NODE_UNKNOWN'));
+    expect(m['HV01→HV02']).toBe('ok');
+  });
+
+  it('never let events decide: 22038 (or an auth-classed 21502) alone leaves every direction ok', () => {
+    const ev = healthyEvidence();
+    events(ev, 'HV01').push(lmEvent(22038, '2026-11-20T08:00:00Z', 'Authentication failure'));
+    events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'failed (0x8009030E)'));
+    const d = diagnose(ev);
+    expect(d.directions.map((x) => x.status)).toEqual(['ok', 'ok']);
+    expect(d.findings.map((f) => f.code)).toEqual(['LM_AUTH_FAILURE_EVENT', 'LM_AUTH_FAILURE_EVENT']);
+  });
+});
+
+describe('missing evidence', () => {
+  it('makes every direction to and from an unreachable host unknown, never ok', () => {
+    const ev = healthyEvidence(THREE);
+    failHost(ev, 'HV02');
+    expect(matrix(ev)).toEqual({
+      'HV01→HV02': 'unknown NODE_UNREACHABLE',
+      'HV01→HV03': 'ok',
+      'HV02→HV01': 'unknown NODE_UNREACHABLE',
+      'HV02→HV03': 'unknown NODE_UNREACHABLE',
+      'HV03→HV01': 'ok',
+      'HV03→HV02': 'unknown NODE_UNREACHABLE',
+    });
+  });
+
+  it('makes only the directions that need a failed read unknown (a failed DNS read affects the node as source)', () => {
+    const ev = healthyEvidence();
+    failHost(ev, 'HV02', ['dns']);
+    expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'unknown NODE_UNREACHABLE' });
+  });
+
+  it('does not touch directions when only the event log or hotfix read failed, but still reports it', () => {
+    const ev = healthyEvidence();
+    failHost(ev, 'HV02', ['events', 'hotfixes']);
+    const d = diagnose(ev);
+    expect(d.directions.map((x) => x.status)).toEqual(['ok', 'ok']);
+    expect(d.findings.map((f) => f.code)).toEqual(['NODE_UNREACHABLE']);
+    expect(d.findings[0]!.message).toBe('HV02: could not read host.events and host.hotfixes (HOST_UNREACHABLE: WinRM cannot reach the host); those checks are missing');
+  });
+
+  it('makes every direction unknown when the directory is unreachable', () => {
+    const ev = healthyEvidence(THREE);
+    failDirectory(ev);
+    expect(Object.values(matrix(ev)).every((s) => s === 'unknown DIRECTORY_UNREACHABLE')).toBe(true);
+  });
+
+  it('makes every direction unknown when only the SPN lookup failed', () => {
+    const ev = healthyEvidence();
+    failDirectory(ev, 'spnOwners');
+    expect(Object.values(matrix(ev))).toEqual(['unknown DIRECTORY_UNREACHABLE', 'unknown DIRECTORY_UNREACHABLE']);
+  });
+
+  it('lets a host-only fault still block while the directory is unreachable (blocked beats unknown)', () => {
+    const ev = healthyEvidence(THREE);
+    failDirectory(ev);
+    migration(ev, 'HV03').enabled = false;
+    dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = null;
+    expect(matrix(ev)).toEqual({
+      'HV01→HV02': 'blocked DNS_MISMATCH',
+      'HV01→HV03': 'blocked MIGRATION_DISABLED',
+      'HV02→HV01': 'unknown DIRECTORY_UNREACHABLE',
+      'HV02→HV03': 'blocked MIGRATION_DISABLED',
+      'HV03→HV01': 'blocked MIGRATION_DISABLED',
+      'HV03→HV02': 'blocked MIGRATION_DISABLED',
+    });
+  });
+
+  it('blocked beats unknown on the same pair: an unreachable destination with a missing list entry', () => {
+    const ev = healthyEvidence();
+    failHost(ev, 'HV02');
+    computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== `${MVSMS}/HV02`);
+    const d = diagnose(ev).directions.find((x) => x.from === 'HV01')!;
+    expect(d).toEqual({ from: 'HV01', to: 'HV02', status: 'blocked', blockedBy: ['DELEGATION_MISSING_MIGRATION_SERVICE'] });
+  });
+});

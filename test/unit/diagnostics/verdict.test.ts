@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import type { Evidence } from '../../../src/diagnostics/evidence.js';
+import { computer, dnsAnswer, failHost, healthyEvidence, lmEvent, events, migration, security } from '../../helpers/evidence-builder.js';
+
+// The verdict users read first: status, root causes (most directions blocked first), and whether
+// the bot can propose a fix for them.
+
+const THREE = ['HV01', 'HV02', 'HV03'];
+const verdictOf = (ev: Evidence) => diagnose(ev).verdict;
+
+describe('verdict', () => {
+  it('is healthy with nothing found, or only info findings (RBCD)', () => {
+    expect(verdictOf(healthyEvidence())).toEqual({ status: 'healthy', rootCauses: [], fixable: false, fixableCauses: [], manualCauses: [] });
+    const ev = healthyEvidence();
+    computer(ev, 'HV02').allowedToActOnBehalfOf = ['HV01'];
+    expect(diagnose(ev).findings.map((f) => f.code)).toEqual(['RBCD_PRESENT']);
+    expect(verdictOf(ev).status).toBe('healthy');
+  });
+
+  it('is degraded when warnings or errors block nothing (missing cifs, a 61 s clock, an auth event)', () => {
+    const ev = healthyEvidence();
+    computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== 'cifs/HV02');
+    security(ev, 'HV02').clockOffsetSeconds = 61;
+    events(ev, 'HV02').push(lmEvent(22038, '2026-11-20T08:00:00Z', 'authentication failure'));
+    expect(verdictOf(ev)).toEqual({ status: 'degraded', rootCauses: [], fixable: false, fixableCauses: [], manualCauses: [] });
+  });
+
+  it('is blocked when any direction is blocked, root causes ordered by directions blocked, split into fixable and manual', () => {
+    const ev = healthyEvidence(THREE);
+    dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test'; // blocks 1 direction
+    computer(ev, 'HV03').userAccountControl = 4096; // blocks 2 directions
+    failHost(ev, 'HV02', ['events']); // reported, decides nothing
+    expect(verdictOf(ev)).toEqual({
+      status: 'blocked',
+      rootCauses: ['DELEGATION_KERBEROS_ONLY', 'DNS_MISMATCH'],
+      fixable: true,
+      fixableCauses: ['DELEGATION_KERBEROS_ONLY'],
+      manualCauses: ['DNS_MISMATCH'],
+    });
+  });
+
+  it('is blocked but not fixable when only manual causes block', () => {
+    const ev = healthyEvidence();
+    security(ev, 'HV01').clockOffsetSeconds = 900;
+    expect(verdictOf(ev)).toMatchObject({ status: 'blocked', rootCauses: ['CLOCK_SKEW'], fixable: false, manualCauses: ['CLOCK_SKEW'] });
+  });
+
+  it('breaks ties in blocked-direction counts by importance (migration disabled before delegation)', () => {
+    const ev = healthyEvidence();
+    computer(ev, 'HV01').allowedToDelegateTo = [];
+    computer(ev, 'HV02').allowedToDelegateTo = [];
+    migration(ev, 'HV01').enabled = false;
+    expect(verdictOf(ev).rootCauses).toEqual(['MIGRATION_DISABLED', 'DELEGATION_NONE']);
+  });
+
+  it('is unknown when nothing is blocked but some direction lacks evidence, naming why', () => {
+    const ev = healthyEvidence(THREE);
+    failHost(ev, 'HV03');
+    expect(verdictOf(ev)).toEqual({ status: 'unknown', rootCauses: ['NODE_UNREACHABLE'], fixable: false, fixableCauses: [], manualCauses: ['NODE_UNREACHABLE'] });
+  });
+
+  it('is blocked, not unknown, when one direction is blocked and another unknown', () => {
+    const ev = healthyEvidence(THREE);
+    failHost(ev, 'HV03');
+    migration(ev, 'HV01').authenticationType = 'CredSSP';
+    expect(verdictOf(ev)).toMatchObject({ status: 'blocked', rootCauses: ['MIGRATION_AUTH_CREDSSP'], fixable: true });
+  });
+});
+
+describe('findings order', () => {
+  it('puts errors first, then warnings, then info; within each, cluster-wide first, then by node as given', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV03').allowedToActOnBehalfOf = ['HV01']; // info HV01→HV03
+    security(ev, 'HV01').clockOffsetSeconds = 90; // warning HV01
+    migration(ev, 'HV02').authenticationType = 'CredSSP'; // error HV02 + warning mismatch (cluster-wide)
+    computer(ev, 'HV03').supportedEncryptionTypes = 4; // error HV03
+    migration(ev, 'HV01').enabled = false; // error HV01
+    const d = diagnose(ev);
+    expect(d.findings.map((f) => `${f.severity} ${f.code} ${f.node ?? '*'}`)).toEqual([
+      'error MIGRATION_DISABLED HV01',
+      'error MIGRATION_AUTH_CREDSSP HV02',
+      'error ENCTYPES_RC4_ONLY HV03',
+      'warning MIGRATION_AUTH_MISMATCH *',
+      'warning CLOCK_SKEW HV01',
+      'info RBCD_PRESENT HV01',
+    ]);
+  });
+
+  it('is the same for the same evidence (diagnose is pure)', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV02').userAccountControl = 4096;
+    const before = JSON.stringify(ev);
+    expect(diagnose(ev)).toEqual(diagnose(JSON.parse(before) as Evidence));
+    expect(JSON.stringify(ev)).toBe(before);
+  });
+});
