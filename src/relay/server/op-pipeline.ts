@@ -45,7 +45,9 @@ function requesterOf(req: IncomingMessage): string | null {
 export function describeIssues(op: string, error: z.ZodError): string {
   const parts = error.issues.slice(0, 3).map((i) => {
     const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    return `${where || '(body)'}: ${i.message}`;
+    const message = /received undefined$/.test(i.message) ? 'is required' : i.message;
+    // Unknown keys are caller text: keep them printable and short.
+    return `${where || '(body)'}: ${message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`;
   });
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return `invalid parameters for ${op}: ${parts.join('; ')}${more}`;
