@@ -1,0 +1,238 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudAdapter, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { BotFrameworkAuthentication, ConnectorClient } from 'botframework-connector';
+import type { ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef } from '../../src/core/events.js';
+import type { Reply } from '../../src/core/reply.js';
+import { TeamsBot } from './activity-handler.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_ACTIVITY_BYTES, cardActivity, utf16Bytes } from './card-size.js';
+import { ConversationQueue, type QueueOptions } from './conversation-queue.js';
+import { InMemoryConversationRefStore, type ConversationRefStore } from './conversation-ref-store.js';
+import { actorOf, baseConversationId, botReference, commandText, conversationRefOf, isChannel, isForBot, messageKind, postingConversationId, referenceOf } from './inbound.js';
+import { InvokeHandoff } from './invoke-handoff.js';
+import { createMessagesServer } from './http-server.js';
+import { choiceInputId, renderCards, type AdaptiveCard } from './render.js';
+import { withRetry, type RetryOptions } from './retry.js';
+
+// Teams transport: POST /api/messages in, Bot Framework connector out. Every send goes through
+// continueConversationAsync with a stored reference (so scheduled posts and replies share one
+// path), one queue per conversation, and bounded retries on Teams' transient statuses.
+
+export interface TeamsAdapterOptions {
+  auth: BotFrameworkAuthentication;
+  /** Bot app id ('' only in lab mode: see auth.ts). */
+  appId: string;
+  port: number;
+  host?: string;
+  refs?: ConversationRefStore;
+  /** How long an adaptiveCard/action invoke waits for the core's card before answering anyway. */
+  invokeDeadlineMs?: number;
+  retry?: Partial<RetryOptions>;
+  queue?: Partial<QueueOptions>;
+  log?: (message: string) => void;
+}
+
+const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
+
+export class TeamsAdapter implements ChatAdapter {
+  readonly platform = 'teams' as const;
+  readonly cloud: CloudAdapter;
+  private readonly refs: ConversationRefStore;
+  private readonly queue: ConversationQueue;
+  private readonly handoff = new InvokeHandoff();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly bot: TeamsBot;
+  private core?: CoreHandler;
+  private server?: Server;
+
+  constructor(private readonly opts: TeamsAdapterOptions) {
+    this.cloud = new CloudAdapter(opts.auth);
+    this.refs = opts.refs ?? new InMemoryConversationRefStore();
+    this.queue = new ConversationQueue(opts.queue);
+    this.cloud.onTurnError = async (_context, err) => this.log(`teams: turn failed: ${err instanceof Error ? err.message : String(err)}`);
+    this.bot = new TeamsBot({
+      remember: (c) => this.remember(c),
+      message: (c) => this.onMessage(c),
+      cardAction: (c, v) => this.onCardAction(c, v),
+    });
+  }
+
+  async start(core: CoreHandler): Promise<void> {
+    this.core = core;
+    this.server = createMessagesServer(this.cloud, (context) => this.bot.run(context));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => resolve());
+    });
+  }
+
+  /** The bound port (useful with port 0 in tests). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.opts.port;
+  }
+
+  async stop(): Promise<void> {
+    await this.idle();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  /** Resolves when every event handed to the core so far has been handled. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
+    const cards = renderCards(reply);
+    const first = await this.send(ref, cards[0]!);
+    const thread = ref.threadId ?? (isChannel(ref) ? first : undefined);
+    const conversation: ConversationRef = { ...ref, ...(thread ? { threadId: thread } : {}) };
+    for (const more of cards.slice(1)) await this.send(conversation, more);
+    return { conversation, messageId: first };
+  }
+
+  async update(ref: MessageRef, reply: Reply): Promise<void> {
+    const cards = renderCards(reply);
+    // An open invoke for this message answers with the card (the clicker sees it at once)...
+    this.handoff.offer(ref.messageId, cards[0]!);
+    // ...and the edit shows it to everyone else in the conversation.
+    await this.edit(ref, cards[0]!);
+    for (const more of cards.slice(1)) await this.send(ref.conversation, more);
+  }
+
+  // ---- inbound ----
+
+  private async remember(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    if (!a.conversation?.id || !a.serviceUrl) return;
+    await this.refs.save(baseConversationId(a.conversation.id), referenceOf(a));
+  }
+
+  private async onMessage(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    if (!isForBot(a)) return;
+    const conversation = conversationRefOf(a);
+    const event: InboundEvent = {
+      kind: messageKind(a),
+      text: commandText(a),
+      actor: actorOf(a),
+      conversation,
+      // Teams has no ephemeral messages in channels: an acknowledgement is a reply in the thread.
+      ack: async (reply) => {
+        if (reply) await this.post(conversation, reply);
+      },
+    };
+    // Answer Teams at once (it retries slow bots); the core replies through post/update.
+    this.dispatch(event);
+  }
+
+  private async onCardAction(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const a = context.activity;
+    const data = (value.action?.data ?? {}) as Record<string, unknown>;
+    const verb = value.action?.verb ?? '';
+    const recordId = typeof data.recordId === 'string' ? data.recordId : '';
+    const chosen = data[choiceInputId(verb)];
+    const conversation = conversationRefOf(a);
+    const messageId = a.replyToId ?? '';
+    let acked: Reply | undefined;
+    const event: InboundEvent = {
+      kind: 'action',
+      text: verb,
+      action: { name: verb, recordId, ...(typeof chosen === 'string' ? { value: chosen } : {}) },
+      actor: actorOf(a),
+      conversation,
+      message: { conversation, messageId },
+      ack: async (reply) => {
+        acked = reply;
+      },
+    };
+    const pending = this.handoff.open(messageId);
+    const handled = this.dispatch(event);
+    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.opts.invokeDeadlineMs ?? 4_000).unref());
+    const outcome = await Promise.race([pending.card, handled.then(() => 'done' as const), deadline]);
+    pending.close();
+    if (typeof outcome === 'object') return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: outcome };
+    const text = acked ? (acked.verdict?.text ?? acked.header) : outcome === 'done' ? 'Done.' : 'Working on it…';
+    // The SDK types `value` as a record, but Teams expects the message text itself here.
+    return { statusCode: 200, type: MESSAGE_RESPONSE, value: text as unknown as Record<string, unknown> };
+  }
+
+  private dispatch(event: InboundEvent): Promise<void> {
+    const core = this.core;
+    if (!core) return Promise.resolve();
+    const run = core.handle(event, this).catch((err: unknown) => this.log(`teams: core failed on ${event.kind}: ${err instanceof Error ? err.message : String(err)}`));
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  // ---- outbound ----
+
+  private async referenceFor(ref: ConversationRef): Promise<Partial<ConversationReference>> {
+    const reference = botReference(ref, await this.refs.get(ref.channelId));
+    if (!reference.serviceUrl) {
+      throw new Error(`No Teams conversation is known for ${ref.channelId}: install the app in that team or chat (or message the bot there) first.`);
+    }
+    return reference;
+  }
+
+  /** Run one connector call for a conversation: queued, rate-limited, retried. */
+  private async call<T>(ref: ConversationRef, op: (client: ConnectorClient, conversationId: string) => Promise<T>): Promise<T> {
+    const reference = await this.referenceFor(ref);
+    const key = ref.channelId;
+    return this.queue.run(key, () =>
+      withRetry(async () => {
+        await this.queue.acquire(key);
+        // The SDK routes errors thrown in a turn to onTurnError; carry them out so retry sees them.
+        const box: { outcome?: { ok: true; value: T } | { ok: false; error: unknown } } = {};
+        await this.cloud.continueConversationAsync(this.opts.appId, reference, async (context) => {
+          const client = context.turnState.get<ConnectorClient>(this.cloud.ConnectorClientKey);
+          withoutSdkRetries(client);
+          try {
+            box.outcome = { ok: true, value: await op(client, postingConversationId(ref)) };
+          } catch (error) {
+            box.outcome = { ok: false, error };
+          }
+        });
+        if (!box.outcome) throw new Error('Teams: the proactive turn did not run.');
+        if (!box.outcome.ok) throw box.outcome.error;
+        return box.outcome.value;
+      }, { ...this.opts.retry, onRetry: (i) => this.log(`teams: ${i.status} from Bot Framework, retry ${i.attempt} in ${i.delayMs} ms`) }),
+    );
+  }
+
+  private async send(ref: ConversationRef, card: AdaptiveCard): Promise<string> {
+    const activity = cardActivity(card) as Partial<Activity>;
+    assertSize(activity);
+    const response = await this.call(ref, (client, conversationId) =>
+      ref.threadId && isChannel(ref)
+        ? client.conversations.replyToActivity(conversationId, ref.threadId, activity as Activity)
+        : client.conversations.sendToConversation(conversationId, activity as Activity),
+    );
+    return response.id ?? '';
+  }
+
+  private async edit(ref: MessageRef, card: AdaptiveCard): Promise<void> {
+    const activity = { ...cardActivity(card), id: ref.messageId } as Partial<Activity>;
+    assertSize(activity);
+    await this.call(ref.conversation, (client, conversationId) => client.conversations.updateActivity(conversationId, ref.messageId, activity as Activity));
+  }
+
+  private log(message: string): void {
+    (this.opts.log ?? console.error)(message);
+  }
+}
+
+function assertSize(activity: Partial<Activity>): void {
+  const bytes = utf16Bytes(activity);
+  if (bytes > MAX_ACTIVITY_BYTES) throw new Error(`Teams message of ${bytes} bytes exceeds the ${MAX_ACTIVITY_BYTES}-byte budget (renderer bug).`);
+}
+
+/**
+ * The connector's HTTP pipeline retries 5xx and throttled calls on its own (3 times, up to a
+ * minute). Our retry (retry.ts) is the single, bounded policy, so the SDK's is removed.
+ */
+function withoutSdkRetries(client: ConnectorClient): void {
+  const pipeline = (client as unknown as { client?: { pipeline?: { removePolicy(o: { name: string }): unknown } } }).client?.pipeline;
+  pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+}

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
+
+// A tiny Node http front for CloudAdapter.process (no express or restify): POST /api/messages
+// with a JSON body; everything else is 404. The shim gives process() the four methods it uses.
+
+const MAX_BODY_BYTES = 1_048_576;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) reject(new Error('body too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function responseShim(res: ServerResponse): Response {
+  const shim = {
+    socket: res.socket,
+    status(code: number) {
+      res.statusCode = code;
+      return shim;
+    },
+    header(name: string, value: unknown) {
+      res.setHeader(name, String(value));
+      return shim;
+    },
+    send(body?: unknown) {
+      if (body === undefined) return shim;
+      if (typeof body === 'string' || Buffer.isBuffer(body)) res.write(body);
+      else {
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.write(JSON.stringify(body));
+      }
+      return shim;
+    },
+    end() {
+      res.end();
+      return shim;
+    },
+  };
+  return shim as unknown as Response;
+}
+
+function reply(res: ServerResponse, status: number, message: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.end(message);
+}
+
+export function createMessagesServer(cloud: CloudAdapter, logic: (context: TurnContext) => Promise<void>): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/api/messages') return reply(res, 404, 'Not found');
+    if (req.method !== 'POST') return reply(res, 405, 'Use POST');
+    readBody(req)
+      .then(async (raw) => {
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(raw) as Record<string, unknown>;
+        } catch {
+          return reply(res, 400, 'Body is not JSON');
+        }
+        const request: Request = { body, headers: req.headers as Request['headers'], method: req.method };
+        await cloud.process(request, responseShim(res), logic);
+      })
+      .catch((err: unknown) => {
+        if (!res.headersSent) reply(res, err instanceof Error && err.message === 'body too large' ? 413 : 500, 'Request failed');
+        else res.end();
+      });
+  });
+}

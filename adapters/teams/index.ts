@@ -1,0 +1,20 @@
+import type { Config } from '../../src/config/load.js';
+import { TeamsAdapter, type TeamsAdapterOptions } from './adapter.js';
+import { createBotAuthentication } from './auth.js';
+
+// Entry point of the Teams adapter: build it from the typed config. Undefined when Teams is not
+// configured (TEAMS_APP_ID unset).
+
+export { TeamsAdapter } from './adapter.js';
+export { renderCard, renderCards } from './render.js';
+export { InMemoryConversationRefStore, type ConversationRefStore } from './conversation-ref-store.js';
+
+export function createTeamsAdapter(config: Config, extra: Partial<Omit<TeamsAdapterOptions, 'auth' | 'appId'>> = {}): TeamsAdapter | undefined {
+  if (!config.teams) return undefined;
+  return new TeamsAdapter({
+    auth: createBotAuthentication(config.teams, config.mode),
+    appId: config.teams.appId,
+    port: config.teams.port,
+    ...extra,
+  });
+}

@@ -1,0 +1,165 @@
+import type { Reply, ReplyAttachment, ReplyButton, ReplySection } from '../../src/core/reply.js';
+import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
+import { MAX_TABLE_NODES, matrixBlocks, matrixSummary, matrixTable } from './render-matrix.js';
+import { packBodies, type Element } from './pack-cards.js';
+
+// Reply → Adaptive Cards (schema 1.5), as a pure function. The first card is the message the
+// core updates in place; anything that does not fit the size budget (a big matrix, long
+// findings, attachments) follows on continuation cards, in order, never silently cut.
+
+export type AdaptiveCard = {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: Element[];
+  actions?: Element[];
+  msteams?: { width: 'Full' };
+};
+
+export interface RenderOptions {
+  /** Budget per message in UTF-16 bytes (see card-size.ts). */
+  maxBytes?: number;
+}
+
+/** Input id of a button's choice list; the invoke's data carries the chosen value under it. */
+export function choiceInputId(action: string): string {
+  return `choice-${action}`;
+}
+
+const VERDICT_STYLE: Record<NonNullable<Reply['verdict']>['status'], { style: string; color: string }> = {
+  healthy: { style: 'good', color: 'good' },
+  blocked: { style: 'attention', color: 'attention' },
+  degraded: { style: 'warning', color: 'warning' },
+  unknown: { style: 'warning', color: 'warning' },
+  error: { style: 'attention', color: 'attention' },
+  info: { style: 'accent', color: 'accent' },
+  pending: { style: 'emphasis', color: 'default' },
+};
+
+const SEVERITY_COLOR = { error: 'attention', warning: 'warning', info: 'accent' } as const;
+const MAX_CARD_ACTIONS = 5;
+
+function text(value: string, extra: Element = {}): Element {
+  return { type: 'TextBlock', text: value, wrap: true, ...extra };
+}
+
+function card(body: Element[], actions: Element[] = []): AdaptiveCard {
+  const out: AdaptiveCard = { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body };
+  if (actions.length > 0) out.actions = actions;
+  // Wide tables need the full message width in Teams; other hosts ignore this property.
+  if (body.some((e) => e.type === 'Table')) out.msteams = { width: 'Full' };
+  return out;
+}
+
+function headBlocks(reply: Reply): Element[] {
+  const out: Element[] = [text(reply.header, { size: 'medium', weight: 'bolder' })];
+  if (reply.verdict) {
+    const v = VERDICT_STYLE[reply.verdict.status];
+    out.push({ type: 'Container', style: v.style, bleed: false, items: [text(reply.verdict.text, { weight: 'bolder', color: v.color })] });
+  }
+  if (reply.facts?.length) out.push({ type: 'FactSet', facts: reply.facts.map((f) => ({ title: f.label, value: f.value })) });
+  return out;
+}
+
+/** A section: its title, then one block per line; indented lines are details (evidence). */
+export function sectionGroup(s: ReplySection, titleSuffix = ''): Element[] {
+  const title = text(`${s.title}${titleSuffix}`, { weight: 'bolder', spacing: 'medium', ...(s.severity ? { color: SEVERITY_COLOR[s.severity] } : {}) });
+  const lines = s.lines.map((line) => (/^\s/.test(line) ? text(line.trim(), { isSubtle: true, size: 'small', spacing: 'none' }) : text(line, { spacing: 'small' })));
+  return [title, ...lines];
+}
+
+const ATTACHMENT_CHUNK_CHARS = 4_000;
+
+/** An attachment shown inline in monospace, in chunks (Teams bots cannot attach files to channels without Graph). */
+export function attachmentGroup(a: ReplyAttachment): Element[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of a.content.split('\n')) {
+    if (current.length + line.length + 1 > ATTACHMENT_CHUNK_CHARS && current) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current || chunks.length === 0) chunks.push(current);
+  return [
+    text(`Attachment: ${a.filename} (${a.mimeType})`, { weight: 'bolder', spacing: 'medium' }),
+    ...chunks.map((c) => text(c, { fontType: 'monospace', size: 'small', spacing: 'none' })),
+  ];
+}
+
+function choiceInputs(buttons: ReplyButton[]): Element[] {
+  return buttons
+    .filter((b) => b.choices?.length)
+    .map((b) => ({
+      type: 'Input.ChoiceSet',
+      id: choiceInputId(b.action),
+      label: b.label,
+      style: 'compact',
+      value: b.choices![0]!.value,
+      choices: b.choices!.map((c) => ({ title: c.label, value: c.value })),
+    }));
+}
+
+function executeAction(b: ReplyButton): Element {
+  const style = b.style === 'primary' ? { style: 'positive' } : b.style === 'danger' ? { style: 'destructive' } : {};
+  // Only the opaque record id travels; the core looks everything else up.
+  return { type: 'Action.Execute', title: b.label, verb: b.action, data: { recordId: b.recordId }, ...style };
+}
+
+/** Up to five buttons as card actions; more go into ActionSets in the body (Teams shows only a few card actions). */
+function buttonParts(buttons: ReplyButton[]): { body: Element[]; actions: Element[] } {
+  const actions = buttons.map(executeAction);
+  if (actions.length <= MAX_CARD_ACTIONS) return { body: choiceInputs(buttons), actions };
+  const sets: Element[] = [];
+  for (let i = 0; i < actions.length; i += MAX_CARD_ACTIONS) sets.push({ type: 'ActionSet', actions: actions.slice(i, i + MAX_CARD_ACTIONS) });
+  return { body: [...choiceInputs(buttons), ...sets], actions: [] };
+}
+
+function contextBlocks(reply: Reply): Element[] {
+  return (reply.context ?? []).map((c, i) => text(c, { size: 'small', isSubtle: true, spacing: i === 0 ? 'medium' : 'none' }));
+}
+
+const CONTINUED_NOTE = 'Continued in the next messages.';
+
+/** Every card for a Reply: the main card first, then continuations, each within the budget. */
+export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
+  const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
+  const head = headBlocks(reply);
+  const buttons = buttonParts(reply.buttons ?? []);
+  const foot = contextBlocks(reply);
+  const fits = (body: Element[]) => cardMessageBytes(card(body, buttons.actions)) <= maxBytes;
+
+  const overflow: Element[][] = [];
+  let matrixPart: Element[] = [];
+  if (reply.matrix && reply.matrix.nodes.length > 0) {
+    const table = [text('Directions (row → column)', { weight: 'bolder', spacing: 'medium' }), matrixTable(reply.matrix, reply.matrix.nodes, reply.matrix.nodes)];
+    if (reply.matrix.nodes.length <= MAX_TABLE_NODES && fits([...head, ...table, ...buttons.body, ...foot])) matrixPart = table;
+    else {
+      matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next messages.');
+      overflow.push(...matrixBlocks(reply.matrix));
+    }
+  }
+
+  const groups = [...(reply.sections ?? []).map((s) => sectionGroup(s)), ...(reply.attachments ?? []).map(attachmentGroup)];
+  const mainBody = [...head, ...matrixPart];
+  let next = 0;
+  // Sections stay in order: the first one that does not fit, and all after it, move on.
+  while (next < groups.length && fits([...mainBody, ...groups[next]!, ...buttons.body, ...foot, text(CONTINUED_NOTE)])) {
+    mainBody.push(...groups[next]!);
+    next += 1;
+  }
+  overflow.push(...groups.slice(next));
+  if (overflow.length > 0) mainBody.push(text(CONTINUED_NOTE, { isSubtle: true, spacing: 'medium' }));
+  const main = card([...mainBody, ...buttons.body, ...foot], buttons.actions);
+  if (overflow.length === 0) return [main];
+
+  const bodies = packBodies(overflow, (body) => cardMessageBytes(card([text(`${reply.header} (part 999 of 999)`), ...body])) <= maxBytes);
+  const total = bodies.length + 1;
+  return [main, ...bodies.map((body, i) => card([text(`${reply.header} (part ${i + 2} of ${total})`, { weight: 'bolder' }), ...body]))];
+}
+
+/** The main card of a Reply (the message that is updated in place). */
+export function renderCard(reply: Reply, opts: RenderOptions = {}): AdaptiveCard {
+  return renderCards(reply, opts)[0]!;
+}
