@@ -42,8 +42,9 @@ function checkExpect(e: NonNullable<Scenario['expect']>, add: (path: Path, messa
   e.rootCauses.forEach((code, i) => {
     if (!e.codes.includes(code)) add(['expect', 'rootCauses', i], `${code} is a root cause but not listed in expect.codes`);
   });
-  if ((e.verdict === 'blocked') !== e.rootCauses.length > 0) {
-    add(['expect', 'verdict'], 'a blocked verdict needs root causes, and root causes mean a blocked verdict');
+  if (e.verdict === 'blocked' && e.rootCauses.length === 0) add(['expect', 'rootCauses'], 'a blocked verdict needs its root causes');
+  if ((e.verdict === 'healthy' || e.verdict === 'degraded') && e.rootCauses.length > 0) {
+    add(['expect', 'rootCauses'], `a ${e.verdict} verdict has no root causes`);
   }
   if (e.codes.includes('INITIATOR_NOT_DELEGATABLE') && !e.initiator) {
     add(['expect', 'initiator'], 'INITIATOR_NOT_DELEGATABLE needs the initiator the check names');

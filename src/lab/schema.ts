@@ -26,7 +26,7 @@ const dnsName = z.string().superRefine((value, ctx) => {
 });
 
 /** `<service class>/<host>[...]`, as stored in servicePrincipalName (any service class). */
-const anySpn = z.string().regex(/^[^\s/]+\/\S+$/, 'expected an SPN such as HOST/hv01.lab.test');
+const anySpn = z.string().regex(/^[^\s/][^/]*\/\S+$/, 'expected an SPN such as HOST/hv01.lab.test');
 
 const domainSchema = z
   .strictObject({
@@ -114,7 +114,10 @@ const expectSchema = z
     nodes: z.array(shortName).min(2).describe('The nodes to check'),
     initiator: userIdSchema.optional().describe('The account starting the migration, when the check names one'),
     verdict: z.enum(['healthy', 'blocked', 'degraded', 'unknown']),
-    rootCauses: z.array(z.enum(FINDING_CODES)).default([]).describe('Exactly the blocking codes (order not significant)'),
+    rootCauses: z
+      .array(z.enum(FINDING_CODES))
+      .default([])
+      .describe('Exactly the codes that block a direction (for an unknown verdict: that leave one unknown); order not significant'),
     codes: z.array(z.enum(FINDING_CODES)).default([]).describe('Exactly the distinct finding codes raised'),
     fixable: z.boolean().optional(),
     directions: z
