@@ -17,13 +17,13 @@ const shortName = z.string().superRefine((value, ctx) => {
   const problem = nodeNameProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `host name ${problem}` });
   else if (value.includes('.')) ctx.addIssue({ code: 'custom', message: 'expected a short (NetBIOS) name without dots, such as HV01' });
-});
+}).meta({ pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$' });
 
 /** A DNS name (FQDN) such as hv01.lab.test. */
 const dnsName = z.string().superRefine((value, ctx) => {
   const problem = nodeNameProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `DNS name ${problem}` });
-});
+}).meta({ pattern: '^[A-Za-z0-9.-]{1,253}$' });
 
 /** `<service class>/<host>[...]`, as stored in servicePrincipalName (any service class). */
 const anySpn = z.string().regex(/^[^\s/][^/]*\/\S+$/, 'expected an SPN such as HOST/hv01.lab.test');
