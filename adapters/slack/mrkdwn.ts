@@ -2,9 +2,18 @@
 // neutral Reply (host names, event messages, LDAP values), so it is escaped: `<!channel>` or a
 // crafted link in an event message must render as text, never as a mention or a link.
 
-/** Escape the three characters Slack's mrkdwn treats as control characters. */
+const USER_MENTION = /^<@[UW][A-Z0-9]{2,20}>$/;
+
+/**
+ * Escape the three characters Slack's mrkdwn treats as control characters. One form passes
+ * through: a plain user mention `<@U123ABC>`, which the core writes for "Run by …"; it can only
+ * name a person, never broadcast (`<!channel>`) or link.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .split(/(<@[UW][A-Z0-9]{2,20}>)/)
+    .map((part) => (USER_MENTION.test(part) ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
 }
 
 /**

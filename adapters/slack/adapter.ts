@@ -1,0 +1,175 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type RespondFn, type webApi } from '@slack/bolt';
+import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef } from '../../src/core/events.js';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
+import { textReply, type Reply } from '../../src/core/reply.js';
+import { boltLogger } from './bolt-logger.js';
+import { actionEvent, commandEvent, mentionEvent, parseAction, SLASH_COMMANDS } from './inbound.js';
+import { SlackOutbound } from './outbound.js';
+
+// The Slack transport: Bolt receives (Socket Mode by default, or HTTP with signature checks),
+// every request is acknowledged at once, and the core does its work afterwards. No business
+// rules here: the core decides what to say; this file only carries it.
+
+export interface SlackAdapterOptions {
+  botToken: string;
+  mode: 'socket' | 'http';
+  /** xapp- token with connections:write (Socket Mode). */
+  appToken?: string;
+  /** Signing secret (HTTP mode): requests without a valid v0 signature get 401. */
+  signingSecret?: string;
+  /** HTTP mode: port of POST /slack/events (0 picks a free one) and the address to bind. */
+  port?: number;
+  host?: string;
+  /** Web API base URL (proxies, tests). */
+  apiUrl?: string;
+  /** Retry policy of the Web API client; 429 responses are retried after their Retry-After. */
+  retryConfig?: webApi.RetryOptions;
+  logger?: Logger;
+}
+
+/** Retries (network errors, 429 after Retry-After) for about two minutes, then give up. */
+export const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true };
+
+const INTERNAL_ERROR = 'Something went wrong on our side; nothing more was done. The details are in the bot log.';
+const UNKNOWN_BUTTON = 'This button is not one triage-bot knows; nothing was done.';
+
+export class SlackAdapter implements ChatAdapter {
+  readonly platform = 'slack' as const;
+  private readonly app: App;
+  private readonly outbound: SlackOutbound;
+  private readonly log: Logger;
+  private core?: CoreHandler;
+  private server?: Server;
+
+  constructor(private readonly options: SlackAdapterOptions) {
+    this.log = options.logger ?? silentLogger;
+    const logger = boltLogger(this.log);
+    const clientOptions: webApi.WebClientOptions = {
+      retryConfig: options.retryConfig ?? DEFAULT_RETRY,
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    };
+    this.app = new App({
+      token: options.botToken,
+      receiver: makeReceiver(options, logger, clientOptions),
+      clientOptions,
+      logger,
+      convoStore: false,
+      deferInitialization: true,
+    });
+    this.outbound = new SlackOutbound(this.app.client, this.log);
+    this.registerListeners();
+  }
+
+  /** HTTP mode: where the endpoint listens once started. */
+  get address(): { host: string; port: number } | undefined {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  /** chat.update calls skipped because a newer edit of the same message superseded them. */
+  get droppedUpdates(): number {
+    return this.outbound.droppedUpdates;
+  }
+
+  async start(core: CoreHandler): Promise<void> {
+    this.core = core;
+    // auth.test: a wrong or revoked SLACK_BOT_TOKEN fails here, at start, with Slack's reason.
+    await this.app.init();
+    if (this.options.mode === 'http') {
+      const listen = { port: this.options.port ?? 3001, host: this.options.host ?? '0.0.0.0' };
+      this.server = (await this.app.start(listen)) as Server;
+      this.log.info('slack: HTTP endpoint ready', { endpoint: `http://${listen.host}:${this.address?.port}/slack/events` });
+    } else {
+      await this.app.start();
+      this.log.info('slack: connected in Socket Mode');
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    this.server = undefined;
+  }
+
+  post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
+    return this.outbound.post(ref, reply);
+  }
+
+  update(ref: MessageRef, reply: Reply): Promise<void> {
+    return this.outbound.update(ref, reply);
+  }
+
+  postEphemeral(ref: ConversationRef, actor: Actor, reply: Reply): Promise<void> {
+    return this.outbound.postEphemeral(ref, actor, reply);
+  }
+
+  private registerListeners(): void {
+    const commands = new RegExp(`^/(${SLASH_COMMANDS.join('|')})$`);
+    this.app.command(commands, async ({ command, ack, respond }) => {
+      await ack();
+      const event = commandEvent(command, this.ackVia(respond));
+      if (event) await this.dispatch(event);
+      else this.log.warn('slack: slash command payload not understood', { command: command.command });
+    });
+
+    this.app.event('app_mention', async ({ event: raw }) => {
+      const event = mentionEvent(raw, (reply) => this.ackMention(event, reply));
+      if (event) await this.dispatch(event);
+      else this.log.warn('slack: app_mention payload not understood');
+    });
+
+    this.app.action({ type: 'block_actions' }, async ({ body, action, ack, respond }) => {
+      await ack();
+      const parsed = parseAction(action);
+      const event = parsed ? actionEvent(body, parsed, this.ackVia(respond)) : undefined;
+      if (event) await this.dispatch(event);
+      else await this.safely(() => this.outbound.respond(respond, textReply(UNKNOWN_BUTTON, { ephemeral: true, status: 'error' })));
+    });
+
+    this.app.error(async (error) => {
+      this.log.error('slack: unhandled error in a listener', { error: error.message, code: error.code });
+    });
+  }
+
+  /** The HTTP request is already acknowledged; a reply goes to the actor through response_url. */
+  private ackVia(respond: RespondFn): InboundEvent['ack'] {
+    return async (reply) => {
+      if (reply) await this.outbound.respond(respond, reply);
+    };
+  }
+
+  private async ackMention(event: InboundEvent | undefined, reply: Reply | undefined): Promise<void> {
+    if (reply && event) await this.outbound.postEphemeral(event.conversation, event.actor, reply);
+  }
+
+  /** Hand the event to the core; whatever it throws is logged and the actor told, never rethrown. */
+  private async dispatch(event: InboundEvent): Promise<void> {
+    if (!this.core) return;
+    try {
+      await this.core.handle(event, this);
+    } catch (err) {
+      this.log.error('slack: core failed on an event', { kind: event.kind, text: event.text, error: err instanceof Error ? err.message : String(err) });
+      await this.safely(() => event.ack(textReply(INTERNAL_ERROR, { ephemeral: true, status: 'error' })));
+    }
+  }
+
+  private async safely(send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (err) {
+      this.log.warn('slack: could not send a reply', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+function makeReceiver(options: SlackAdapterOptions, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
+  if (options.mode === 'http') {
+    if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required when SLACK_MODE=http (Basic Information → Signing Secret).');
+    // processBeforeResponse stays false: the 200 goes out the moment a listener calls ack(),
+    // long before the core has finished (Slack gives up after 3 s).
+    return new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, logger });
+  }
+  if (!options.appToken) throw new Error('SLACK_APP_TOKEN (xapp-…, scope connections:write) is required when SLACK_MODE=socket.');
+  return new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });
+}

@@ -1,0 +1,24 @@
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from '../../src/core/logger.js';
+
+// Bolt and the Web API client log through this bridge, so their lines land in the bot's one
+// structured log (and tokens, which Bolt redacts itself, never reach it).
+
+export function boltLogger(log: Logger, name = 'slack'): BoltLogger {
+  let level: LogLevel = LogLevel.INFO;
+  let prefix = name;
+  const text = (parts: unknown[]): string => parts.map((p) => (p instanceof Error ? p.message : typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  return {
+    debug: (...m: unknown[]) => log.debug(text(m), { component: prefix }),
+    info: (...m: unknown[]) => log.info(text(m), { component: prefix }),
+    warn: (...m: unknown[]) => log.warn(text(m), { component: prefix }),
+    error: (...m: unknown[]) => log.error(text(m), { component: prefix }),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: (n: string) => {
+      prefix = n;
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SlackAdapter } from '../../../adapters/slack/adapter.js';
+import { checkLimits } from '../../../adapters/slack/limits.js';
+import { renderBlocks } from '../../../adapters/slack/render.js';
+import { textReply } from '../../../src/core/reply.js';
+import { blockedThreeNodes, cluster64, progress } from '../../helpers/slack/sample-replies.js';
+import { API_URL, FakeCore, SIGNING_SECRET, SlackApiFake, appMention, blockActions, eventually, sendSigned, sign, slashCommand } from '../../helpers/slack/slack-fake.js';
+
+// The adapter in HTTP mode on loopback, driven by requests signed and encoded exactly as Slack
+// sends them; the Web API, response_url hooks and upload host are nock fakes. The core is a
+// double here (test/e2e/slack/real-core.test.ts runs the real one).
+
+let api: SlackApiFake;
+let core: FakeCore;
+let adapter: SlackAdapter;
+let url: string;
+
+beforeEach(async () => {
+  api = new SlackApiFake();
+  api.install();
+  core = new FakeCore();
+  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } });
+  await adapter.start(core);
+  url = `http://127.0.0.1:${adapter.address!.port}/slack/events`;
+});
+
+afterEach(async () => {
+  await adapter.stop();
+  nock.cleanAll();
+});
+
+const blocksOf = (body: Record<string, string>): unknown[] => JSON.parse(body.blocks ?? '[]') as unknown[];
+
+describe('Slack adapter over HTTP', () => {
+  it('turns a signed /migration-check into a command event and acks at once while the core works', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    core.behaviour = async (event, a) => {
+      await event.ack(textReply('Checking HV01, HV02…', { ephemeral: true }));
+      await gate;
+      await a.post(event.conversation, blockedThreeNodes);
+    };
+    const res = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(1000);
+    await eventually(() => expect(core.events).toHaveLength(1));
+    const event = core.events[0]!;
+    expect(event.kind).toBe('command');
+    expect(event.text).toBe('migration-check HV01 HV02');
+    expect(event.actor).toMatchObject({ platform: 'slack', id: 'U0ALICE' });
+    expect(event.conversation).toEqual({ platform: 'slack', channelId: 'C0INCIDENT' });
+    // The "running" note goes only to the person, through response_url.
+    await eventually(() => expect(api.responses).toHaveLength(1));
+    expect(api.responses[0]!.path).toBe('/commands/T0TEAM/1234/abcd');
+    expect(api.responses[0]!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'ℹ️ triage-bot — Info: Checking HV01, HV02…' });
+    expect(api.messageCalls).toHaveLength(0);
+    release();
+    await eventually(() => expect(api.callsOf('chat.postMessage')).toHaveLength(1));
+    const posted = api.callsOf('chat.postMessage')[0]!.body;
+    expect(posted.channel).toBe('C0INCIDENT');
+    expect(blocksOf(posted)).toEqual(renderBlocks(blockedThreeNodes).blocks);
+  });
+
+  it('maps /cluster-health with and without an argument', async () => {
+    await sendSigned(url, slashCommand('/cluster-health', 'CLU-PROD'));
+    await sendSigned(url, slashCommand('/cluster-health', ''));
+    await eventually(() => expect(core.events.map((e) => e.text)).toEqual(['cluster-health CLU-PROD', 'cluster-health']));
+  });
+
+  it('refuses a bad signature, or a body changed after signing, with 401 and posts nothing', async () => {
+    const req = slashCommand('/migration-check', 'HV01 HV02');
+    const now = Math.floor(Date.now() / 1000);
+    const wrong = await sendSigned(url, req, { signature: `v0=${'0'.repeat(64)}` });
+    expect(wrong.status).toBe(401);
+    const otherSecret = await sendSigned(url, req, { signature: sign(req.body, now, 'not-the-signing-secret') });
+    expect(otherSecret.status).toBe(401);
+    const tampered = await sendSigned(url, { ...req, body: req.body.replace('U0ALICE', 'U0MALLORY') }, { timestamp: now, signature: sign(req.body, now) });
+    expect(tampered.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(core.events).toHaveLength(0);
+    expect(api.messageCalls).toHaveLength(0);
+    expect(api.responses).toHaveLength(0);
+  });
+
+  it('refuses a timestamp older than five minutes with 401', async () => {
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    const res = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'), { timestamp: stale });
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(core.events).toHaveLength(0);
+    expect(api.messageCalls).toHaveLength(0);
+    expect(api.responses).toHaveLength(0);
+  });
+
+  it('turns a button click into an action event carrying only the record id', async () => {
+    const button = (renderBlocks(blockedThreeNodes).blocks.find((b) => b.type === 'actions') as unknown as { elements: Array<Record<string, unknown>> }).elements[0]!;
+    const res = await sendSigned(url, blockActions([{ ...button, block_id: 'b1' }], { message: { ts: '1700000009.000100', thread_ts: '1700000001.000100' } }));
+    expect(res.status).toBe(200);
+    await eventually(() => expect(core.events).toHaveLength(1));
+    const event = core.events[0]!;
+    expect(event.kind).toBe('action');
+    expect(event.action).toEqual({ name: 'propose-fix', recordId: 'chk_01HV3K9Z' });
+    expect(event.actor.id).toBe('U0BOB');
+    expect(event.conversation).toEqual({ platform: 'slack', channelId: 'C0INCIDENT', threadId: '1700000001.000100' });
+    expect(event.message).toEqual({ conversation: { platform: 'slack', channelId: 'C0INCIDENT', threadId: '1700000001.000100' }, messageId: '1700000009.000100' });
+  });
+
+  it('passes the chosen value of a select menu with its record id', async () => {
+    const select = renderBlocks(blockedThreeNodes).blocks.find((b) => b.type === 'actions' && (b as { block_id?: string }).block_id) as unknown as { block_id: string; elements: Array<Record<string, unknown>> };
+    const click = { type: 'static_select', action_id: select.elements[0]!.action_id, block_id: select.block_id, selected_option: { text: { type: 'plain_text', text: 'VM-SQL01' }, value: 'vm-sql01' } };
+    await sendSigned(url, blockActions([click]));
+    await eventually(() => expect(core.events).toHaveLength(1));
+    expect(core.events[0]!.action).toEqual({ name: 'test-migration', recordId: 'chk_01HV3K9Z', value: 'vm-sql01' });
+  });
+
+  it('answers a forged or unknown record id with the core refusal only', async () => {
+    core.behaviour = async (event) => {
+      if (event.action?.recordId !== 'chk_real') await event.ack(textReply('This button refers to nothing triage-bot knows (unknown or forged id); nothing was done.', { ephemeral: true, status: 'error' }));
+    };
+    const forged = { type: 'button', action_id: 'triage:propose-fix', block_id: 'b1', value: 'chk_forged_by_mallory', text: { type: 'plain_text', text: 'Propose fix' } };
+    await sendSigned(url, blockActions([forged]));
+    await eventually(() => expect(api.responses).toHaveLength(1));
+    expect(api.responses[0]!.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('unknown or forged id') });
+    expect(core.events[0]!.action).toEqual({ name: 'propose-fix', recordId: 'chk_forged_by_mallory' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.messageCalls).toHaveLength(0);
+  });
+
+  it('does not pass a button that is not ours to the core, and says so', async () => {
+    await sendSigned(url, blockActions([{ type: 'button', action_id: 'rm -rf', block_id: 'b1', value: 'x', text: { type: 'plain_text', text: 'x' } }]));
+    await eventually(() => expect(api.responses).toHaveLength(1));
+    expect(api.responses[0]!.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('not one triage-bot knows') });
+    expect(core.events).toHaveLength(0);
+  });
+
+  it('turns an @mention into a mention event and answers it ephemerally in its thread', async () => {
+    core.behaviour = async (event) => event.ack(textReply('Usage: migration-check <node> <node>', { ephemeral: true }));
+    const res = await sendSigned(url, appMention('<@UBOT> migration-check HV01 HV02', { thread_ts: '1700000000.000001' }));
+    expect(res.status).toBe(200);
+    await sendSigned(url, appMention('<@UBOT>'));
+    await eventually(() => expect(core.events.map((e) => [e.kind, e.text])).toEqual([['mention', 'migration-check HV01 HV02'], ['mention', 'help']]));
+    expect(core.events[0]!.conversation).toEqual({ platform: 'slack', channelId: 'C0INCIDENT', threadId: '1700000000.000001' });
+    await eventually(() => expect(api.callsOf('chat.postEphemeral')).toHaveLength(2));
+    expect(api.callsOf('chat.postEphemeral')[0]!.body).toMatchObject({ channel: 'C0INCIDENT', user: 'U0ALICE', thread_ts: '1700000000.000001' });
+  });
+
+  it('survives a core that throws: the person is told, the next command still works', async () => {
+    core.behaviour = async (event) => {
+      if (event.text.includes('BOOM')) throw new Error('database is on fire');
+    };
+    await sendSigned(url, slashCommand('/migration-check', 'BOOM HV02'));
+    await eventually(() => expect(api.responses).toHaveLength(1));
+    expect(api.responses[0]!.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Something went wrong on our side') });
+    expect(JSON.stringify(api.responses[0]!.body)).not.toContain('database is on fire');
+    const next = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
+    expect(next.status).toBe(200);
+    await eventually(() => expect(core.events).toHaveLength(2));
+  });
+
+  it('posts in a thread and attaches a large result as files through files.uploadV2', async () => {
+    const ref = await adapter.post({ platform: 'slack', channelId: 'C0INCIDENT', threadId: '1700000000.000001' }, cluster64);
+    const post = api.callsOf('chat.postMessage')[0]!.body;
+    expect(post.thread_ts).toBe('1700000000.000001');
+    expect(checkLimits({ text: post.text!, blocks: blocksOf(post) as never })).toEqual([]);
+    expect(api.callsOf('files.getUploadURLExternal').map((c) => c.body.filename)).toEqual(['direction-matrix.csv']);
+    expect(api.uploads).toHaveLength(1);
+    const complete = api.callsOf('files.completeUploadExternal')[0]!.body;
+    expect(complete).toMatchObject({ channel_id: 'C0INCIDENT', thread_ts: '1700000000.000001' });
+    expect(ref.messageId).toMatch(/^\d+\.\d+$/);
+    // An edit carrying the same file does not upload it again.
+    await adapter.update(ref, cluster64);
+    expect(api.callsOf('files.getUploadURLExternal')).toHaveLength(1);
+  });
+
+  it('coalesces rapid edits of one message: one in flight, the latest wins', async () => {
+    const ref = await adapter.post({ platform: 'slack', channelId: 'C0INCIDENT' }, progress);
+    api.script('chat.update', { status: 200, body: { ok: true }, delayMs: 150 });
+    const edits = Array.from({ length: 10 }, (_, i) => ({ ...progress, verdict: { status: 'pending' as const, text: `Collecting evidence: ${i + 1} of 10` } }));
+    await Promise.all(edits.map((e) => adapter.update(ref, e)));
+    const updates = api.callsOf('chat.update');
+    expect(updates).toHaveLength(2);
+    expect(updates[0]!.body.text).toContain('1 of 10');
+    expect(updates[1]!.body.text).toContain('10 of 10');
+    expect(adapter.droppedUpdates).toBe(8);
+  });
+
+  it('waits out a 429 for its Retry-After, then retries', async () => {
+    api.script('chat.postMessage', { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' } });
+    const started = Date.now();
+    const ref = await adapter.post({ platform: 'slack', channelId: 'C0INCIDENT' }, blockedThreeNodes);
+    const calls = api.callsOf('chat.postMessage');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(ref.messageId).toMatch(/^\d+\.\d+$/);
+  });
+});
