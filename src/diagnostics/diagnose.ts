@@ -1,6 +1,7 @@
 import { runChecks } from './checks/index.js';
 import { computeDirections } from './directions.js';
 import type { Evidence } from './evidence.js';
+import { refreshFacts } from './facts.js';
 import type { Diagnosis, Finding, Severity } from './findings.js';
 import { computeVerdict } from './verdict.js';
 
@@ -10,6 +11,7 @@ import { computeVerdict } from './verdict.js';
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function diagnose(evidence: Evidence): Diagnosis {
+  refreshFacts(evidence);
   const findings = sortFindings(runChecks(evidence), evidence.nodes);
   const directions = computeDirections(evidence, findings);
   return { nodes: [...evidence.nodes], collectedAt: evidence.collectedAt, verdict: computeVerdict(directions, findings), directions, findings };

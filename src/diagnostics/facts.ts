@@ -25,6 +25,8 @@ export interface NodeFacts {
   events: HostEvent[] | undefined;
   hotfixes: Hotfix[] | undefined;
   dns: DnsAnswer[] | undefined;
+  /** msDS-AllowedToDelegateTo, lower-cased, for N² pair lookups. */
+  delegates: ReadonlySet<string>;
 }
 
 export interface Facts {
@@ -37,13 +39,15 @@ export interface Facts {
 
 const cache = new WeakMap<Evidence, Facts>();
 
-/** The facts of an evidence object (memoised: checks call this freely). */
+/** The facts of an evidence object (memoised: checks call this freely; evidence is read-only). */
 export function factsOf(evidence: Evidence): Facts {
-  let facts = cache.get(evidence);
-  if (!facts) {
-    facts = buildFacts(evidence);
-    cache.set(evidence, facts);
-  }
+  return cache.get(evidence) ?? refreshFacts(evidence);
+}
+
+/** Rebuild the facts: `diagnose` starts here, so evidence edited in place is never judged stale. */
+export function refreshFacts(evidence: Evidence): Facts {
+  const facts = buildFacts(evidence);
+  cache.set(evidence, facts);
   return facts;
 }
 
@@ -73,6 +77,7 @@ function nodeFacts(evidence: Evidence, node: string, directory: OpResult<'direct
     events: valueOf(host?.events)?.events,
     hotfixes: valueOf(host?.hotfixes)?.hotfixes,
     dns: valueOf(host?.dns)?.answers,
+    delegates: new Set((computer?.allowedToDelegateTo ?? []).map((v) => v.toLowerCase())),
   };
 }
 
@@ -130,6 +135,11 @@ export function listHas(list: string[], spn: string): boolean {
   return list.some((v) => v.toLowerCase() === wanted);
 }
 
+/** Does S's msDS-AllowedToDelegateTo name this SPN (case-insensitive)? */
+export function delegatesTo(source: NodeFacts, spn: string): boolean {
+  return source.delegates.has(spn.toLowerCase());
+}
+
 /** Does D's RBCD descriptor grant S? Undefined when D's computer object is unknown. */
 export function rbcdGrants(dest: NodeFacts, source: NodeFacts): boolean | undefined {
   if (!dest.computer) return undefined;
@@ -141,7 +151,7 @@ export function kcdPath(source: NodeFacts, dest: NodeFacts): boolean {
   const c = source.computer;
   if (!c || !hasFlag(c.userAccountControl, UAC.TRUSTED_TO_AUTH_FOR_DELEGATION)) return false;
   const spns = migrationSpns(dest);
-  return listHas(c.allowedToDelegateTo, spns.short) || (spns.fqdn !== undefined && listHas(c.allowedToDelegateTo, spns.fqdn));
+  return delegatesTo(source, spns.short) || (spns.fqdn !== undefined && delegatesTo(source, spns.fqdn));
 }
 
 export function peersOf(facts: Facts, n: NodeFacts): NodeFacts[] {

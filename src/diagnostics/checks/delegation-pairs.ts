@@ -1,5 +1,5 @@
 import type { Evidence } from '../evidence.js';
-import { cifsSpns, factsOf, listHas, migrationSpns, peersOf, rbcdGrants, type NodeFacts } from '../facts.js';
+import { cifsSpns, delegatesTo, factsOf, migrationSpns, peersOf, rbcdGrants, type NodeFacts } from '../facts.js';
 import type { Finding, FindingCode } from '../findings.js';
 import { arrow, finding } from '../make-finding.js';
 
@@ -37,7 +37,7 @@ function missing(
 ): Finding[] {
   const forms: Array<{ form: 'short' | 'FQDN'; spn: string }> = [{ form: 'short', spn: spns.short }];
   if (spns.fqdn) forms.push({ form: 'FQDN', spn: spns.fqdn });
-  const absent = forms.filter((f) => !listHas(list, f.spn));
+  const absent = forms.filter((f) => !delegatesTo(s, f.spn));
   if (absent.length === 0) return [];
   const which = absent.length === 2 ? 'short and FQDN forms missing' : `${absent[0]!.form} form missing`;
   const spnText = absent.map((f) => f.spn).join(' or ');

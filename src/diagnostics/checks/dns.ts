@@ -1,4 +1,5 @@
 import { shortName } from '../../core/node-name.js';
+import type { DnsAnswer } from '../../relay/protocol.js';
 import type { Evidence } from '../evidence.js';
 import { factsOf, peersOf, sameName, type NodeFacts } from '../facts.js';
 import type { Finding } from '../findings.js';
@@ -10,11 +11,15 @@ import { arrow, finding } from '../make-finding.js';
 
 export function checkDns(evidence: Evidence): Finding[] {
   const facts = factsOf(evidence);
-  return facts.nodes.flatMap((s) => (s.dns ? peersOf(facts, s).flatMap((d) => pair(s, s.dns!, d)) : []));
+  return facts.nodes.flatMap((s) => {
+    if (!s.dns) return [];
+    const answers = new Map(s.dns.map((a) => [sameName(a.name), a]));
+    return peersOf(facts, s).flatMap((d) => pair(s, answers, d));
+  });
 }
 
-function pair(s: NodeFacts, answers: NonNullable<NodeFacts['dns']>, d: NodeFacts): Finding[] {
-  const answer = answers.find((a) => sameName(a.name) === sameName(d.node));
+function pair(s: NodeFacts, answers: Map<string, DnsAnswer>, d: NodeFacts): Finding[] {
+  const answer = answers.get(sameName(d.node));
   const resolvedTo = answer?.resolvedTo ?? null;
   const expected = d.fqdnSource === 'dNSHostName' ? d.fqdn : undefined;
   const evidence = { name: d.node, resolvedTo, expected: expected ?? null, answered: answer !== undefined };
