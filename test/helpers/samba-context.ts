@@ -1,0 +1,30 @@
+import { inject } from 'vitest';
+import { DirectoryBackend, type DirectoryOptions } from '../../src/relay/server/backends/directory/directory-backend.js';
+import { InProcessRelayClient } from '../../src/relay/in-process-client.js';
+import type { SambaConnection } from './samba.js';
+
+// For test files: the DC the global setup started, and a relay client over the real directory
+// backend bound to it (reads as the least-privilege reader, writes as the delegation writer).
+
+export function useSamba(): SambaConnection {
+  const samba = inject('samba');
+  if (!samba) throw new Error('no Samba DC in this run: the global setup starts one only when test/integration or test/e2e files are selected (or TRIAGE_TEST_SERVICES=all)');
+  return samba;
+}
+
+export function directoryOptions(samba: SambaConnection, overrides: Partial<DirectoryOptions> = {}): DirectoryOptions {
+  return {
+    url: samba.url,
+    caFile: samba.caFile,
+    reader: { dn: samba.reader.dn, password: samba.reader.password },
+    writer: { dn: samba.writer.dn, password: samba.writer.password },
+    ...overrides,
+  };
+}
+
+export function directoryClient(samba: SambaConnection, overrides: Partial<DirectoryOptions> = {}): InProcessRelayClient {
+  return new InProcessRelayClient(new DirectoryBackend(directoryOptions(samba, overrides)), `directory: ${samba.url}`);
+}
+
+/** Approval tokens are checked by the relay server, not the backend: any well-formed one will do here. */
+export const TEST_APPROVAL = `${Buffer.from('{"test":true}').toString('base64url')}.${'0'.repeat(64)}`;
