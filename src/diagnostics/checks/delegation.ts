@@ -27,8 +27,8 @@ function nodeFindings(facts: Facts, n: NodeFacts, c: Computer): Finding[] {
     out.push(finding('DELEGATION_NONE', 'error', message, { ...base, rbcdGrantedBy: grantedBy }, { node: n.node }));
   }
   if (c.allowedToDelegateTo.length > 0 && !transition) {
-    const rbcd = grantedBy.length > 0 ? ` (RBCD from ${listText(grantedBy)} still works)` : '';
-    const message = `${n.node} is trusted for Kerberos-only delegation (userAccountControl ${base.userAccountControl.hex} lacks TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): "Use any authentication protocol" is required on Windows Server 2016 and later${rbcd}`;
+    const rbcd = grantedBy.length > 0 ? ` (except to ${listText(grantedBy)}, which grant${grantedBy.length === 1 ? 's' : ''} it RBCD)` : '';
+    const message = `${n.node} is trusted for Kerberos-only delegation (userAccountControl ${base.userAccountControl.hex} lacks TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): "Use any authentication protocol" is required on Windows Server 2016 and later, so live migrations from ${n.node} fail${rbcd}`;
     out.push(finding('DELEGATION_KERBEROS_ONLY', 'error', message, { ...base, rbcdGrantedBy: grantedBy }, { node: n.node }));
   }
   return out;

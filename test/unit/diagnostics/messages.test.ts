@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import type { Evidence } from '../../../src/diagnostics/evidence.js';
+import {
+  computer,
+  dnsAnswer,
+  events,
+  failDirectory,
+  failHost,
+  healthyEvidence,
+  healthyUser,
+  hotfixes,
+  lmEvent,
+  migration,
+  security,
+  spnOwners,
+  withInitiator,
+} from '../../helpers/evidence-builder.js';
+
+// What a person reads: one line of plain English naming the nodes (and the direction), with
+// the exact values the finding rests on in its evidence.
+
+const THREE = ['HV01', 'HV02', 'HV03'];
+const messageOf = (ev: Evidence, code: string) => diagnose(ev).findings.find((f) => f.code === code)?.message;
+
+describe('finding messages', () => {
+  it.each<[string, (ev: Evidence) => void, string]>([
+    [
+      'DELEGATION_MISSING_MIGRATION_SERVICE',
+      (ev) => void (computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== 'Microsoft Virtual System Migration Service/hv02.lab.test')),
+      'HV01 → HV02: HV01 may not delegate to Microsoft Virtual System Migration Service/hv02.lab.test (FQDN form missing); live migrations fail in this direction',
+    ],
+    [
+      'DELEGATION_MISSING_CIFS',
+      (ev) => void (computer(ev, 'HV02').allowedToDelegateTo = computer(ev, 'HV02').allowedToDelegateTo.filter((v) => !v.startsWith('cifs/HV03') && v !== 'cifs/hv03.lab.test')),
+      'HV02 → HV03: HV02 may not delegate to cifs/HV03 or cifs/hv03.lab.test (short and FQDN forms missing); storage moves and VMs on SMB storage fail in this direction',
+    ],
+    [
+      'DELEGATION_KERBEROS_ONLY',
+      (ev) => {
+        computer(ev, 'HV03').userAccountControl = 4096;
+        computer(ev, 'HV01').allowedToActOnBehalfOf = ['HV03'];
+      },
+      'HV03 is trusted for Kerberos-only delegation (userAccountControl 0x1000 lacks TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): "Use any authentication protocol" is required on Windows Server 2016 and later, so live migrations from HV03 fail (except to HV01, which grants it RBCD)',
+    ],
+    [
+      'DELEGATION_NONE',
+      (ev) => void (computer(ev, 'HV02').allowedToDelegateTo = []),
+      'HV02 has no delegation at all (empty msDS-AllowedToDelegateTo, no peer grants it RBCD): live migrations from HV02 fail',
+    ],
+    [
+      'MIGRATION_AUTH_CREDSSP',
+      (ev) => void (migration(ev, 'HV03').authenticationType = 'CredSSP'),
+      'HV03 uses CredSSP for live migration while Credential Guard is running: migrations from HV03 fail (switch to Kerberos with constrained delegation)',
+    ],
+    [
+      'MIGRATION_AUTH_MISMATCH',
+      (ev) => void (migration(ev, 'HV02').authenticationType = 'CredSSP'),
+      'Nodes use different live-migration authentication: Kerberos on HV01 and HV03; CredSSP on HV02',
+    ],
+    [
+      'SPN_DUPLICATE',
+      (ev) => void (spnOwners(ev).find((o) => o.spn.endsWith('/hv03.lab.test'))!.accounts = ['HV03$', 'OLDHV03$']),
+      'HV03: Microsoft Virtual System Migration Service/hv03.lab.test is registered on 2 accounts (HV03 and OLDHV03); Kerberos cannot tell them apart, so migrations to HV03 fail',
+    ],
+    [
+      'ENCTYPES_RC4_ONLY',
+      (ev) => void (computer(ev, 'HV03').supportedEncryptionTypes = 4),
+      'HV03: msDS-SupportedEncryptionTypes is 0x4 (RC4; no AES): Kerberos between HV03 and its peers fails under the RC4/DES hardening',
+    ],
+    [
+      'CLOCK_SKEW',
+      (ev) => void (security(ev, 'HV03').clockOffsetSeconds = -400),
+      'HV03: clock is 400 s behind the domain controller, beyond the 300 s Kerberos limit, so its tickets are rejected',
+    ],
+    [
+      'DNS_MISMATCH',
+      (ev) => void (dnsAnswer(ev, 'HV01', 'HV03').resolvedTo = 'hv99.lab.test'),
+      'HV01 → HV03: HV01 resolves HV03 to hv99.lab.test, but its dNSHostName is hv03.lab.test',
+    ],
+    [
+      'INITIATOR_NOT_DELEGATABLE',
+      (ev) => withInitiator(ev, healthyUser({ protectedUsers: true })),
+      'The initiating account alice@lab.test is a member of Protected Users: its migrations fail in every direction',
+    ],
+    [
+      'HARDENING_UPDATE_CORRELATED',
+      (ev) => {
+        events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T01:00:00Z', 'failed (0x8009030E)'));
+        hotfixes(ev, 'HV01').push({ id: 'KB5021131', installedOn: '2026-11-01' });
+      },
+      'HV01: hardening update KB5021131 (Kerberos AES session-key default, CVE-2022-37966) was installed 2026-11-01, 19 days before the first live-migration failure (2026-11-20T01:00:00Z on HV02)',
+    ],
+    [
+      'LM_AUTH_FAILURE_EVENT',
+      (ev) => {
+        events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T01:00:00Z', "Live migration of 'VM01' failed (0x8009030E)"));
+        events(ev, 'HV02').push(lmEvent(22038, '2026-11-20T02:00:00Z', 'Authentication failure'));
+      },
+      'HV02: 2 live-migration failures in the last 24 h point at authentication (first 2026-11-20T01:00:00Z: event 21502, 0x8009030E SEC_E_NO_CREDENTIALS)',
+    ],
+    [
+      'NODE_UNREACHABLE',
+      (ev) => failHost(ev, 'HV02'),
+      'HV02 is unreachable (HOST_UNREACHABLE: WinRM cannot reach the host); none of its host checks ran',
+    ],
+    [
+      'DIRECTORY_UNREACHABLE',
+      (ev) => failDirectory(ev, 'spnOwners'),
+      'The directory could not be read (DIRECTORY_UNREACHABLE: LDAP bind to dc01.lab.test failed); SPN checks are missing',
+    ],
+  ])('%s', (code, mutate, message) => {
+    const ev = healthyEvidence(THREE);
+    mutate(ev);
+    expect(messageOf(ev, code)).toBe(message);
+  });
+});
+
+describe('finding evidence', () => {
+  it('keeps the exact values read: uac as number and hex, the list, the event text', () => {
+    const ev = healthyEvidence();
+    computer(ev, 'HV01').userAccountControl = 4096;
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T01:00:00Z', "Live migration of 'VM01' failed (0x8009030E)"));
+    const d = diagnose(ev);
+    expect(d.findings.find((f) => f.code === 'DELEGATION_KERBEROS_ONLY')!.evidence).toEqual({
+      userAccountControl: { value: 4096, hex: '0x1000' },
+      allowedToDelegateTo: computer(ev, 'HV01').allowedToDelegateTo,
+      rbcdGrantedBy: [],
+    });
+    expect(d.findings.find((f) => f.code === 'LM_AUTH_FAILURE_EVENT')!.evidence).toEqual({
+      count: 1,
+      windowHours: 24,
+      events: [
+        {
+          log: 'Microsoft-Windows-Hyper-V-High-Availability-Admin',
+          id: 21502,
+          time: '2026-11-20T01:00:00Z',
+          message: "Live migration of 'VM01' failed (0x8009030E)",
+          hresults: ['0x8009030E'],
+          reason: '0x8009030E SEC_E_NO_CREDENTIALS',
+        },
+      ],
+    });
+  });
+});
