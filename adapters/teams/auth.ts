@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { Config } from '../../src/config/load.js';
 
 // Bot Framework authentication from the typed config: app id with a client secret or a
@@ -31,6 +32,30 @@ export function authOptions(teams: TeamsConfig, mode: Config['mode'], readKey: (
   return options;
 }
 
-export function createBotAuthentication(teams: TeamsConfig, mode: Config['mode']): ConfigurationBotFrameworkAuthentication {
-  return new ConfigurationBotFrameworkAuthentication(authOptions(teams, mode));
+// jsonwebtoken's errors for a bad signature, a malformed, expired or not-yet-valid token.
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+/**
+ * botbuilder answers 500 when the token itself is bad (wrong key, malformed, expired), because
+ * jsonwebtoken's errors are not AuthenticationErrors. A bad token is the caller's fault: 401.
+ */
+export function strictAuthentication(inner: BotFrameworkAuthentication): BotFrameworkAuthentication {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (prop !== 'authenticateRequest' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } catch (err) {
+          if (err instanceof Error && TOKEN_ERRORS.has(err.name)) throw new AuthenticationError(`Unauthorized: ${err.message}`, 401);
+          throw err;
+        }
+      };
+    },
+  });
+}
+
+export function createBotAuthentication(teams: TeamsConfig, mode: Config['mode']): BotFrameworkAuthentication {
+  return strictAuthentication(new ConfigurationBotFrameworkAuthentication(authOptions(teams, mode)));
 }
