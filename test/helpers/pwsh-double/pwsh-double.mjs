@@ -66,7 +66,7 @@ function check(lines) {
   if (keys !== 'endpoint,params' || input.endpoint !== wantedEndpoint || !params.success) {
     return refuse(`ParamsB64 does not match ${op}: endpoint must be ${wantedEndpoint} and params its schema`, { op, input });
   }
-  append(env.PWSH_DOUBLE_LOG, { ok: true, op, script: catalog.SCRIPT_SPECS[op].file, endpoint: input.endpoint, params: input.params, paramsB64: invocation[1] });
+  append(env.PWSH_DOUBLE_LOG, { ok: true, op, script: catalog.SCRIPT_SPECS[op].file, endpoint: input.endpoint, params: input.params, paramsB64: invocation[1], command: lines.join('\n') });
   return { op, params: input.params };
 }
 

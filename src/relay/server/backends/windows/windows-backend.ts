@@ -57,8 +57,10 @@ export class WindowsBackend implements RelayBackend {
     if (!isWindowsOperation(op)) throw new RelayError('NOT_FOUND', `operation ${op} is not available on the windows backend`);
     const spec = SCRIPT_SPECS[op];
     const endpoint = spec.endpoint === 'read' ? this.options.readEndpoint : this.options.writeEndpoint;
-    // Re-checked here, strictly and without the approval token, so nothing unvalidated reaches a host.
-    const checked = scriptParamsSchema(op).safeParse(params);
+    // The approval token was checked by the relay and means nothing to a host: it stays here.
+    // The rest is re-checked strictly, so nothing unvalidated reaches PowerShell.
+    const { approval: _approval, ...forHost } = params as Record<string, unknown>;
+    const checked = scriptParamsSchema(op).safeParse(forHost);
     if (!checked.success) throw new RelayError('BAD_REQUEST', `invalid parameters for ${op}: ${checked.error.issues[0]?.message}`);
     const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, params: checked.data }));
     const stdout = await this.options.pool.run(command, ctx.signal);
