@@ -37,12 +37,12 @@ export function matrixLines(d: Diagnosis): string[] {
   const status = new Map(d.directions.map((x) => [`${x.from}\u0000${x.to}`, x.status]));
   const nameWidth = Math.max(4, ...d.nodes.map((n) => n.length));
   const cellWidth = Math.max(5, ...d.nodes.map((n) => n.length)) + 1;
-  if (nameWidth + 2 + cellWidth * d.nodes.length <= WIDTH) {
+  if (nameWidth + 4 + cellWidth * d.nodes.length <= WIDTH) {
     const lines = ['Directions (row = source, column = destination):'];
-    lines.push(' '.repeat(nameWidth + 2) + d.nodes.map((n) => n.padEnd(cellWidth)).join('').trimEnd());
+    lines.push(' '.repeat(nameWidth + 4) + d.nodes.map((n) => n.padEnd(cellWidth)).join('').trimEnd());
     for (const from of d.nodes) {
       const cells = d.nodes.map((to) => (from === to ? '-' : CELL[status.get(`${from}\u0000${to}`) ?? 'unknown']).padEnd(cellWidth));
-      lines.push(`  ${from.padEnd(nameWidth)}${cells.join('')}`.trimEnd());
+      lines.push(`  ${from.padEnd(nameWidth + 2)}${cells.join('')}`.trimEnd());
     }
     return lines;
   }
@@ -52,9 +52,15 @@ export function matrixLines(d: Diagnosis): string[] {
   return lines;
 }
 
+/** Evidence in a terminal: each value at most EVIDENCE_VALUE characters (--json has it whole). */
+const EVIDENCE_VALUE = 160;
+
 function evidenceText(evidence: Record<string, unknown>): string {
   return Object.entries(evidence)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => {
+      const text = typeof v === 'string' ? v : JSON.stringify(v);
+      return `${k}=${text.length > EVIDENCE_VALUE ? `${text.slice(0, EVIDENCE_VALUE - 1)}…` : text}`;
+    })
     .join('; ');
 }
 
