@@ -62,7 +62,13 @@ export function matrixBlocks(m: ReplyMatrix, gridMax: number): Block[] {
 
 export function findingBlocks(section: ReplySection): Block[] {
   const icon = section.severity ? `${SEVERITY_EMOJI[section.severity]} ` : '';
-  return sectionsFor([`*${icon}${escapeMrkdwn(section.title)}*`, ...section.lines.map((l) => `• ${escapeMrkdwn(l)}`)]);
+  return sectionsFor([`*${icon}${escapeMrkdwn(section.title)}*`, ...section.lines.map(findingLine)]);
+}
+
+/** A line is a bullet; an indented line continues the one above it (evidence), so it gets an arrow. */
+function findingLine(line: string): string {
+  const trimmed = line.trimStart();
+  return trimmed.length < line.length ? `      ↳ ${escapeMrkdwn(trimmed)}` : `• ${escapeMrkdwn(line)}`;
 }
 
 /** Buttons in actions blocks of at most 25; a button with choices becomes a select in its own block. */
