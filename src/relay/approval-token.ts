@@ -61,8 +61,13 @@ export function mintApprovalToken(input: MintInput): string {
     exp: Math.floor(input.clock.now().getTime() / 1000) + Math.max(1, Math.floor(input.ttlSeconds)),
     jti: randomBytes(16).toString('hex'),
   };
+  return encodeApprovalToken(input.key, payload);
+}
+
+/** The token for a given payload (mint picks exp and jti; tests and docs fix them). */
+export function encodeApprovalToken(key: string, payload: ApprovalPayload): string {
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${encoded}.${mac(input.key, encoded)}`;
+  return `${encoded}.${mac(key, encoded)}`;
 }
 
 /** Reads the payload without checking it: for audit lines only, never for decisions. */
