@@ -52,7 +52,7 @@ export interface Config {
   };
   windows: { pwshPath: string; poolSize: number; jeaConfigurationName: string; jeaWriteConfigurationName: string };
   store: { databaseUrl: string; checkRetentionDays: number };
-  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; port: number; apiUrl?: string };
+  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; port: number; listenHost: string; apiUrl?: string };
   teams?: {
     appId: string;
     appPassword?: string;
@@ -180,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             signingSecret: str(raw, 'SLACK_SIGNING_SECRET'),
             mode: raw.SLACK_MODE as 'socket' | 'http',
             port: raw.SLACK_PORT as number,
+            listenHost: str(raw, 'SLACK_LISTEN_HOST')!,
             apiUrl: str(raw, 'SLACK_API_URL'),
           },
     teams:

@@ -82,6 +82,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'SLACK_SIGNING_SECRET', group: 'slack', schema: nonEmpty, secret: true, example: 'change-me', description: 'Signing secret (Basic Information), for HTTP mode.' },
   { env: 'SLACK_MODE', group: 'slack', schema: z.enum(['socket', 'http']), default: 'socket', description: 'socket needs no public URL; http serves POST /slack/events.' },
   { env: 'SLACK_PORT', group: 'slack', schema: port, default: '3001', description: 'Port of the Slack HTTP endpoint (http mode).' },
+  { env: 'SLACK_LISTEN_HOST', group: 'slack', schema: nonEmpty, default: '0.0.0.0', description: 'Address the Slack HTTP endpoint binds to (http mode); 127.0.0.1 when a reverse proxy on the same host terminates TLS.' },
   { env: 'SLACK_API_URL', group: 'slack', schema: url, example: 'https://slack.com/api/', description: 'Override of the Slack Web API base URL, for proxies and tests.' },
 
   // teams
