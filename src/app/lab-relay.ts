@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { loadScenario } from '../lab/load.js';
+import { LabBackend } from '../lab/lab-backend.js';
+import { SwitchableBackend } from '../lab/switchable-backend.js';
+import { startRelayServer, type RunningRelay } from '../relay/server/start-relay-server.js';
+
+// Lab mode runs a real triage-relay on 127.0.0.1 over the signed protocol, answering from a
+// scenario file, with fresh random keys each start (nothing to configure, nothing to leak).
+export interface LabRelay {
+  relay: RunningRelay;
+  keyId: string;
+  secret: string;
+  approvalKey: string;
+  scenario(): string;
+  select(file: string): Promise<void>;
+}
+
+export async function startLabRelay(scenarioFile: string, auditLog: string): Promise<LabRelay> {
+  let current = scenarioFile;
+  const backend = new SwitchableBackend(new LabBackend(await loadScenario(scenarioFile)));
+  const secret = randomBytes(32).toString('hex');
+  const approvalKey = randomBytes(32).toString('hex');
+  const relay = await startRelayServer({ backend, keys: { lab: secret }, host: '127.0.0.1', port: 0, writesEnabled: true, approvalKey, audit: auditLog });
+  return {
+    relay,
+    keyId: 'lab',
+    secret,
+    approvalKey,
+    scenario: () => current,
+    async select(file: string) {
+      backend.swap(new LabBackend(await loadScenario(file)));
+      current = file;
+    },
+  };
+}
+
+export function scenarioList(dir = 'lab'): Promise<string[]> {
+  return import('node:fs/promises').then(async (fs) => (await fs.readdir(dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f)));
+}

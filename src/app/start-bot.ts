@@ -1,0 +1,97 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/load.js';
+import { createBotCore } from '../core/bot-core.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { CoreExtension } from '../core/context.js';
+import type { ChatAdapter } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { loadPolicy } from '../approvals/policy-load.js';
+import { PolicyAuthorizer } from '../approvals/policy-authorizer.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { HttpRelayClient } from '../relay/client.js';
+import type { RelayClient } from '../relay/relay-client.js';
+import { createHttpRelayClient } from '../relay/create-http-client.js';
+import { WebAdapter } from '../../adapters/web/adapter.js';
+import { SlackAdapter } from '../../adapters/slack/adapter.js';
+import { createTeamsAdapter } from '../../adapters/teams/index.js';
+import { StoreBackedCoreStore } from './core-store-adapter.js';
+import { scenarioList, startLabRelay, type LabRelay } from './lab-relay.js';
+import type { Policy } from '../approvals/policy-schema.js';
+
+// The composition root: config in, a running bot out. Lab mode adds a lab relay on loopback and
+// the web console; Slack and Teams start when their settings are present.
+
+export interface BotOptions {
+  config: Config;
+  logger: Logger;
+  /** Overrides LAB_SCENARIO (npm start -- --lab FILE). */
+  labFile?: string;
+  /** Overrides WEB_PORT (tests use 0). */
+  webPort?: number;
+  clock?: Clock;
+  /** Modules that add commands and buttons (approvals, schedules), given the running pieces. */
+  extensions?: (pieces: BotPieces) => Promise<CoreExtension[]>;
+}
+
+export interface BotPieces {
+  config: Config;
+  relay: RelayClient;
+  store: Store;
+  policy: Policy;
+  authorizer: PolicyAuthorizer;
+  clock: Clock;
+  logger: Logger;
+  lab?: LabRelay;
+  adapters: ChatAdapter[];
+}
+
+export interface RunningBot extends BotPieces {
+  web?: WebAdapter;
+  stop(): Promise<void>;
+}
+
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  await mkdir('data', { recursive: true });
+  const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl')) : undefined;
+  const relay = lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config);
+  const store = await openStore(config.store.databaseUrl);
+  const policy = await loadPolicy(config.policyFile);
+  const authorizer = new PolicyAuthorizer(policy, relay);
+
+  const adapters: ChatAdapter[] = [];
+  const web = lab && config.web.enabled ? await webAdapter(options, policy, lab, logger) : undefined;
+  if (web) adapters.push(web);
+  if (config.slack) adapters.push(new SlackAdapter({ ...config.slack, logger }));
+  const teams = createTeamsAdapter(config, { log: (m) => logger.info(m) });
+  if (teams) adapters.push(teams);
+
+  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters };
+  const extensions = options.extensions ? await options.extensions(pieces) : [];
+  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions });
+  for (const adapter of adapters) await adapter.start(core);
+
+  return {
+    ...pieces,
+    ...(web ? { web } : {}),
+    async stop() {
+      for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+      await lab?.relay.close();
+      await store.close();
+    },
+  };
+}
+
+async function webAdapter(options: BotOptions, policy: Policy, lab: LabRelay, logger: Logger): Promise<WebAdapter> {
+  const personas = policy.people.filter((p) => p.web).map((p) => ({ id: p.web!, label: p.displayName ?? p.name }));
+  if (personas.length === 0) personas.push({ id: 'engineer', label: 'Engineer' });
+  return new WebAdapter({
+    port: options.webPort ?? options.config.web.port,
+    personas,
+    logger,
+    scenarios: { list: await scenarioList(), current: () => lab.scenario(), select: (file) => lab.select(file) },
+  });
+}
