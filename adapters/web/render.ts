@@ -7,7 +7,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const CELL = { ok: '✅', blocked: '⛔', unknown: '❔' } as const;
+// Words, not emoji: the console must read the same on machines without an emoji font.
+const CELL = { ok: 'ok', blocked: 'blocked', unknown: '?' } as const;
 
 function matrixHtml(m: ReplyMatrix): string {
   const head = `<tr><th scope="col">from \\ to</th>${m.nodes.map((n) => `<th scope="col">${escapeHtml(n)}</th>`).join('')}</tr>`;

@@ -37,13 +37,20 @@ export function matrixOf(d: Diagnosis): ReplyMatrix {
 }
 
 export function findingLine(f: Finding): string {
-  const where = f.peer ? `${f.node} → ${f.peer}` : (f.node ?? 'all nodes');
-  return `${f.code} · ${where}: ${f.message}`;
+  const where = f.peer ? `${f.node} → ${f.peer}` : f.node;
+  // Messages usually name their node already; say where only when they do not.
+  return where && !f.message.includes(f.node!) ? `${f.code} · ${where}: ${f.message}` : `${f.code} · ${f.message}`;
 }
+
+/** Evidence in a message: each value bounded; "Show evidence" attaches it whole. */
+const EVIDENCE_VALUE = 140;
 
 export function evidenceLine(f: Finding): string {
   return Object.entries(f.evidence)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => {
+      const text = typeof v === 'string' ? v : JSON.stringify(v);
+      return `${k}=${text.length > EVIDENCE_VALUE ? `${text.slice(0, EVIDENCE_VALUE - 1)}…` : text}`;
+    })
     .join('; ');
 }
 
