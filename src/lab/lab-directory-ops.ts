@@ -17,7 +17,7 @@ export function computers(state: LabState, p: OpParams<'directory.computers'>): 
   }
   return {
     domain: { fqdn: state.domain.fqdn, netbios: state.domain.netbios },
-    computers: found.map((c) => structuredClone(c)),
+    computers: found.map(copyComputer),
     notFound,
     currentTime: state.now.toISOString(),
   };
@@ -26,14 +26,13 @@ export function computers(state: LabState, p: OpParams<'directory.computers'>): 
 /** Every account holding each SPN (SPNs compare case-insensitively in AD). */
 export function spnOwners(state: LabState, p: OpParams<'directory.spn-owners'>): OpResult<'directory.spn-owners'> {
   state.requireDirectory();
-  return {
-    owners: p.spns.map((spn) => ({
-      spn,
-      accounts: state.computers
-        .filter((c) => c.servicePrincipalNames.some((s) => s.toLowerCase() === spn.toLowerCase()))
-        .map((c) => c.name),
-    })),
-  };
+  const owners = new Map<string, string[]>();
+  for (const c of state.computers) {
+    for (const spn of new Set(c.servicePrincipalNames.map((x) => x.toLowerCase()))) {
+      owners.set(spn, [...(owners.get(spn) ?? []), c.name]);
+    }
+  }
+  return { owners: p.spns.map((spn) => ({ spn, accounts: owners.get(spn.toLowerCase()) ?? [] })) };
 }
 
 /** A user by UPN or mail; Protected Users by group name, sensitive by NOT_DELEGATED. */
@@ -52,5 +51,15 @@ export function user(state: LabState, p: OpParams<'directory.user'>): OpResult<'
       protectedUsers: u.memberOf.some((dn) => /^CN=Protected Users,/i.test(dn)),
       groups: [...u.memberOf],
     },
+  };
+}
+
+/** A copy the caller may change without changing the lab (cheaper than structuredClone). */
+function copyComputer(c: Computer): Computer {
+  return {
+    ...c,
+    allowedToDelegateTo: [...c.allowedToDelegateTo],
+    servicePrincipalNames: [...c.servicePrincipalNames],
+    allowedToActOnBehalfOf: [...c.allowedToActOnBehalfOf],
   };
 }

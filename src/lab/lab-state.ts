@@ -19,6 +19,11 @@ export class LabState {
   readonly users: ScenarioUser[];
   readonly directory: Scenario['directory'];
   readonly latency: Scenario['latency'];
+  // Names never change while the lab runs (writes touch delegation values only), so lookups are
+  // indexed once: a 64-node check asks thousands of them (every node resolves every peer).
+  private readonly hostsByShort = new Map<string, LabHost>();
+  private readonly computersByShort = new Map<string, LabComputer>();
+  private readonly computersByFqdn = new Map<string, LabComputer>();
 
   constructor(scenario: Scenario) {
     const copy = structuredClone(scenario);
@@ -44,6 +49,11 @@ export class LabState {
         allowedToActOnBehalfOf: c.allowedToActOnBehalfOf,
       };
     });
+    for (const h of this.hosts) this.hostsByShort.set(shortName(h.name), h);
+    for (const c of this.computers) {
+      this.computersByShort.set(shortName(c.name), c);
+      if (c.dnsHostName) this.computersByFqdn.set(c.dnsHostName.toLowerCase(), c);
+    }
   }
 
   /** The lab's pinned clock. */
@@ -53,7 +63,7 @@ export class LabState {
 
   /** The host a name (short or FQDN) designates; UNKNOWN_HOST when there is none. */
   host(name: string): LabHost {
-    const host = this.hosts.find((h) => sameHost(h.name, name));
+    const host = this.hostsByShort.get(shortName(name));
     if (!host) throw new RelayError('UNKNOWN_HOST', `${name} is not a host of this lab`);
     return host;
   }
@@ -67,8 +77,7 @@ export class LabState {
 
   /** The computer object a name designates, as the LDAP filter (sAMAccountName or dNSHostName) finds it. */
   findComputer(name: string): LabComputer | undefined {
-    const lower = name.toLowerCase();
-    return this.computers.find((c) => c.name.toUpperCase() === shortName(name) || c.dnsHostName?.toLowerCase() === lower);
+    return this.computersByShort.get(shortName(name)) ?? this.computersByFqdn.get(name.toLowerCase());
   }
 
   requireDirectory(): void {
@@ -98,7 +107,7 @@ export class LabState {
       return !isFqdn || computer.dnsHostName.toLowerCase() === name.toLowerCase() ? computer.dnsHostName : null;
     }
     // A host without a computer object still has a DNS record in the domain zone.
-    const peer = this.hosts.find((h) => sameHost(h.name, name));
+    const peer = this.hostsByShort.get(shortName(name));
     if (!peer) return null;
     const fqdn = `${peer.name.toLowerCase()}.${this.domain.fqdn}`;
     return !name.includes('.') || name.toLowerCase() === fqdn ? fqdn : null;
