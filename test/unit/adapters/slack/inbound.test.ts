@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { actionEvent, commandEvent, mentionText, parseAction } from '../../../../adapters/slack/inbound.js';
+import { UpdateCoalescer } from '../../../../adapters/slack/update-coalescer.js';
+import { escapeMrkdwn, chunkLines } from '../../../../adapters/slack/mrkdwn.js';
+
+const ack = async (): Promise<void> => {};
+
+describe('Slack payloads to InboundEvent', () => {
+  it('ignores slash commands that are not ours and payloads without a user', () => {
+    expect(commandEvent({ command: '/deploy', text: 'prod', user_id: 'U1', channel_id: 'C1' }, ack)).toBeUndefined();
+    expect(commandEvent({ command: '/migration-check', text: 'HV01 HV02', channel_id: 'C1' }, ack)).toBeUndefined();
+    expect(commandEvent({ command: '/Migration-Check', text: '  HV01   HV02 ', user_id: 'U1', channel_id: 'C1' }, ack)?.text).toBe('migration-check HV01   HV02');
+  });
+
+  it('strips every mention of the bot from an app_mention, and a bare mention asks for help', () => {
+    expect(mentionText('<@UBOT> migration-check HV01 HV02')).toBe('migration-check HV01 HV02');
+    expect(mentionText('hey <@UBOT|triage-bot>  cluster-health CLU1')).toBe('hey cluster-health CLU1');
+    expect(mentionText('<@UBOT>')).toBe('help');
+  });
+
+  it('reads the action name from action_id and the record id from value only', () => {
+    expect(parseAction({ action_id: 'triage:propose-fix', value: 'cr_1' })).toEqual({ name: 'propose-fix', recordId: 'cr_1' });
+    expect(parseAction({ action_id: 'triage:approve:3', value: 'pl_9' })).toEqual({ name: 'approve', recordId: 'pl_9' });
+    expect(parseAction({ action_id: 'triage:propose-fix' })).toBeUndefined();
+    expect(parseAction({ action_id: 'other:propose-fix', value: 'cr_1' })).toBeUndefined();
+    expect(parseAction({ action_id: 'triage:test-migration', block_id: 'x', selected_option: { value: 'vm1' } })).toBeUndefined();
+    expect(parseAction({ action_id: 'triage:test-migration', block_id: 'triage-choice:3-0:cr_1', selected_option: { value: 'vm1' } })).toEqual({ name: 'test-migration', recordId: 'cr_1', value: 'vm1' });
+  });
+
+  it('gives a click on an ephemeral message no message to edit', () => {
+    const event = actionEvent({ user: { id: 'U1' }, container: { channel_id: 'C1', is_ephemeral: true } }, { name: 'rerun', recordId: 'cr_1' }, ack);
+    expect(event?.message).toBeUndefined();
+    expect(event?.conversation).toEqual({ platform: 'slack', channelId: 'C1' });
+  });
+});
+
+describe('UpdateCoalescer', () => {
+  it('sends the first and the latest edit, drops those in between, and reports a failure to its caller', async () => {
+    const sent: number[] = [];
+    let fail = false;
+    const c = new UpdateCoalescer<number>(async (_k, v) => {
+      await new Promise((r) => setTimeout(r, 20));
+      if (fail) throw new Error('message_not_found');
+      sent.push(v);
+    });
+    await Promise.all([1, 2, 3, 4].map((v) => c.submit('m', v)));
+    expect(sent).toEqual([1, 4]);
+    expect(c.dropped).toBe(2);
+    fail = true;
+    await expect(c.submit('m', 5)).rejects.toThrow('message_not_found');
+    fail = false;
+    await Promise.all([c.submit('a', 1), c.submit('b', 2)]);
+    expect(sent).toEqual([1, 4, 1, 2]);
+  });
+});
+
+describe('mrkdwn helpers', () => {
+  it('escapes broadcasts and links but keeps a plain user mention', () => {
+    expect(escapeMrkdwn('Run by <@U0ALICE> <!channel> <https://x|y> a&b')).toBe('Run by <@U0ALICE> &lt;!channel&gt; &lt;https://x|y&gt; a&amp;b');
+  });
+
+  it('splits long text without losing or breaking an entity', () => {
+    const line = `${'x'.repeat(9)}&amp;${'y'.repeat(20)}`;
+    const chunks = chunkLines([line], 12);
+    expect(chunks.join('')).toBe(line);
+    expect(chunks.every((c) => c.length <= 12)).toBe(true);
+    expect(chunks.some((c) => c.startsWith('&amp;'))).toBe(true);
+  });
+});
