@@ -17,11 +17,25 @@ export function diagnose(evidence: Evidence): Diagnosis {
   return { nodes: [...evidence.nodes], collectedAt: evidence.collectedAt, verdict: computeVerdict(directions, findings), directions, findings };
 }
 
-/** Errors first, then warnings, then info; within a severity cluster-wide findings, then by node and peer as given. */
+/** Findings that only corroborate (events, update timing) read best after the causes they explain. */
+const CORROBORATING = new Set<string>(['LM_AUTH_FAILURE_EVENT', 'LM_FAILURE_EVENT_OTHER', 'HARDENING_UPDATE_CORRELATED']);
+
+/**
+ * Errors first, then warnings, then info; within a severity cluster-wide findings first, then by
+ * node and peer as given, a node's events after its configuration findings.
+ */
 export function sortFindings(findings: Finding[], nodes: string[]): Finding[] {
   const pos = (name: string | undefined) => (name === undefined ? -1 : nodes.indexOf(name));
+  const late = (f: Finding) => (CORROBORATING.has(f.code) ? 1 : 0);
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || pos(a.f.node) - pos(b.f.node) || pos(a.f.peer) - pos(b.f.peer) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] ||
+        pos(a.f.node) - pos(b.f.node) ||
+        late(a.f) - late(b.f) ||
+        pos(a.f.peer) - pos(b.f.peer) ||
+        a.i - b.i,
+    )
     .map(({ f }) => f);
 }

@@ -95,3 +95,18 @@ describe('findings order', () => {
     expect(JSON.stringify(ev)).toBe(before);
   });
 });
+
+describe('findings order within a node', () => {
+  it("puts a node's configuration findings before its events", () => {
+    const ev = healthyEvidence(THREE);
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'failed (0x8009030E)'));
+    computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => !v.endsWith('/hv02.lab.test'));
+    computer(ev, 'HV01').userAccountControl = 4096;
+    expect(diagnose(ev).findings.map((f) => `${f.code} ${f.node}${f.peer ? `→${f.peer}` : ''}`)).toEqual([
+      'DELEGATION_KERBEROS_ONLY HV01',
+      'DELEGATION_MISSING_MIGRATION_SERVICE HV01→HV02',
+      'LM_AUTH_FAILURE_EVENT HV01',
+      'DELEGATION_MISSING_CIFS HV01→HV02',
+    ]);
+  });
+});
