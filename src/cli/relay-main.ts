@@ -7,8 +7,6 @@ import { loadScenario } from '../lab/load.js';
 import { ScenarioError } from '../lab/scenario-error.js';
 import type { RelayBackend } from '../relay/backend.js';
 import { CompositeBackend } from '../relay/server/composite-backend.js';
-import { DirectoryBackend } from '../relay/server/backends/directory/directory-backend.js';
-import { createWindowsBackend } from '../relay/server/backends/windows/index.js';
 import { RelayStartError, type TlsOptions } from '../relay/server/http-server.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../relay/server/start-relay-server.js';
 
@@ -44,6 +42,9 @@ export async function backendFromConfig(config: Config): Promise<{ backend: Rela
   const d = config.directory;
   const missing = (['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD'] as const).filter((k, i) => ![d.url, d.bindDn, d.bindPassword][i]);
   if (missing.length > 0) throw new RelayStartError(`RELAY_BACKEND=windows needs ${missing.join(', ')} (the directory half of the backend)`);
+  // Loaded only here, so lab mode starts without ldapts and node-powershell.
+  const { DirectoryBackend } = await import('../relay/server/backends/directory/directory-backend.js');
+  const { createWindowsBackend } = await import('../relay/server/backends/windows/index.js');
   const directory = new DirectoryBackend({
     url: d.url!,
     reader: { dn: d.bindDn!, password: d.bindPassword! },
@@ -58,6 +59,7 @@ export async function backendFromConfig(config: Config): Promise<{ backend: Rela
 
 export async function relayOptionsFromConfig(config: Config): Promise<{ options: RelayServerOptions; label: string }> {
   const s = config.relayServer;
+  if (s.keys.size === 0) throw new RelayStartError('RELAY_KEYS is not set: give at least one keyid:secret (secret from: openssl rand -hex 32)');
   const tls = tlsFromConfig(s);
   const { backend, label } = await backendFromConfig(config);
   return {
