@@ -88,9 +88,13 @@ export class DirectorySession {
     const hostname = new URL(options.url).hostname;
     // SNI carries DNS names only; an IP in LDAP_URL is still checked against the certificate's IP SANs.
     const tlsOptions = { ca, minVersion: 'TLSv1.2' as const, ...(isIP(hostname) ? {} : { servername: hostname }) };
-    const client = new Client({ url: options.url, tlsOptions, timeout: options.timeoutMs ?? 15_000, connectTimeout: 5_000 });
+    const ldaps = options.url.startsWith('ldaps:');
+    // ldapts treats any tlsOptions as "connect with TLS at once", so give them only to ldaps://.
+    const client = new Client({ url: options.url, ...(ldaps ? { tlsOptions } : {}), timeout: options.timeoutMs ?? 15_000, connectTimeout: 5_000 });
     try {
-      if (options.url.startsWith('ldap:') && options.startTls) await client.startTLS(tlsOptions);
+      // ldapts hands startTLS options to tls.connect on the open socket; without `host` Node
+      // would check the certificate against "localhost".
+      if (!ldaps && options.startTls) await client.startTLS({ ...tlsOptions, host: hostname });
       await client.bind(account.dn, account.password);
     } catch (err) {
       await client.unbind().catch(() => undefined);
