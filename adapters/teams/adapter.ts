@@ -134,7 +134,11 @@ export class TeamsAdapter implements ChatAdapter {
     const chosen = data[choiceInputId(verb)];
     const conversation = conversationRefOf(a);
     const messageId = a.replyToId ?? '';
+    // An acknowledgement with words for the clicker answers the invoke at once (as a message
+    // only they see); later card changes then reach everyone, them included, by updateActivity.
     let acked: Reply | undefined;
+    let ackedNow!: (reply: Reply) => void;
+    const ackedWithText = new Promise<'acked'>((resolve) => (ackedNow = (reply) => ((acked = reply), resolve('acked'))));
     const event: InboundEvent = {
       kind: 'action',
       text: verb,
@@ -143,13 +147,13 @@ export class TeamsAdapter implements ChatAdapter {
       conversation,
       message: { conversation, messageId },
       ack: async (reply) => {
-        acked = reply;
+        if (reply) ackedNow(reply);
       },
     };
     const pending = this.handoff.open(messageId);
     const handled = this.dispatch(event);
     const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.opts.invokeDeadlineMs ?? 4_000).unref());
-    const outcome = await Promise.race([pending.card, handled.then(() => 'done' as const), deadline]);
+    const outcome = await Promise.race([pending.card, ackedWithText, handled.then(() => 'done' as const), deadline]);
     pending.close();
     if (typeof outcome === 'object') return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: outcome };
     const text = acked ? (acked.verdict?.text ?? acked.header) : outcome === 'done' ? 'Done.' : 'Working on it…';

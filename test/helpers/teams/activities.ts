@@ -11,8 +11,8 @@ export const USER = { id: '29:1user', name: 'Ada Admin', aadObjectId: 'aad-ada-0
 let seq = 0;
 const nextId = () => `17000000000${String(++seq).padStart(2, '0')}`;
 
-export function channelMention(text: string, opts: { rootId?: string } = {}): Record<string, unknown> {
-  const id = nextId();
+export function channelMention(text: string, opts: { rootId?: string; id?: string } = {}): Record<string, unknown> {
+  const id = opts.id ?? nextId();
   const root = opts.rootId ?? id;
   return {
     type: 'message',
