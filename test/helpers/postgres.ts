@@ -17,6 +17,9 @@ export interface PgServer {
   /** True when this helper started the server (and stop() removes it). */
   throwaway: boolean;
   stop(): Promise<void>;
+  /** Throwaway clusters only: stop the server keeping its data, and start it again. */
+  halt?(): void;
+  resume?(): void;
 }
 
 export interface TestDatabase {
@@ -85,11 +88,14 @@ export async function startThrowawayCluster(): Promise<PgServer> {
   const run = (cmd: string, args: string[]) =>
     asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-w', '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-w', '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  start();
   const base = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url: (db = 'postgres') => withDatabase(base, db),
     throwaway: true,
+    halt: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    resume: start,
     stop: async () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -8,11 +8,16 @@ import { migrateSqlite } from './migrate.js';
 import { SqliteDb } from './sqlite-db.js';
 
 /** Opens (creating the file and its folder when missing) and migrates a SQLite store. */
-export function openSqliteStore(filename: string, now = new Date()): Store {
+export interface SqliteOptions {
+  /** How long a write waits for another process's lock before failing (default 5 s). */
+  busyTimeoutMs?: number;
+}
+
+export function openSqliteStore(filename: string, options: SqliteOptions = {}, now = new Date()): Store {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   let db: SqliteDb;
   try {
-    db = SqliteDb.open(filename);
+    db = SqliteDb.open(filename, options.busyTimeoutMs);
   } catch (err) {
     throw new StoreError('STORE_UNAVAILABLE', `Cannot open the SQLite store ${filename}: ${(err as Error).message}`, { cause: err });
   }

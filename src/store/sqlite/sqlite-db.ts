@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Db, Queryable, SqlValue } from '../sql/db.js';
+import { StoreError } from '../store-error.js';
 
 // better-sqlite3 is synchronous and one connection serves the whole process, so every
 // statement and transaction here runs one at a time (a promise-chain lock): an async
@@ -22,10 +23,10 @@ export class SqliteDb implements Db {
 
   constructor(readonly raw: Database.Database) {}
 
-  static open(filename: string): SqliteDb {
+  static open(filename: string, busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS): SqliteDb {
     const raw = new Database(filename);
     // busy_timeout first: switching to WAL takes a lock another process may hold.
-    raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (filename !== ':memory:') raw.pragma('journal_mode = WAL');
     // FULL: a committed approval or audit event survives a power cut, not only a crash.
     raw.pragma('synchronous = FULL');
@@ -34,19 +35,19 @@ export class SqliteDb implements Db {
   }
 
   query<Row = Record<string, unknown>>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: Row[]; rowCount: number }> {
-    return this.exclusive(() => this.run<Row>(sql, params));
+    return this.exclusive(() => guard(() => this.run<Row>(sql, params)));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      this.raw.exec('BEGIN IMMEDIATE');
+      guard(() => this.raw.exec('BEGIN IMMEDIATE'));
       try {
         const result = await fn({ query: async (sql, params) => this.run(sql, params ?? []) });
         this.raw.exec('COMMIT');
         return result;
       } catch (err) {
         if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
-        throw err;
+        throw busyToStoreError(err);
       }
     });
   }
@@ -93,4 +94,21 @@ function bindable(v: SqlValue | undefined): string | number | null {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'boolean') return v ? 1 : 0;
   return v;
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw busyToStoreError(err);
+  }
+}
+
+/** Another process held the write lock past busy_timeout: say so in one line. */
+function busyToStoreError(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+    return new StoreError('STORE_UNAVAILABLE', 'The SQLite store stayed locked by another process; run one bot per SQLite file, or use PostgreSQL for several replicas.', { cause: err });
+  }
+  return err;
 }

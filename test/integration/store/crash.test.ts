@@ -81,7 +81,7 @@ describe.each([
     const reported: number[] = [];
     let next = 0;
     for (let round = 0; round < 3; round++) {
-      const got = await writeUntilKilled(target.url, next, 20 + Math.floor(Math.random() * 20));
+      const got = await writeUntilKilled(target.url, next, 10 + Math.floor(Math.random() * 10));
       reported.push(...got);
       const store = await openStore(target.url);
       try {
