@@ -51,8 +51,8 @@ describe('web adapter over HTTP', () => {
     expect(res.status).toBe(202);
     await expect.poll(() => adapter.state.list('olivia').length).toBe(3);
     expect(seen[0]).toMatchObject({ kind: 'command', text: 'migration-check HV01 HV02', actor: { platform: 'web', id: 'olivia' } });
-    const state = await (await fetch(`${adapter.url}/api/state?persona=olivia`)).json();
-    expect(state.messages.map((m: { html: string }) => m.html).join('\n')).toContain('updated');
+    const state = (await (await fetch(`${adapter.url}/api/state?persona=olivia`)).json()) as { messages: Array<{ html: string }> };
+    expect(state.messages.map((m) => m.html).join('\n')).toContain('updated');
   });
 
   it('shows an ephemeral acknowledgement only to the persona who typed', async () => {
