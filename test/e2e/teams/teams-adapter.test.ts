@@ -154,6 +154,37 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
     expect(sent[1]!.path).toBe(`POST /amer/v3/conversations/${CHANNEL};messageid=bot-msg-1/activities/bot-msg-1`);
   });
 
+  it('posts proactively after a restart from the extras a stored ConversationRef carries, with nothing remembered', async () => {
+    const { sent } = connector();
+    const built = noAuthAdapter(new FakeCore());
+    adapter = built.adapter;
+    await built.start();
+    // What a schedule saved from an earlier @mention holds (conversationRefOf of that activity).
+    const saved = { platform: 'teams' as const, channelId: CHANNEL, extra: { serviceUrl: SERVICE_URL, tenantId: 'tenant-1', conversationType: 'channel', botId: '28:bot-app-id' } };
+    const ref = await adapter.post(saved, reply);
+    expect(sent.map((s) => s.path)).toEqual([`POST /amer/v3/conversations/${CHANNEL}/activities`]);
+    expect(ref.conversation.threadId).toBe('bot-msg-1');
+  });
+
+  it('answers a slow invoke before Teams gives up, and the card still changes for everyone afterwards', async () => {
+    const { sent } = connector();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const core = new FakeCore(async (event, a) => {
+      await gate;
+      if (event.message) await a.update(event.message, updated);
+    });
+    const built = noAuthAdapter(core, { invokeDeadlineMs: 100 });
+    adapter = built.adapter;
+    await built.start();
+    const res = await postActivity(adapter.port, cardAction('rerun', { recordId: 'chk_1' }, 'bot-msg-9', '1700'));
+    expect(res.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Working on it…' });
+    expect(sent).toHaveLength(0);
+    release();
+    await adapter.idle();
+    expect(sent.map((s) => s.path)).toEqual([`PUT /amer/v3/conversations/${CHANNEL};messageid=1700/activities/bot-msg-9`]);
+  });
+
   it('refuses a proactive post to a conversation it has never seen, with a clear message', async () => {
     const built = noAuthAdapter(new FakeCore());
     adapter = built.adapter;
