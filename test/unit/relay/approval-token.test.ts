@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import { canonicalJson } from '../../../src/relay/canonical-json.js';
@@ -15,6 +16,14 @@ const DOC = {
 };
 
 describe('approval tokens', () => {
+  it('example is the one printed in docs/relay-protocol.md', () => {
+    const doc = readFileSync(new URL('../../../docs/relay-protocol.md', import.meta.url), 'utf8');
+    expect(doc).toContain(`approval key \`${KEY}\``);
+    expect(doc).toContain(`canonical JSON = ${DOC.canonical}`);
+    expect(doc).toContain(`planHash       = ${DOC.planHash}`);
+    expect(doc).toContain(`token          = ${DOC.token}`);
+  });
+
   it('recompute the documented example', () => {
     expect(canonicalJson({ op: 'host.set-migration-auth', params: PARAMS })).toBe(DOC.canonical);
     expect(planHash('host.set-migration-auth', { ...PARAMS, approval: 'ignored' })).toBe(DOC.planHash);

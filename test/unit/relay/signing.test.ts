@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import { NonceCache } from '../../../src/relay/nonce-cache.js';
@@ -20,6 +21,13 @@ const EXAMPLE = {
 };
 
 describe('the documented worked example', () => {
+  it('is the one printed in docs/relay-protocol.md', () => {
+    const doc = readFileSync(new URL('../../../docs/relay-protocol.md', import.meta.url), 'utf8');
+    for (const value of [EXAMPLE.secret, EXAMPLE.nonce, EXAMPLE.body, `sha256(body)     = ${EXAMPLE.bodyHash}`, `canonical string = ${EXAMPLE.canonical}`, `signature        = ${EXAMPLE.signature}`, `x-triage-signature: ${EXAMPLE.signature}`]) {
+      expect(doc).toContain(value);
+    }
+  });
+
   it('recomputes with plain node:crypto, independent of our helpers', () => {
     expect(createHash('sha256').update(EXAMPLE.body).digest('hex')).toBe(EXAMPLE.bodyHash);
     const canonical = `v1:${EXAMPLE.timestamp}:${EXAMPLE.nonce}:${EXAMPLE.method}:${EXAMPLE.path}:${EXAMPLE.bodyHash}`;
