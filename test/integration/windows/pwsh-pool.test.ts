@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { RelayError } from '../../../src/relay/protocol.js';
+import { createWindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
 import { DoubleHarness } from '../../helpers/pwsh-double/double-harness.js';
 import { healthyCluster, healthyHost } from '../../helpers/pwsh-double/fixtures.js';
 
@@ -76,6 +77,18 @@ describe('pwsh pool', () => {
     const { client } = setup(2, { processPerCommand: true });
     for (const node of ['HV01', 'HV02', 'HV03']) await client.call('host.vms', { node });
     expect(harness!.starts()).toBe(3);
+  });
+
+  it('says which setting to fix when PowerShell cannot be started', async () => {
+    const backend = createWindowsBackend({ pwshPath: '/nonexistent/pwsh', poolSize: 1, jeaConfigurationName: 'HvLmDiag', jeaWriteConfigurationName: 'HvLmFix' });
+    const client = new InProcessRelayClient(backend, 'windows');
+    try {
+      for (let i = 0; i < 2; i++) {
+        await expect(client.call('host.vms', { node: 'HV01' })).rejects.toMatchObject({ code: 'BACKEND_ERROR', message: 'could not start PowerShell: PWSH_PATH=/nonexistent/pwsh was not found or is not executable' });
+      }
+    } finally {
+      await backend.close();
+    }
   });
 
   it('cancels a queued call whose signal aborts before it runs', async () => {

@@ -124,6 +124,11 @@ export class PwshPool {
 
   private translate(error: unknown, worker: Worker): RelayError {
     if (error instanceof RelayError) return error;
+    const cause = error instanceof ProcessError ? (error.originalError as NodeJS.ErrnoException | undefined) : undefined;
+    if (cause?.code === 'ENOENT' || cause?.code === 'EACCES') {
+      this.retire(worker);
+      return new RelayError('BACKEND_ERROR', `could not start PowerShell: PWSH_PATH=${this.options.executable} was not found or is not executable`);
+    }
     if (error instanceof ProcessExited || error instanceof ProcessError || worker.dead) {
       this.retire(worker);
       return new RelayError('BACKEND_ERROR', `PowerShell (${this.options.executable}) exited while running the command; a new process will be started`);
