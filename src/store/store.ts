@@ -182,7 +182,7 @@ export interface Store {
 
   saveCheckRun(run: NewCheckRun): Promise<CheckRun>;
   getCheckRun(id: string): Promise<CheckRun | null>;
-  /** A cluster's runs, newest first. */
+  /** A cluster's runs, newest first (default 20). */
   listCheckRuns(cluster: string, limit?: number): Promise<CheckRun[]>;
   /** The newest run of a cluster: call before saving a new run to say what changed. */
   latestCheckRun(cluster: string): Promise<CheckRun | null>;
@@ -198,7 +198,7 @@ export interface Store {
   /** Creates a plan in `proposed`, with its audit event in the same transaction. */
   createPlan(plan: NewPlan, audit?: NewAuditEvent): Promise<Plan>;
   getPlan(id: string): Promise<Plan | null>;
-  /** Newest first. */
+  /** Newest first; at most `limit` (default 100). */
   listPlans(filter?: PlanFilter): Promise<Plan[]>;
   /**
    * Compare-and-swap: moves the plan to `to` only if its state is one of `from`, applying
@@ -220,7 +220,7 @@ export interface Store {
   expireDuePlans(now: Date): Promise<Plan[]>;
 
   appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
-  /** Oldest first. */
+  /** Oldest first; at most `limit` (default 1000). */
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
   /** Admin only: removes events before `before` and returns them, for the caller to archive. */
   exportAndPruneAudit(before: Date): Promise<AuditEvent[]>;
