@@ -109,6 +109,7 @@ export class SlackAdapter implements ChatAdapter {
     this.app.command(commands, async ({ command, ack, respond }) => {
       await ack();
       const event = commandEvent(command, this.ackVia(respond));
+      this.outbound.rememberResponder(command.channel_id, command.user_id, respond);
       if (event) await this.dispatch(event);
       else this.log.warn('slack: slash command payload not understood', { command: command.command });
     });
@@ -123,8 +124,10 @@ export class SlackAdapter implements ChatAdapter {
       await ack();
       const parsed = parseAction(action);
       const event = parsed ? actionEvent(body, parsed, this.ackVia(respond)) : undefined;
-      if (event) await this.dispatch(event);
-      else await this.safely(() => this.outbound.respond(respond, textReply(UNKNOWN_BUTTON, { ephemeral: true, status: 'error' })));
+      if (event) {
+        this.outbound.rememberResponder(event.conversation.channelId, event.actor.id, respond);
+        await this.dispatch(event);
+      } else await this.safely(() => this.outbound.respond(respond, textReply(UNKNOWN_BUTTON, { ephemeral: true, status: 'error' })));
     });
 
     this.app.error(async (error) => {

@@ -3,6 +3,7 @@ import type { App, RespondFn, types } from '@slack/bolt';
 import type { Actor, ConversationRef, MessageRef } from '../../src/core/events.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Reply, ReplyAttachment } from '../../src/core/reply.js';
+import { UserError } from '../../src/core/user-error.js';
 import { LIMITS } from './limits.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { renderBlocks } from './render.js';
@@ -15,11 +16,21 @@ import { UpdateCoalescer } from './update-coalescer.js';
 type WebClient = App['client'];
 type Update = { ref: MessageRef; reply: Reply };
 const MAX_TRACKED_MESSAGES = 500;
+/** Slack accepts response_url posts for 30 minutes; stay a little inside that. */
+const RESPONDER_TTL_MS = 25 * 60_000;
+const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
+const NOT_A_MEMBER_TEXT = 'triage-bot is not a member of this channel: invite it with /invite @triage-bot, then try again.';
+
+function slackError(err: unknown): string | undefined {
+  return (err as { data?: { error?: string } } | undefined)?.data?.error;
+}
 
 export class SlackOutbound {
   private readonly updates = new UpdateCoalescer<Update>((_key, u) => this.sendUpdate(u));
   /** Hashes of files already uploaded for a message, so repeated edits do not upload them again. */
   private readonly uploaded = new Map<string, Set<string>>();
+  /** The latest response_url per person and channel: the one way to reach them where the bot is not a member. */
+  private readonly responders = new Map<string, { respond: RespondFn; at: number }>();
 
   constructor(
     private readonly client: WebClient,
@@ -32,14 +43,19 @@ export class SlackOutbound {
 
   async post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
     const message = renderBlocks(reply);
-    const res = await this.client.chat.postMessage({
-      channel: ref.channelId,
-      ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
-      text: message.text,
-      blocks: message.blocks,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    const res = await this.client.chat
+      .postMessage({
+        channel: ref.channelId,
+        ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      })
+      .catch((err: unknown) => {
+        // Slash commands work in any channel, posting only where the bot was invited: say so.
+        throw NOT_A_MEMBER.has(slackError(err) ?? '') ? new UserError(NOT_A_MEMBER_TEXT) : err;
+      });
     const messageId = res.ts ?? '';
     const posted: MessageRef = { conversation: ref, messageId };
     if (message.files?.length) await this.uploadOnce(posted, message.files);
@@ -52,13 +68,27 @@ export class SlackOutbound {
 
   async postEphemeral(ref: ConversationRef, actor: Actor, reply: Reply): Promise<void> {
     const message = ephemeralMessage(reply);
-    await this.client.chat.postEphemeral({
-      channel: ref.channelId,
-      user: actor.id,
-      ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
-      text: message.text,
-      blocks: message.blocks,
-    });
+    try {
+      await this.client.chat.postEphemeral({
+        channel: ref.channelId,
+        user: actor.id,
+        ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
+        text: message.text,
+        blocks: message.blocks,
+      });
+    } catch (err) {
+      const responder = this.responders.get(`${ref.channelId}/${actor.id}`);
+      if (!NOT_A_MEMBER.has(slackError(err) ?? '') || !responder || Date.now() - responder.at > RESPONDER_TTL_MS) throw err;
+      await this.respond(responder.respond, reply);
+    }
+  }
+
+  /** Remember how to answer this person in this channel without being a member of it. */
+  rememberResponder(channelId: string, userId: string, respond: RespondFn): void {
+    const key = `${channelId}/${userId}`;
+    this.responders.delete(key);
+    this.responders.set(key, { respond, at: Date.now() });
+    if (this.responders.size > MAX_TRACKED_MESSAGES) this.responders.delete(this.responders.keys().next().value!);
   }
 
   /** A reply only the person who acted sees, through the interaction's response_url. */

@@ -128,4 +128,15 @@ describe('Slack adapter with the real core on the shipped lab scenarios', () => 
     expect(api.responses.map((r) => r.body.response_type)).toEqual(['ephemeral', 'ephemeral']);
     for (const r of api.responses) expect(String(r.body.text)).toMatch(/Example: .*migration-check HV01 HV02/);
   });
+
+  it('tells the person to invite the bot when it is not a member of the channel', async () => {
+    const { api, core, url } = await startWith('default.yaml');
+    api.script('chat.postMessage', { status: 200, body: { ok: false, error: 'not_in_channel' } });
+    api.script('chat.postEphemeral', { status: 200, body: { ok: false, error: 'not_in_channel' } });
+    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
+    await core.idle(1);
+    const texts = api.responses.map((r) => String(r.body.text));
+    expect(texts.at(-1)).toContain('triage-bot is not a member of this channel: invite it with /invite @triage-bot');
+    expect(api.responses.every((r) => r.body.response_type === 'ephemeral')).toBe(true);
+  });
 });

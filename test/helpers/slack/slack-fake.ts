@@ -31,6 +31,8 @@ export class SlackApiFake {
   readonly uploads: string[] = [];
   private readonly scripted = new Map<string, Scripted[]>();
   private ts = 1_700_000_000;
+  /** What apps.connections.open hands out (Socket Mode tests). */
+  socketUrl = 'ws://127.0.0.1:9/unused';
 
   install(): void {
     nock(API_HOST)
@@ -79,6 +81,8 @@ export class SlackApiFake {
 
   private ok(method: string, body: Record<string, string>): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        return { ok: true, url: this.socketUrl };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM', user: 'triage-bot' };
       case 'chat.postMessage':

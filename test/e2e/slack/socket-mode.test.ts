@@ -1,0 +1,53 @@
+import nock from 'nock';
+import { afterEach, expect, it } from 'vitest';
+import { SlackAdapter } from '../../../adapters/slack/adapter.js';
+import { textReply } from '../../../src/core/reply.js';
+import { API_URL, FakeCore, HOOKS_HOST, SlackApiFake, eventually } from '../../helpers/slack/slack-fake.js';
+import { SocketModeServer } from '../../helpers/slack/socket-mode-server.js';
+
+// Socket Mode (the default): the app opens a WebSocket to the URL apps.connections.open gives
+// it (here a loopback stand-in for Slack), receives envelopes and acks each by envelope id.
+
+let adapter: SlackAdapter | undefined;
+let server: SocketModeServer | undefined;
+afterEach(async () => {
+  await adapter?.stop();
+  await server?.stop();
+  nock.cleanAll();
+});
+
+it('receives a slash command over Socket Mode, acks its envelope at once, and replies through response_url', async () => {
+  server = new SocketModeServer();
+  const api = new SlackApiFake();
+  api.socketUrl = await server.start();
+  api.install();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const core = new FakeCore(async (event) => {
+    await event.ack(textReply('Checking HV01, HV02…', { ephemeral: true }));
+    await gate;
+  });
+  adapter = new SlackAdapter({ botToken: 'xoxb-test', appToken: 'xapp-test', mode: 'socket', apiUrl: API_URL, retryConfig: { retries: 0 } });
+  await adapter.start(core);
+  await server.connected;
+  expect(api.callsOf('apps.connections.open')).toHaveLength(1);
+
+  const sentAt = Date.now();
+  server.send({
+    envelope_id: 'env-1',
+    type: 'slash_commands',
+    accepts_response_payload: true,
+    payload: {
+      token: 'x', team_id: 'T0TEAM', team_domain: 'contoso', channel_id: 'C0INCIDENT', channel_name: 'incident-hyperv',
+      user_id: 'U0ALICE', user_name: 'alice', command: '/migration-check', text: 'HV01 HV02', api_app_id: 'A0TRIAGE',
+      is_enterprise_install: 'false', response_url: `${HOOKS_HOST}/commands/T0TEAM/1/sock`, trigger_id: 't',
+    },
+  });
+  await eventually(() => expect(server!.received.map((r) => r.message.envelope_id)).toContain('env-1'));
+  const ackMs = server.received.find((r) => r.message.envelope_id === 'env-1')!.at - sentAt;
+  expect(ackMs).toBeLessThan(1000);
+  await eventually(() => expect(core.events.map((e) => e.text)).toEqual(['migration-check HV01 HV02']));
+  expect(core.events[0]!.actor.id).toBe('U0ALICE');
+  await eventually(() => expect(api.responses.map((r) => r.body.response_type)).toEqual(['ephemeral']));
+  release();
+});
