@@ -1,8 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { Config } from '../config/load.js';
 import { HostLimiter } from './host-limiter.js';
 import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
 import { operations, RelayError, type OperationName, type OpParams, type OpResult } from './protocol.js';
@@ -12,6 +10,7 @@ import { signRequest } from './signing.js';
 // The bot's side of the signed relay protocol (docs/relay-protocol.md). Every call is validated
 // before it leaves and its answer after it arrives; it is signed, bounded by a timeout, held to a
 // per-host concurrency cap, and retried only when it is a read that never reached the relay.
+// Built from config by `create-http-client.ts`.
 
 export interface HttpRelayClientOptions {
   url: string;
@@ -152,21 +151,4 @@ export class HttpRelayClient implements RelayClient {
 
 function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-/** The bot's client from its config (RELAY_URL, keys, CA and client certificate files). */
-export function httpRelayClientFromConfig(config: Config, clock?: Clock): HttpRelayClient {
-  const r = config.relay;
-  if (!r.url || !r.keySecret) throw new Error('RELAY_URL and RELAY_KEY_SECRET are required to talk to a relay');
-  return new HttpRelayClient({
-    url: r.url,
-    keyId: r.keyId,
-    secret: r.keySecret,
-    timeoutMs: r.timeoutMs,
-    concurrencyPerHost: r.concurrencyPerHost,
-    ca: r.caFile ? readFileSync(r.caFile) : undefined,
-    cert: r.clientCert ? readFileSync(r.clientCert) : undefined,
-    key: r.clientKey ? readFileSync(r.clientKey) : undefined,
-    clock,
-  });
 }

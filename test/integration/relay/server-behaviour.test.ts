@@ -166,4 +166,18 @@ describe('answers and status codes', () => {
     expect(text).toMatch(/triage_relay_requests_total\{op="unknown",outcome="invalid"\} 1/);
     expect(text).not.toContain('host.format-disk');
   });
+
+  it('answers 500 and withholds the result when the audit line cannot be written', async () => {
+    const failing = { append: () => Promise.reject(new Error('disk full')), close: async () => {} };
+    const { relay: r, spy: s } = await startSpyRelay({ audit: failing });
+    try {
+      const answer = await signedPost(r.url, 'host.security', { node: 'HV01' });
+      expect(answer.status).toBe(500);
+      expect(answer.json).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'the relay could not write its audit log' } });
+      expect(answer.text).not.toContain('Windows Server');
+      expect(s.calls).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
 });
