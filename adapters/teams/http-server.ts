@@ -1,10 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
+import { z } from 'zod';
 
 // A tiny Node http front for CloudAdapter.process (no express or restify): POST /api/messages
 // with a JSON body; everything else is 404. The shim gives process() the four methods it uses.
 
 const MAX_BODY_BYTES = 1_048_576;
+
+/** The least an activity must be before botbuilder sees it (it validates the rest itself). */
+const activityShape = z.looseObject({ type: z.string().min(1) });
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -61,12 +65,15 @@ export function createMessagesServer(cloud: CloudAdapter, logic: (context: TurnC
     if (req.method !== 'POST') return reply(res, 405, 'Use POST');
     readBody(req)
       .then(async (raw) => {
-        let body: Record<string, unknown>;
+        let parsed: unknown;
         try {
-          body = JSON.parse(raw) as Record<string, unknown>;
+          parsed = JSON.parse(raw);
         } catch {
           return reply(res, 400, 'Body is not JSON');
         }
+        const shape = activityShape.safeParse(parsed);
+        if (!shape.success) return reply(res, 400, 'Body is not a Bot Framework activity (no type)');
+        const body = shape.data as Record<string, unknown>;
         const request: Request = { body, headers: req.headers as Request['headers'], method: req.method };
         await cloud.process(request, responseShim(res), logic);
       })

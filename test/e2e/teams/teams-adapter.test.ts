@@ -249,12 +249,14 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
 
 describe('Teams adapter set-up', () => {
   beforeEach(() => nock.cleanAll());
-  it('refuses GET and unknown paths', async () => {
+  it('refuses GET, unknown paths and bodies that are not activities', async () => {
     const built = noAuthAdapter(new FakeCore());
     await built.start();
     const get = await fetch(`http://127.0.0.1:${built.adapter.port}/api/messages`);
     const other = await fetch(`http://127.0.0.1:${built.adapter.port}/nope`, { method: 'POST', body: '{}' });
+    const notJson = await fetch(`http://127.0.0.1:${built.adapter.port}/api/messages`, { method: 'POST', body: '{"type":' });
+    const noType = await fetch(`http://127.0.0.1:${built.adapter.port}/api/messages`, { method: 'POST', body: '{}' });
     await built.adapter.stop();
-    expect([get.status, other.status]).toEqual([405, 404]);
+    expect([get.status, other.status, notJson.status, noType.status]).toEqual([405, 404, 400, 400]);
   });
 });
