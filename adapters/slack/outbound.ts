@@ -27,7 +27,7 @@ function slackError(err: unknown): string | undefined {
 
 export class SlackOutbound {
   private readonly updates = new UpdateCoalescer<Update>((_key, u) => this.sendUpdate(u));
-  /** Hashes of files already uploaded for a message, so repeated edits do not upload them again. */
+  /** Hashes of files already uploaded into a thread, so edits and the summary do not upload them again. */
   private readonly uploaded = new Map<string, Set<string>>();
   /** The latest response_url per person and channel: the one way to reach them where the bot is not a member. */
   private readonly responders = new Map<string, { respond: RespondFn; at: number }>();
@@ -103,15 +103,19 @@ export class SlackOutbound {
     if (message.files?.length) await this.uploadOnce(ref, message.files);
   }
 
-  /** Files go into the message's thread; the same content is uploaded once per message. */
+  /**
+   * Files go into the message's thread, and the same content only once per thread: the summary
+   * edited into the parent and the result in its thread share one direction-matrix.csv.
+   */
   private async uploadOnce(ref: MessageRef, files: ReplyAttachment[]): Promise<void> {
-    const key = `${ref.conversation.channelId}/${ref.messageId}`;
+    const threadTs = ref.conversation.threadId ?? ref.messageId;
+    const key = `${ref.conversation.channelId}/${threadTs}`;
     const seen = this.uploaded.get(key) ?? new Set<string>();
     const fresh = files.filter((f) => !seen.has(hashOf(f)));
     if (fresh.length === 0) return;
     await this.client.filesUploadV2({
       channel_id: ref.conversation.channelId,
-      thread_ts: ref.conversation.threadId ?? ref.messageId,
+      thread_ts: threadTs,
       file_uploads: fresh.map((f) => ({ content: f.content, filename: f.filename, title: f.filename })),
     });
     for (const f of fresh) seen.add(hashOf(f));
