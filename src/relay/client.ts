@@ -17,6 +17,8 @@ export interface HttpRelayClientOptions {
   keyId: string;
   secret: string;
   timeoutMs?: number;
+  /** Per-operation timeouts; a test migration moves a VM and takes minutes, not seconds. */
+  timeoutsByOp?: Partial<Record<OperationName, number>>;
   concurrencyPerHost?: number;
   /** Extra attempts for reads after a connection failure (writes are never retried). */
   readRetries?: number;
@@ -40,6 +42,7 @@ export class HttpRelayClient implements RelayClient {
   private readonly limiter: HostLimiter;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
+  private readonly timeoutsByOp: Partial<Record<OperationName, number>>;
   private readonly readRetries: number;
   private readonly retryBaseMs: number;
 
@@ -54,6 +57,7 @@ export class HttpRelayClient implements RelayClient {
     this.limiter = new HostLimiter(options.concurrencyPerHost ?? 8);
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.timeoutsByOp = { 'vm.test-migration': Math.max(this.timeoutMs, 10 * 60_000), ...options.timeoutsByOp };
     this.readRetries = options.readRetries ?? 2;
     this.retryBaseMs = options.retryBaseMs ?? 100;
   }
@@ -102,13 +106,14 @@ export class HttpRelayClient implements RelayClient {
     };
     if (options.requester) headers['x-triage-requester'] = options.requester;
     const lib = this.base.protocol === 'https:' ? https : http;
+    const timeoutMs = this.timeoutsByOp[op] ?? this.timeoutMs;
     return new Promise<Attempt>((resolve, reject) => {
       let timedOut = false;
       const req = lib.request({ protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port, method: 'POST', path, headers, agent: this.agent });
       const timer = setTimeout(() => {
         timedOut = true;
         req.destroy();
-      }, this.timeoutMs);
+      }, timeoutMs);
       const onAbort = (): void => {
         req.destroy();
       };
@@ -119,7 +124,7 @@ export class HttpRelayClient implements RelayClient {
       };
       const fail = (e: NodeJS.ErrnoException): void => {
         done();
-        if (timedOut) reject(new RelayError('TIMEOUT', `the relay at ${this.base.origin} did not answer ${op} within ${formatMs(this.timeoutMs)}`));
+        if (timedOut) reject(new RelayError('TIMEOUT', `the relay at ${this.base.origin} did not answer ${op} within ${formatMs(timeoutMs)}`));
         else if (options.signal?.aborted) reject(new RelayError('RELAY_UNAVAILABLE', `the call to ${op} was cancelled`));
         else reject(new RelayError('RELAY_UNAVAILABLE', `the relay at ${this.base.origin} did not answer: ${describeTransportError(e)}`));
       };

@@ -101,6 +101,15 @@ describe('HttpRelayClient against a real relay', () => {
     c.close();
   });
 
+  it('uses a per-operation timeout where one is set', async () => {
+    spy.hook = () => new Promise((r) => setTimeout(r, 600));
+    const c = client(relay.url, { timeoutMs: 5000, timeoutsByOp: { 'host.vms': 100 } });
+    const e = await failure(c.call('host.vms', { node: 'HV01' }));
+    expect(e.message).toBe(`the relay at ${relay.url} did not answer host.vms within 100 ms`);
+    await expect(c.call('host.hotfixes', { node: 'HV01' })).resolves.toEqual(SAMPLE_RESULTS['host.hotfixes']);
+    c.close();
+  });
+
   it('caps requests in flight per host while other hosts proceed', async () => {
     const inFlight = new Map<string, number>();
     const maxFor = new Map<string, number>();
