@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/core/clock.js';
+import { mintApprovalToken } from '../../../src/relay/approval-token.js';
+import { HttpRelayClient } from '../../../src/relay/client.js';
+import { startRelayServer, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';
+import { DoubleHarness } from '../../helpers/pwsh-double/double-harness.js';
+import { healthyCluster } from '../../helpers/pwsh-double/fixtures.js';
+
+// The whole path as deployed: signed HTTP request → triage-relay → windows backend →
+// node-powershell → (double) PowerShell, and back. Writes need an approval token, which stays
+// on the relay: the host sees only the operation's own parameters.
+
+const SECRET = 'k'.repeat(64);
+const APPROVAL_KEY = 'a'.repeat(64);
+let harness: DoubleHarness;
+let relay: RunningRelay;
+let client: HttpRelayClient;
+let auditFile: string;
+
+beforeAll(async () => {
+  harness = new DoubleHarness(healthyCluster(3));
+  auditFile = path.join(harness.dir, 'audit.jsonl');
+  relay = await startRelayServer({
+    backend: harness.backend(2),
+    keys: { bot: SECRET },
+    host: '127.0.0.1',
+    port: 0,
+    writesEnabled: true,
+    approvalKey: APPROVAL_KEY,
+    audit: auditFile,
+  });
+  client = new HttpRelayClient({ url: relay.url, keyId: 'bot', secret: SECRET, timeoutMs: 20_000 });
+});
+afterAll(async () => {
+  await relay?.close();
+  await harness?.cleanup();
+});
+
+describe('windows backend behind the signed relay', () => {
+  it('answers reads from the host through its script', async () => {
+    expect(await client.call('host.security', { node: 'HV02' })).toEqual({
+      os: 'Microsoft Windows Server 2025 Datacenter',
+      credentialGuardRunning: true,
+      credentialGuardConfigured: true,
+      clockOffsetSeconds: 0.0123,
+    });
+    expect(harness.calls().at(-1)).toMatchObject({ op: 'host.security', script: 'host-security.ps1', params: { node: 'HV02' } });
+  });
+
+  it('runs an approved write once, without the token reaching the host, and refuses a replay', async () => {
+    const params = { node: 'HV01' };
+    const approval = mintApprovalToken({ key: APPROVAL_KEY, id: 'appr-1', op: 'host.purge-tickets', params, ttlSeconds: 300, clock: systemClock });
+    expect(await client.call('host.purge-tickets', { ...params, approval })).toEqual({ purged: true });
+    const writes = () => harness.calls().filter((c) => c.op === 'host.purge-tickets');
+    expect(writes()).toHaveLength(1);
+    expect(writes()[0]).toMatchObject({ endpoint: 'HvLmFix', params: { node: 'HV01' } });
+    expect(writes()[0]!.command).not.toContain(approval.slice(0, 16));
+    await expect(client.call('host.purge-tickets', { ...params, approval })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(writes()).toHaveLength(1);
+  });
+
+  it('passes HOST_UNREACHABLE through with the backend message', async () => {
+    await expect(client.call('host.vms', { node: 'HV77' })).rejects.toMatchObject({
+      code: 'HOST_UNREACHABLE',
+      message: expect.stringContaining('HV77: could not connect over WinRM to the JEA endpoint HvLmDiag'),
+    });
+  });
+
+  it('audits every request, the approval id included', () => {
+    const lines = readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.operation ?? l.op)).toEqual(expect.arrayContaining(['host.security', 'host.purge-tickets', 'host.vms']));
+    expect(JSON.stringify(lines)).toContain('appr-1');
+  });
+});
