@@ -88,8 +88,10 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async stop(): Promise<void> {
+    if (!this.core) return;
     await this.app.stop();
     this.server = undefined;
+    this.core = undefined;
   }
 
   post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {

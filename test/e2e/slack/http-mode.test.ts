@@ -44,6 +44,7 @@ describe('Slack adapter over HTTP', () => {
     const res = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(1000);
+    console.log(`http mode: slash command acked in ${res.ms} ms while the core was still working`);
     await eventually(() => expect(core.events).toHaveLength(1));
     const event = core.events[0]!;
     expect(event.kind).toBe('command');

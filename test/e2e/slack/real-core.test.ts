@@ -139,4 +139,21 @@ describe('Slack adapter with the real core on the shipped lab scenarios', () => 
     expect(texts.at(-1)).toContain('triage-bot is not a member of this channel: invite it with /invite @triage-bot');
     expect(api.responses.every((r) => r.body.response_type === 'ephemeral')).toBe(true);
   });
+
+  it('posts the evidence into the thread on Show evidence, within the limits', async () => {
+    const { api, core, url } = await startWith('default.yaml');
+    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02 HV03 HV04'));
+    await core.idle(1);
+    const result = api.callsOf('chat.postMessage')[1]!;
+    const show = (JSON.parse(result.body.blocks!) as Array<{ type: string; elements?: Array<Record<string, unknown>> }>)
+      .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+      .find((b) => b.action_id === 'triage:show-evidence')!;
+    await sendSigned(url, blockActions([{ ...show, block_id: 'b' }], { message: { ts: result.body.ts ?? '1700000002.000100', thread_ts: result.body.thread_ts } }));
+    await core.idle(2);
+    const evidence = api.callsOf('chat.postMessage')[2]!.body;
+    expect(evidence.thread_ts).toBe(result.body.thread_ts);
+    expect(checkLimits({ text: evidence.text!, blocks: JSON.parse(evidence.blocks!) })).toEqual([]);
+    expect(evidence.blocks).toContain('HV01');
+  });
 });
+

@@ -50,4 +50,32 @@ it('receives a slash command over Socket Mode, acks its envelope at once, and re
   expect(core.events[0]!.actor.id).toBe('U0ALICE');
   await eventually(() => expect(api.responses.map((r) => r.body.response_type)).toEqual(['ephemeral']));
   release();
+
+  // A button click arrives as an "interactive" envelope, a mention as "events_api".
+  server.send({
+    envelope_id: 'env-2',
+    type: 'interactive',
+    accepts_response_payload: false,
+    payload: {
+      type: 'block_actions', user: { id: 'U0BOB', username: 'bob' }, api_app_id: 'A0TRIAGE', team: { id: 'T0TEAM' },
+      container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'C0INCIDENT', is_ephemeral: false },
+      channel: { id: 'C0INCIDENT' }, message: { type: 'message', ts: '1700000001.000100', text: 'x' },
+      response_url: `${HOOKS_HOST}/actions/T0TEAM/2/sock`, trigger_id: 't',
+      actions: [{ type: 'button', action_id: 'triage:rerun', block_id: 'b', value: 'cr_socket', action_ts: '1700000002.0' }],
+    },
+  });
+  server.send({
+    envelope_id: 'env-3',
+    type: 'events_api',
+    accepts_response_payload: false,
+    payload: {
+      team_id: 'T0TEAM', api_app_id: 'A0TRIAGE', type: 'event_callback', event_id: 'Ev1', event_time: 1700000003,
+      event: { type: 'app_mention', user: 'U0ALICE', text: '<@UBOT> help', ts: '1700000003.000100', channel: 'C0INCIDENT', event_ts: '1700000003.000100' },
+      authorizations: [{ team_id: 'T0TEAM', user_id: 'UBOT', is_bot: true }],
+    },
+  });
+  await eventually(() => expect(server!.received.map((r) => r.message.envelope_id)).toEqual(expect.arrayContaining(['env-1', 'env-2', 'env-3'])));
+  await eventually(() => expect(core.events.map((e) => [e.kind, e.text])).toEqual([['command', 'migration-check HV01 HV02'], ['action', 'rerun'], ['mention', 'help']]));
+  expect(core.events[1]!.action).toEqual({ name: 'rerun', recordId: 'cr_socket' });
+  console.log(`socket mode: slash-command envelope acked in ${ackMs} ms`);
 });
