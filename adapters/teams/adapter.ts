@@ -8,7 +8,7 @@ import { TeamsBot } from './activity-handler.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_ACTIVITY_BYTES, cardActivity, utf16Bytes } from './card-size.js';
 import { ConversationQueue, type QueueOptions } from './conversation-queue.js';
 import { InMemoryConversationRefStore, type ConversationRefStore } from './conversation-ref-store.js';
-import { actorOf, baseConversationId, botReference, commandText, conversationRefOf, isChannel, isForBot, messageKind, postingConversationId, referenceOf } from './inbound.js';
+import { actorOf, baseConversationId, botReference, cardActionOf, commandText, conversationRefOf, isChannel, isForBot, messageKind, postingConversationId, referenceOf } from './inbound.js';
 import { InvokeHandoff } from './invoke-handoff.js';
 import { createMessagesServer } from './http-server.js';
 import { choiceInputId, renderCards, type AdaptiveCard } from './render.js';
@@ -128,10 +128,8 @@ export class TeamsAdapter implements ChatAdapter {
 
   private async onCardAction(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const a = context.activity;
-    const data = (value.action?.data ?? {}) as Record<string, unknown>;
-    const verb = value.action?.verb ?? '';
-    const recordId = typeof data.recordId === 'string' ? data.recordId : '';
-    const chosen = data[choiceInputId(verb)];
+    // A malformed click still reaches the core, as an action it does not know, so the person is told.
+    const action = cardActionOf(value.action, choiceInputId) ?? { name: '', recordId: '' };
     const conversation = conversationRefOf(a);
     const messageId = a.replyToId ?? '';
     // An acknowledgement with words for the clicker answers the invoke at once (as a message
@@ -141,8 +139,8 @@ export class TeamsAdapter implements ChatAdapter {
     const ackedWithText = new Promise<'acked'>((resolve) => (ackedNow = (reply) => ((acked = reply), resolve('acked'))));
     const event: InboundEvent = {
       kind: 'action',
-      text: verb,
-      action: { name: verb, recordId, ...(typeof chosen === 'string' ? { value: chosen } : {}) },
+      text: action.name,
+      action,
       actor: actorOf(a),
       conversation,
       message: { conversation, messageId },

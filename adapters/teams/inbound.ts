@@ -1,4 +1,5 @@
 import type { Activity, ConversationReference } from 'botbuilder';
+import { z } from 'zod';
 import type { Actor, ConversationRef } from '../../src/core/events.js';
 
 // Pure mapping from a Teams activity to the neutral pieces of an InboundEvent, and from a
@@ -124,4 +125,24 @@ export function referenceOf(activity: Partial<Activity>): Partial<ConversationRe
     conversation: activity.conversation ? { ...activity.conversation, id: baseConversationId(activity.conversation.id) } : undefined,
     locale: activity.locale,
   };
+}
+
+/** What an Action.Execute click carries: our verb, the opaque record id, a chosen value. */
+const cardActionSchema = z.object({
+  verb: z.string().min(1).max(64),
+  data: z.looseObject({ recordId: z.string().min(1).max(128) }),
+});
+
+export type CardAction = { name: string; recordId: string; value?: string };
+
+/**
+ * The click as the neutral action, or undefined when it is not one of our buttons' shapes (the
+ * core then answers "unknown button" without touching the store).
+ */
+export function cardActionOf(action: unknown, choiceInputId: (verb: string) => string): CardAction | undefined {
+  const parsed = cardActionSchema.safeParse(action);
+  if (!parsed.success) return undefined;
+  const { verb, data } = parsed.data;
+  const chosen = data[choiceInputId(verb)];
+  return { name: verb, recordId: data.recordId, ...(typeof chosen === 'string' && chosen.length <= 256 ? { value: chosen } : {}) };
 }

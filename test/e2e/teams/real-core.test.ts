@@ -131,6 +131,11 @@ describe('Teams adapter with the real core on the shipped lab scenarios', () => 
     await adapter!.idle();
     expect(forged.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringContaining('unknown or forged id') });
     expect(calls.length).toBe(after);
+
+    const malformed = await postActivity(port, cardAction('rerun', { recordId: 7 }, resultId, ROOT));
+    await adapter!.idle();
+    expect(malformed.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringContaining('not one triage-bot knows') });
+    expect(calls.length).toBe(after);
   });
 
   it('tells the person in one line what is wrong with bad input, and posts nothing else', async () => {

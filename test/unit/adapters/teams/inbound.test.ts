@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Activity } from 'botbuilder';
-import { actorOf, botReference, commandText, conversationRefOf, isForBot, messageKind, postingConversationId } from '../../../../adapters/teams/inbound.js';
+import { actorOf, botReference, cardActionOf, commandText, conversationRefOf, isForBot, messageKind, postingConversationId } from '../../../../adapters/teams/inbound.js';
 import { CHANNEL, SERVICE_URL, TENANT, channelMention, groupChatMessage, personalMessage } from '../../../helpers/teams/activities.js';
 
 const as = (a: Record<string, unknown>) => a as unknown as Partial<Activity>;
@@ -40,5 +40,21 @@ describe('Teams activity → event pieces', () => {
     const stored = { serviceUrl: 'https://old.example/', bot: { id: '28:bot', name: 'bot' }, conversation: { id: CHANNEL, isGroup: true, conversationType: 'channel', name: '', tenantId: TENANT } };
     const ref = botReference({ platform: 'teams', channelId: CHANNEL, threadId: '7', extra: { serviceUrl: SERVICE_URL } }, stored);
     expect(ref).toMatchObject({ channelId: 'msteams', serviceUrl: SERVICE_URL, bot: { id: '28:bot' }, conversation: { id: `${CHANNEL};messageid=7`, tenantId: TENANT } });
+  });
+});
+
+describe('Action.Execute clicks', () => {
+  const id = (verb: string) => `choice-${verb}`;
+  it('keep only the verb, the record id and our choice input', () => {
+    expect(cardActionOf({ type: 'Action.Execute', verb: 'test-migration', data: { recordId: 'cr_1', 'choice-test-migration': 'vm-1', other: 'x' } }, id)).toEqual({ name: 'test-migration', recordId: 'cr_1', value: 'vm-1' });
+    expect(cardActionOf({ type: 'Action.Execute', verb: 'rerun', data: { recordId: 'cr_1' } }, id)).toEqual({ name: 'rerun', recordId: 'cr_1' });
+  });
+
+  it('refuse clicks that are not our buttons', () => {
+    expect(cardActionOf({ verb: 'rerun', data: {} }, id)).toBeUndefined();
+    expect(cardActionOf({ verb: 'rerun', data: { recordId: 42 } }, id)).toBeUndefined();
+    expect(cardActionOf({ verb: '', data: { recordId: 'cr_1' } }, id)).toBeUndefined();
+    expect(cardActionOf({ verb: 'rerun', data: { recordId: 'x'.repeat(500) } }, id)).toBeUndefined();
+    expect(cardActionOf(undefined, id)).toBeUndefined();
   });
 });
