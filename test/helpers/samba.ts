@@ -18,6 +18,9 @@ export * from './samba-tool.js';
 
 const run = promisify(execFile);
 
+/** Bump when the template's contents change (accounts, options), so old caches are not reused. */
+const TEMPLATE_LAYOUT = 'v1';
+
 export const REALM = 'LAB.TEST';
 export const DNS_DOMAIN = 'lab.test';
 export const NETBIOS_DOMAIN = 'LAB';
@@ -50,6 +53,7 @@ export interface SambaConnection {
 }
 
 interface TemplateMeta {
+  /** Where it was provisioned: smb.conf names this path, and each run rewrites it to its own. */
   templateDir: string;
   reader: SambaAccount;
   writer: SambaAccount;
@@ -97,7 +101,7 @@ async function provisionTemplate(finalDir: string): Promise<void> {
 
 /** The provisioned template for this Samba version, built on first use. */
 async function template(): Promise<{ dir: string; meta: TemplateMeta }> {
-  const dir = path.join(os.tmpdir(), `triage-samba-template-${await sambaVersion()}`);
+  const dir = path.join(os.tmpdir(), `triage-samba-template-${await sambaVersion()}-${TEMPLATE_LAYOUT}`);
   const metaFile = path.join(dir, 'triage-template.json');
   if (!existsSync(metaFile)) {
     const started = Date.now();

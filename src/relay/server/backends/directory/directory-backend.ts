@@ -61,6 +61,8 @@ export class DirectoryBackend implements RelayBackend {
           currentTime: dse.currentTime,
         };
       }
+      // SPN owners and users are searched from the domain root: a duplicate SPN or a group
+      // outside LDAP_BASE_DN still counts.
       case 'directory.spn-owners':
         return { owners: await spnOwners(session, domain.root, (params as OpParams<'directory.spn-owners'>).spns) };
       case 'directory.user':
