@@ -26,11 +26,12 @@ function setup(poolSize: number, pool = {}, env: Record<string, string> = {}) {
 
 describe('pwsh pool', () => {
   it('runs 20 concurrent calls on exactly 2 processes', async () => {
-    const { client } = setup(2, {}, { PWSH_DOUBLE_COMMAND_MS: '20' });
+    const { client, backend } = setup(2, {}, { PWSH_DOUBLE_COMMAND_MS: '20' });
     const nodes = ['HV01', 'HV02', 'HV03', 'HV04'];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.call('host.migration-settings', { node: nodes[i % 4]! })));
     expect(results.every((r) => r.authenticationType === 'Kerberos')).toBe(true);
     expect(harness!.starts()).toBe(2);
+    expect(backend.poolStats()).toMatchObject({ started: 2, alive: 2, queued: 0 });
     const pids = new Set(harness!.calls().map((c) => c.pid));
     expect(pids.size).toBe(2);
     expect(harness!.calls()).toHaveLength(20);
@@ -52,7 +53,7 @@ describe('pwsh pool', () => {
     expect(harness!.starts()).toBe(2);
     const [first, , third] = harness!.calls();
     expect(third!.pid).not.toBe(first!.pid);
-    expect((backend as unknown as { options: { pool: { stats(): { alive: number } } } }).options.pool.stats().alive).toBe(1);
+    expect(backend.poolStats()).toMatchObject({ started: 2, alive: 1, busy: 0, queued: 0 });
   });
 
   it('kills a process that overruns the timeout, and the queue moves on', async () => {

@@ -2,7 +2,7 @@ import type { BackendContext, RelayBackend } from '../../../backend.js';
 import { RelayError, type OperationName, type OpParams, type OpResult } from '../../../protocol.js';
 import { parseEnvelope, remoteError } from './envelope.js';
 import { buildInvocation, encodeParams } from './invocation.js';
-import type { PwshPool } from './pwsh-pool.js';
+import type { PwshPool, PwshPoolStats } from './pwsh-pool.js';
 import * as read from './read-results.js';
 import { isWindowsOperation, loadScripts, SCRIPT_SPECS, scriptParamsSchema, type WindowsOperation } from './script-catalog.js';
 import * as write from './write-results.js';
@@ -67,6 +67,11 @@ export class WindowsBackend implements RelayBackend {
     const envelope = parseEnvelope(stdout, op);
     if (!envelope.ok) throw remoteError(envelope, op, targetOf(params), endpoint);
     return PARSERS[op](envelope.data, params as never) as OpResult<O>;
+  }
+
+  /** Processes started so far, alive, busy, and commands waiting (for metrics and the benchmark). */
+  poolStats(): PwshPoolStats {
+    return this.options.pool.stats();
   }
 
   async close(): Promise<void> {
