@@ -31,15 +31,7 @@ export function isLoopback(host: string): boolean {
 export function createHttpServer(host: string, tls: TlsOptions | undefined, handler: (req: IncomingMessage, res: ServerResponse) => void): http.Server {
   let server: http.Server;
   if (tls) {
-    server = https.createServer(
-      {
-        cert: tls.cert,
-        key: tls.key,
-        minVersion: 'TLSv1.2',
-        ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-      },
-      handler,
-    );
+    server = createTlsServer(tls, handler);
   } else {
     if (!isLoopback(host)) {
       throw new RelayStartError(
@@ -54,6 +46,23 @@ export function createHttpServer(host: string, tls: TlsOptions | undefined, hand
   server.requestTimeout = 120_000;
   server.keepAliveTimeout = 30_000;
   return server;
+}
+
+function createTlsServer(tls: TlsOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): https.Server {
+  try {
+    return https.createServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: 'TLSv1.2',
+        ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      },
+      handler,
+    );
+  } catch (e) {
+    // Node's OpenSSL messages ("PEM routines::no start line") do not say which file is wrong.
+    throw new RelayStartError(`the TLS certificate or key cannot be used (RELAY_TLS_CERT, RELAY_TLS_KEY${tls.clientCa ? ', RELAY_CLIENT_CA' : ''}): ${(e as Error).message}`);
+  }
 }
 
 export function listen(server: http.Server, host: string, port: number): Promise<number> {
