@@ -84,6 +84,9 @@ async function run(lines) {
   if (reply.stdout !== undefined) process.stdout.write(`${reply.stdout}\n`);
 }
 
+// Like pwsh -Command -, end at end of input, even while a command hangs: no orphans.
+process.stdin.once('end', () => process.exit(0));
+
 let statement = null;
 for await (const line of readline.createInterface({ input: process.stdin, crlfDelay: Infinity })) {
   if (statement) {
