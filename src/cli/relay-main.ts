@@ -48,6 +48,7 @@ export async function backendFromConfig(config: Config): Promise<{ backend: Rela
   const directory = new DirectoryBackend({
     url: d.url!,
     reader: { dn: d.bindDn!, password: d.bindPassword! },
+    ...(d.writeBindDn && d.writeBindPassword ? { writer: { dn: d.writeBindDn, password: d.writeBindPassword } } : {}),
     baseDn: d.baseDn,
     startTls: d.startTls,
     caFile: d.caFile,

@@ -45,6 +45,9 @@ export interface Config {
     url?: string;
     bindDn?: string;
     bindPassword?: string;
+    /** The account for the delegation write; reads never use it. */
+    writeBindDn?: string;
+    writeBindPassword?: string;
     baseDn?: string;
     startTls: boolean;
     caFile?: string;
@@ -159,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: str(raw, 'LDAP_URL'),
       bindDn: str(raw, 'LDAP_BIND_DN'),
       bindPassword: str(raw, 'LDAP_BIND_PASSWORD'),
+      writeBindDn: str(raw, 'LDAP_WRITE_BIND_DN'),
+      writeBindPassword: str(raw, 'LDAP_WRITE_BIND_PASSWORD'),
       baseDn: str(raw, 'LDAP_BASE_DN'),
       startTls: raw.LDAP_STARTTLS as boolean,
       caFile: str(raw, 'LDAP_CA_FILE'),

@@ -61,6 +61,8 @@ export const SETTINGS: SettingDef[] = [
   { env: 'LDAP_URL', group: 'directory', schema: z.string().regex(/^ldaps?:\/\/[^\s]+$/, 'expected ldaps://dc01.contoso.com or ldap://... with LDAP_STARTTLS=true'), example: 'ldaps://dc01.contoso.com', description: 'Domain controller the relay reads and writes over LDAP.' },
   { env: 'LDAP_BIND_DN', group: 'directory', schema: nonEmpty, example: 'CN=svc-triage-relay,OU=Service Accounts,DC=contoso,DC=com', description: 'Least-privilege account the relay binds as.' },
   { env: 'LDAP_BIND_PASSWORD', group: 'directory', schema: nonEmpty, secret: true, example: 'change-me', description: 'Password of LDAP_BIND_DN.' },
+  { env: 'LDAP_WRITE_BIND_DN', group: 'directory', schema: nonEmpty, example: 'CN=svc-triage-fix,OU=Service Accounts,DC=contoso,DC=com', description: 'Account the relay binds as for its one directory write (the approved delegation fix); it needs the right to change delegation (DOMAIN.md §3). Unset: writes bind as LDAP_BIND_DN.' },
+  { env: 'LDAP_WRITE_BIND_PASSWORD', group: 'directory', schema: nonEmpty, secret: true, example: 'change-me', description: 'Password of LDAP_WRITE_BIND_DN.' },
   { env: 'LDAP_BASE_DN', group: 'directory', schema: nonEmpty, example: 'DC=contoso,DC=com', description: 'Search base; read from RootDSE defaultNamingContext when unset.' },
   { env: 'LDAP_STARTTLS', group: 'directory', schema: bool, default: 'false', description: 'Upgrade an ldap:// connection with StartTLS.' },
   { env: 'LDAP_CA_FILE', group: 'directory', schema: nonEmpty, example: '/etc/triage/dc-ca.pem', description: 'CA certificate of the domain controllers\' LDAPS certificates.' },
