@@ -33,6 +33,7 @@ export interface SlackAdapterOptions {
 export const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true };
 
 const INTERNAL_ERROR = 'Something went wrong on our side; nothing more was done. The details are in the bot log.';
+const SEEN_EVENTS_KEPT = 1000;
 const UNKNOWN_BUTTON = 'This button is not one triage-bot knows; nothing was done.';
 
 export class SlackAdapter implements ChatAdapter {
@@ -42,6 +43,7 @@ export class SlackAdapter implements ChatAdapter {
   private readonly log: Logger;
   private core?: CoreHandler;
   private server?: Server;
+  private readonly seenEvents = new Set<string>();
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.log = options.logger ?? silentLogger;
@@ -116,7 +118,9 @@ export class SlackAdapter implements ChatAdapter {
       else this.log.warn('slack: slash command payload not understood', { command: command.command });
     });
 
-    this.app.event('app_mention', async ({ event: raw }) => {
+    this.app.event('app_mention', async ({ event: raw, body }) => {
+      // Slack re-delivers an event it believes was not acknowledged; the same event_id runs once.
+      if (this.alreadySeen(body.event_id)) return;
       const event = mentionEvent(raw, (reply) => this.ackMention(event, reply));
       if (event) await this.dispatch(event);
       else this.log.warn('slack: app_mention payload not understood');
@@ -135,6 +139,14 @@ export class SlackAdapter implements ChatAdapter {
     this.app.error(async (error) => {
       this.log.error('slack: unhandled error in a listener', { error: error.message, code: error.code });
     });
+  }
+
+  private alreadySeen(eventId: string | undefined): boolean {
+    if (!eventId) return false;
+    if (this.seenEvents.has(eventId)) return true;
+    this.seenEvents.add(eventId);
+    if (this.seenEvents.size > SEEN_EVENTS_KEPT) this.seenEvents.delete(this.seenEvents.values().next().value!);
+    return false;
   }
 
   /** The HTTP request is already acknowledged; a reply goes to the actor through response_url. */

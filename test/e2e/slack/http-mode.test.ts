@@ -5,7 +5,7 @@ import { checkLimits } from '../../../adapters/slack/limits.js';
 import { renderBlocks } from '../../../adapters/slack/render.js';
 import { textReply } from '../../../src/core/reply.js';
 import { blockedThreeNodes, cluster64, progress } from '../../helpers/slack/sample-replies.js';
-import { API_URL, FakeCore, SIGNING_SECRET, SlackApiFake, appMention, blockActions, eventually, sendSigned, sign, slashCommand } from '../../helpers/slack/slack-fake.js';
+import { API_URL, FakeCore, SIGNING_SECRET, SlackApiFake, appMention, blockActions, eventually, sendSigned, sign, slashCommand, type SlackRequest } from '../../helpers/slack/slack-fake.js';
 
 // The adapter in HTTP mode on loopback, driven by requests signed and encoded exactly as Slack
 // sends them; the Web API, response_url hooks and upload host are nock fakes. The core is a
@@ -29,6 +29,18 @@ afterEach(async () => {
   await adapter.stop();
   nock.cleanAll();
 });
+
+/** Slack's re-delivery: the same body, signed anew, with x-slack-retry-num. */
+async function fetchRetry(target: string, req: SlackRequest): Promise<number> {
+  const ts = Math.floor(Date.now() / 1000);
+  const res = await fetch(target, {
+    method: 'POST',
+    headers: { 'content-type': req.contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(req.body, ts), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    body: req.body,
+  });
+  await res.text();
+  return res.status;
+}
 
 const blocksOf = (body: Record<string, string>): unknown[] => JSON.parse(body.blocks ?? '[]') as unknown[];
 
@@ -144,6 +156,15 @@ describe('Slack adapter over HTTP', () => {
     expect(core.events[0]!.conversation).toEqual({ platform: 'slack', channelId: 'C0INCIDENT', threadId: '1700000000.000001' });
     await eventually(() => expect(api.callsOf('chat.postEphemeral')).toHaveLength(2));
     expect(api.callsOf('chat.postEphemeral')[0]!.body).toMatchObject({ channel: 'C0INCIDENT', user: 'U0ALICE', thread_ts: '1700000000.000001' });
+  });
+
+  it('runs a re-delivered event (same event_id) only once', async () => {
+    const mention = appMention('<@UBOT> migration-check HV01 HV02');
+    await sendSigned(url, mention);
+    const retry = await fetchRetry(url, mention);
+    expect(retry).toBe(200);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(core.events).toHaveLength(1);
   });
 
   it('survives a core that throws: the person is told, the next command still works', async () => {

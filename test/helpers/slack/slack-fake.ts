@@ -154,7 +154,10 @@ export function blockActions(actions: unknown[], opts: { message?: { ts: string;
   return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
 }
 
+let eventCounter = 0;
+
 export function appMention(text: string, opts: { thread_ts?: string; user?: string } = {}): SlackRequest {
+  eventCounter += 1;
   const event = { type: 'app_mention', user: opts.user ?? 'U0ALICE', text, ts: '1700000005.000100', channel: 'C0INCIDENT', event_ts: '1700000005.000100', ...(opts.thread_ts ? { thread_ts: opts.thread_ts } : {}) };
   const body = {
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
@@ -162,7 +165,7 @@ export function appMention(text: string, opts: { thread_ts?: string; user?: stri
     api_app_id: 'A0TRIAGE',
     event,
     type: 'event_callback',
-    event_id: 'Ev0MENTION',
+    event_id: `Ev0MENTION${eventCounter}`,
     event_time: 1700000005,
     authorizations: [{ enterprise_id: null, team_id: 'T0TEAM', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
   };
