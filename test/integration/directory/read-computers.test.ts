@@ -30,20 +30,31 @@ async function sidOf(name: string): Promise<string> {
 
 beforeAll(async () => {
   samba = useSamba();
-  // HV01: "use any authentication protocol" to HV02, AES enabled.
-  await createComputer(samba, 'HV01', { spns: [`${MIG}/HV01`, `${MIG}/hv01.lab.test`, 'HOST/HV01', 'HOST/hv01.lab.test'], supportedEncryptionTypes: 0x1c });
-  for (const spn of [`${MIG}/HV02`, `${MIG}/hv02.lab.test`, 'cifs/HV02', 'cifs/hv02.lab.test']) await delegation.addService(samba, 'HV01', spn);
-  await delegation.forAnyProtocol(samba, 'HV01', true);
-  // HV02: "Kerberos only" (list filled, no protocol transition) and RBCD granting HV01 and HV03.
-  await createComputer(samba, 'HV02', { spns: [`${MIG}/HV02`, `${MIG}/hv02.lab.test`] });
-  await delegation.addService(samba, 'HV02', `${MIG}/HV01`);
-  // HV03: unconstrained delegation, RC4 only; its migration SPN also sits on HV03B.
-  await createComputer(samba, 'HV03', { spns: [`${MIG}/HV03`], supportedEncryptionTypes: 0x4 });
-  await delegation.forAnyService(samba, 'HV03', true);
-  await createComputer(samba, 'HV03B');
-  await addDuplicateSpn(samba, computerDn(samba, 'HV03B'), `${MIG}/HV03`);
-  // HV04: never had its dNSHostName written.
-  await createComputer(samba, 'HV04', { dnsHostName: null });
+  // Independent computers are arranged in parallel: samba-tool's writes serialise on the DC's
+  // database lock, but its ~0.4 s Python start-up does not.
+  await Promise.all([
+    (async () => {
+      // HV01: "use any authentication protocol" to HV02, AES enabled.
+      await createComputer(samba, 'HV01', { spns: [`${MIG}/HV01`, `${MIG}/hv01.lab.test`, 'HOST/HV01', 'HOST/hv01.lab.test'], supportedEncryptionTypes: 0x1c });
+      for (const spn of [`${MIG}/HV02`, `${MIG}/hv02.lab.test`, 'cifs/HV02', 'cifs/hv02.lab.test']) await delegation.addService(samba, 'HV01', spn);
+      await delegation.forAnyProtocol(samba, 'HV01', true);
+    })(),
+    (async () => {
+      // HV02: "Kerberos only" (list filled, no protocol transition); RBCD is added below.
+      await createComputer(samba, 'HV02', { spns: [`${MIG}/HV02`, `${MIG}/hv02.lab.test`] });
+      await delegation.addService(samba, 'HV02', `${MIG}/HV01`);
+    })(),
+    (async () => {
+      // HV03: unconstrained delegation, RC4 only; its migration SPN also sits on HV03B.
+      await createComputer(samba, 'HV03', { spns: [`${MIG}/HV03`], supportedEncryptionTypes: 0x4 });
+      await delegation.forAnyService(samba, 'HV03', true);
+      await createComputer(samba, 'HV03B');
+      await addDuplicateSpn(samba, computerDn(samba, 'HV03B'), `${MIG}/HV03`);
+    })(),
+    // HV04: never had its dNSHostName written.
+    createComputer(samba, 'HV04', { dnsHostName: null }),
+  ]);
+  // HV02's RBCD descriptor, of our own making, granting HV01 and HV03.
   const descriptor = buildRbcdDescriptor([await sidOf('HV01'), await sidOf('HV03')]);
   await setRbcdDescriptorAsSystem(samba, computerDn(samba, 'HV02'), descriptor);
 });
