@@ -104,12 +104,18 @@ export class HttpRelayClient implements RelayClient {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
     };
-    if (options.requester) headers['x-triage-requester'] = options.requester;
+    if (options.requester) headers['x-triage-requester'] = requesterHeader(options.requester);
     const lib = this.base.protocol === 'https:' ? https : http;
     const timeoutMs = this.timeoutsByOp[op] ?? this.timeoutMs;
     return new Promise<Attempt>((resolve, reject) => {
       let timedOut = false;
-      const req = lib.request({ protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port, method: 'POST', path, headers, agent: this.agent });
+      let req: http.ClientRequest;
+      try {
+        req = lib.request({ protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port, method: 'POST', path, headers, agent: this.agent });
+      } catch (e) {
+        reject(new RelayError('RELAY_UNAVAILABLE', `the request to the relay at ${this.base.origin} could not be made: ${(e as Error).message}`));
+        return;
+      }
       const timer = setTimeout(() => {
         timedOut = true;
         req.destroy();
@@ -152,6 +158,12 @@ export class HttpRelayClient implements RelayClient {
       req.end(body);
     });
   }
+}
+
+/** Printable ASCII as it is; anything else percent-encoded, so a header can always carry it. */
+export function requesterHeader(requester: string): string {
+  const printable = /^[\x21-\x7e][\x20-\x7e]*$/.test(requester) ? requester : encodeURIComponent(requester);
+  return printable.slice(0, 256);
 }
 
 function formatMs(ms: number): string {

@@ -67,6 +67,13 @@ describe('HttpRelayClient against a real relay', () => {
     c.close();
   });
 
+  it('carries a requester with non-ASCII characters or a newline safely', async () => {
+    const c = client(relay.url);
+    await c.call('host.vms', { node: 'HV01' }, { requester: 'teams:Zoë\nforged' });
+    expect(spy.calls[0]!.ctx.requester).toBe('teams%3AZo%C3%AB%0Aforged');
+    c.close();
+  });
+
   it('refuses invalid parameters itself, before anything is sent', async () => {
     const c = client(relay.url);
     const e = await failure(c.call('host.security', { node: 'HV01;calc' }));
