@@ -76,15 +76,20 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async start(core: CoreHandler): Promise<void> {
-    this.core = core;
     // auth.test: a wrong or revoked SLACK_BOT_TOKEN fails here, at start, with Slack's reason.
-    await this.app.init();
+    await this.app.init().catch((err: unknown) => {
+      throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${reason(err)}). Copy the Bot User OAuth Token (xoxb-) from OAuth & Permissions.`);
+    });
+    this.core = core;
     if (this.options.mode === 'http') {
       const listen = { port: this.options.port ?? 3001, host: this.options.host ?? '0.0.0.0' };
       this.server = (await this.app.start(listen)) as Server;
       this.log.info('slack: HTTP endpoint ready', { endpoint: `http://${listen.host}:${this.address?.port}/slack/events` });
     } else {
-      await this.app.start();
+      await this.app.start().catch((err: unknown) => {
+        this.core = undefined;
+        throw new Error(`Slack Socket Mode did not connect (${reason(err)}). Check SLACK_APP_TOKEN (xapp-, scope connections:write) and that Socket Mode is on in the app settings.`);
+      });
       this.log.info('slack: connected in Socket Mode');
     }
   }
@@ -178,6 +183,12 @@ export class SlackAdapter implements ChatAdapter {
       this.log.warn('slack: could not send a reply', { error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+/** Slack's error code when there is one (invalid_auth, ...), else the message. */
+function reason(err: unknown): string {
+  const code = (err as { data?: { error?: string } } | undefined)?.data?.error;
+  return code ?? (err instanceof Error ? err.message : String(err));
 }
 
 function makeReceiver(options: SlackAdapterOptions, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {

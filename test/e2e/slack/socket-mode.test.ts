@@ -79,3 +79,16 @@ it('receives a slash command over Socket Mode, acks its envelope at once, and re
   expect(core.events[1]!.action).toEqual({ name: 'rerun', recordId: 'cr_socket' });
   console.log(`socket mode: slash-command envelope acked in ${ackMs} ms`);
 });
+
+it('refuses to start with a token Slack rejects, naming the setting to fix', async () => {
+  const api = new SlackApiFake();
+  api.script('auth.test', { status: 200, body: { ok: false, error: 'invalid_auth' } });
+  api.install();
+  const bad = new SlackAdapter({ botToken: 'xoxb-revoked', appToken: 'xapp-test', mode: 'socket', apiUrl: API_URL, retryConfig: { retries: 0 } });
+  await expect(bad.start(new FakeCore())).rejects.toThrow('Slack did not accept SLACK_BOT_TOKEN (invalid_auth)');
+  await bad.stop();
+
+  api.script('apps.connections.open', { status: 200, body: { ok: false, error: 'invalid_auth' } });
+  const badApp = new SlackAdapter({ botToken: 'xoxb-test', appToken: 'xapp-revoked', mode: 'socket', apiUrl: API_URL, retryConfig: { retries: 0 } });
+  await expect(badApp.start(new FakeCore())).rejects.toThrow(/Socket Mode did not connect .*SLACK_APP_TOKEN/);
+});
