@@ -19,6 +19,7 @@ import {
 // by every test file of the run: this file owns the computers HV01–HV04 and HV03B.
 
 const MIG = MIGRATION_SERVICE;
+const ORPHAN_SID = 'S-1-5-21-1111111111-2222222222-3333333333-4444';
 let samba: SambaConnection;
 
 async function sidOf(name: string): Promise<string> {
@@ -57,6 +58,8 @@ beforeAll(async () => {
   // HV02's RBCD descriptor, of our own making, granting HV01 and HV03.
   const descriptor = buildRbcdDescriptor([await sidOf('HV01'), await sidOf('HV03')]);
   await setRbcdDescriptorAsSystem(samba, computerDn(samba, 'HV02'), descriptor);
+  // HV04 grants a principal that no longer exists.
+  await setRbcdDescriptorAsSystem(samba, computerDn(samba, 'HV04'), buildRbcdDescriptor([ORPHAN_SID]));
 });
 
 afterEach(() => {
@@ -88,6 +91,7 @@ describe('directory.computers on Samba', () => {
     expect(hv03!.userAccountControl & 0x80000).toBe(0x80000);
     expect(hv03!.supportedEncryptionTypes).toBe(0x4);
     expect(hv04!.dnsHostName).toBeNull();
+    expect(hv04!.allowedToActOnBehalfOf).toEqual([ORPHAN_SID]); // unresolved SIDs stay visible
   });
 
   it('writes an RBCD descriptor Samba itself reads back as the same principals', async () => {
@@ -149,6 +153,11 @@ describe('reaching the DC', () => {
   it('refuses a DC whose certificate the configured CA did not sign', async () => {
     const relay = directoryClient(samba, { caFile: undefined });
     await expect(relay.call('directory.computers', { names: ['HV01'] })).rejects.toMatchObject({ code: 'DIRECTORY_UNREACHABLE', message: expect.stringMatching(/not trusted.*LDAP_CA_FILE/) });
+  });
+
+  it('gets no simple bind over plain LDAP from a DC left at its defaults, even when plain is allowed', async () => {
+    const relay = directoryClient(samba, { url: `ldap://${samba.host}:389`, allowPlain: true });
+    await expect(relay.call('directory.computers', { names: ['HV01'] })).rejects.toMatchObject({ code: 'DIRECTORY_UNREACHABLE', message: expect.stringMatching(/refused the relay's bind \(StrongAuthRequired/) });
   });
 
   it('reports a DC that does not answer as DIRECTORY_UNREACHABLE', async () => {
