@@ -6,8 +6,6 @@ import type { ReplyMatrix } from '../../src/core/reply.js';
 // and the full matrix in blocks of at most 16 × 16 on follow-up cards.
 
 export const MAX_TABLE_NODES = 16;
-/** Sources per follow-up block: 8 × 16 cells keep one block near 25 KB, so two fit a message. */
-const BLOCK_ROWS = 8;
 
 type Element = Record<string, unknown>;
 
@@ -57,15 +55,15 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** The whole matrix as tables of at most 8 sources × 16 destinations, with a caption each. */
-export function matrixBlocks(m: ReplyMatrix): Element[][] {
-  const rowChunks = chunk(m.nodes, BLOCK_ROWS);
+/** The whole matrix as tables of at most `rows` sources × 16 destinations, with a caption each. */
+export function matrixBlocks(m: ReplyMatrix, rows = MAX_TABLE_NODES): Element[][] {
+  const rowChunks = chunk(m.nodes, rows);
   const colChunks = chunk(m.nodes, MAX_TABLE_NODES);
   const blocks: Element[][] = [];
-  for (const [ri, rows] of rowChunks.entries()) {
+  for (const [ri, block] of rowChunks.entries()) {
     for (const [ci, cols] of colChunks.entries()) {
-      const caption = `Directions: sources ${ri * BLOCK_ROWS + 1}–${ri * BLOCK_ROWS + rows.length}, destinations ${ci * MAX_TABLE_NODES + 1}–${ci * MAX_TABLE_NODES + cols.length} of ${m.nodes.length}`;
-      blocks.push([{ type: 'TextBlock', text: caption, weight: 'bolder', wrap: true, spacing: 'medium' }, matrixTable(m, rows, cols)]);
+      const caption = `Directions: sources ${ri * rows + 1}–${ri * rows + block.length}, destinations ${ci * MAX_TABLE_NODES + 1}–${ci * MAX_TABLE_NODES + cols.length} of ${m.nodes.length}`;
+      blocks.push([{ type: 'TextBlock', text: caption, weight: 'bolder', wrap: true, spacing: 'medium' }, matrixTable(m, block, cols)]);
     }
   }
   return blocks;

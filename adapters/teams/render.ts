@@ -1,4 +1,4 @@
-import type { Reply, ReplyAttachment, ReplyButton, ReplySection } from '../../src/core/reply.js';
+import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
 import { MAX_TABLE_NODES, matrixBlocks, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
@@ -122,6 +122,9 @@ function contextBlocks(reply: Reply): Element[] {
 
 const CONTINUED_NOTE = 'Continued in the next messages.';
 
+/** The longest title a continuation card can get, to measure with before the count is known. */
+const continuationTitle = (header: string) => `${header} (part 999 of 999)`;
+
 /** Every card for a Reply: the main card first, then continuations, each within the budget. */
 export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
   const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
@@ -137,7 +140,7 @@ export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCar
     if (reply.matrix.nodes.length <= MAX_TABLE_NODES && fits([...head, ...table, ...buttons.body, ...foot])) matrixPart = table;
     else {
       matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next messages.');
-      overflow.push(...matrixBlocks(reply.matrix));
+      overflow.push(...fittingMatrixBlocks(reply.matrix, continuationTitle(reply.header), maxBytes));
     }
   }
 
@@ -154,9 +157,20 @@ export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCar
   const main = card([...mainBody, ...buttons.body, ...foot], buttons.actions);
   if (overflow.length === 0) return [main];
 
-  const bodies = packBodies(overflow, (body) => cardMessageBytes(card([text(`${reply.header} (part 999 of 999)`), ...body])) <= maxBytes);
+  const bodies = packBodies(overflow, (body) => cardMessageBytes(card([text(continuationTitle(reply.header)), ...body])) <= maxBytes);
   const total = bodies.length + 1;
   return [main, ...bodies.map((body, i) => card([text(`${reply.header} (part ${i + 2} of ${total})`, { weight: 'bolder' }), ...body]))];
+}
+
+/**
+ * The matrix in the tallest blocks (16, 8, 4… sources × 16 destinations) of which each fits a
+ * follow-up message on its own: 16 × 16 usually does (about 48 KB), long node names may not.
+ */
+function fittingMatrixBlocks(m: ReplyMatrix, title: string, maxBytes: number): Element[][] {
+  for (let rows = MAX_TABLE_NODES; ; rows = Math.floor(rows / 2)) {
+    const blocks = matrixBlocks(m, rows);
+    if (rows === 1 || blocks.every((b) => cardMessageBytes(card([text(title), ...b])) <= maxBytes)) return blocks;
+  }
 }
 
 /** The main card of a Reply (the message that is updated in place). */

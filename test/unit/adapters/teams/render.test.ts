@@ -130,6 +130,18 @@ describe('renderCard', () => {
     expect(texts(cards.at(-1))[0]).toBe(`Cluster health (part ${cards.length} of ${cards.length})`);
   });
 
+  it('keeps every message within the budget with long node names and a long header, 64 nodes', () => {
+    const nodes = Array.from({ length: 64 }, (_, i) => `HYPERV-NODE-${String(i + 1).padStart(3, '0')}`);
+    const header = `Cluster health · ${'PRODUCTION-CLUSTER-'.repeat(6)}`;
+    const cards = renderCards({ header, matrix: fullMatrix(nodes, () => 'blocked') });
+    let cells = 0;
+    for (const c of cards) {
+      expect(cardMessageBytes(c)).toBeLessThanOrEqual(MAX_ACTIVITY_BYTES);
+      cells += all(c, 'TableCell').filter((cell) => ((cell.items as El[])[0] as El).text === 'blocked').length;
+    }
+    expect(cells).toBe(64 * 63);
+  });
+
   it('moves findings that do not fit to continuation cards, in order, losing no line', () => {
     const lines = Array.from({ length: 600 }, (_, i) => `DELEGATION_NONE · HV${i}: computer object has no delegation at all (finding ${i}).`);
     const reply: Reply = { header: 'Big', verdict: { status: 'blocked', text: 'Blocked' }, sections: [{ title: 'Errors (600)', severity: 'error', lines }], buttons: [{ action: 'rerun', label: 'Re-run', recordId: 'r' }] };
