@@ -5,6 +5,13 @@ import type { SambaConnection } from './samba.js';
 
 // For test files: the DC the global setup started, and a relay client over the real directory
 // backend bound to it (reads as the least-privilege reader, writes as the delegation writer).
+//
+//   const samba = useSamba();                       // in beforeAll
+//   await createComputer(samba, 'HV31', { spns: [...] });   // samba.ts / samba-tool.ts helpers
+//   const relay = directoryClient(samba);           // or sambaRelayEnv(samba) for triage-relay
+//
+// One DC serves every file of the run, in parallel: each file uses computer, user and group
+// names of its own (directory tests own HV01–HV19, alice, bob, dave, erin, lm-*).
 
 export function useSamba(): SambaConnection {
   const samba = inject('samba');
@@ -28,3 +35,15 @@ export function directoryClient(samba: SambaConnection, overrides: Partial<Direc
 
 /** Approval tokens are checked by the relay server, not the backend: any well-formed one will do here. */
 export const TEST_APPROVAL = `${Buffer.from('{"test":true}').toString('base64url')}.${'0'.repeat(64)}`;
+
+/** The settings that point a `triage-relay` process (RELAY_BACKEND=windows) at this DC. */
+export function sambaRelayEnv(samba: SambaConnection): Record<string, string> {
+  return {
+    LDAP_URL: samba.url,
+    LDAP_CA_FILE: samba.caFile,
+    LDAP_BIND_DN: samba.reader.dn,
+    LDAP_BIND_PASSWORD: samba.reader.password,
+    LDAP_WRITE_BIND_DN: samba.writer.dn,
+    LDAP_WRITE_BIND_PASSWORD: samba.writer.password,
+  };
+}
