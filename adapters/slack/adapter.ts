@@ -7,6 +7,7 @@ import { textReply, type Reply } from '../../src/core/reply.js';
 import { boltLogger } from './bolt-logger.js';
 import { actionEvent, commandEvent, mentionEvent, parseAction, SLASH_COMMANDS } from './inbound.js';
 import { SlackOutbound } from './outbound.js';
+import { SlackUserGroups } from './user-groups.js';
 
 // The Slack transport: Bolt receives (Socket Mode by default, or HTTP with signature checks),
 // every request is acknowledged at once, and the core does its work afterwards. No business
@@ -26,6 +27,8 @@ export interface SlackAdapterOptions {
   apiUrl?: string;
   /** Retry policy of the Web API client; 429 responses are retried after their Retry-After. */
   retryConfig?: webApi.RetryOptions;
+  /** Look up each actor's Slack user groups (for `slack-group:` roles); needs usergroups:read. */
+  resolveUserGroups?: boolean;
   logger?: Logger;
 }
 
@@ -44,6 +47,7 @@ export class SlackAdapter implements ChatAdapter {
   private core?: CoreHandler;
   private server?: Server;
   private readonly seenEvents = new Set<string>();
+  private readonly userGroups?: SlackUserGroups;
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.log = options.logger ?? silentLogger;
@@ -61,6 +65,7 @@ export class SlackAdapter implements ChatAdapter {
       deferInitialization: true,
     });
     this.outbound = new SlackOutbound(this.app.client, this.log);
+    if (options.resolveUserGroups) this.userGroups = new SlackUserGroups(this.app.client, this.log);
     this.registerListeners();
   }
 
@@ -169,6 +174,8 @@ export class SlackAdapter implements ChatAdapter {
   private async dispatch(event: InboundEvent): Promise<void> {
     if (!this.core) return;
     try {
+      const groups = await this.userGroups?.groupsOf(event.actor.id);
+      if (groups) event.actor.groups = groups;
       await this.core.handle(event, this);
     } catch (err) {
       this.log.error('slack: core failed on an event', { kind: event.kind, text: event.text, error: err instanceof Error ? err.message : String(err) });

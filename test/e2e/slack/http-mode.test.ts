@@ -75,6 +75,13 @@ describe('Slack adapter over HTTP', () => {
     expect(blocksOf(posted)).toEqual(renderBlocks(blockedThreeNodes).blocks);
   });
 
+  it('does not look up user groups unless asked to', async () => {
+    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
+    await eventually(() => expect(core.events).toHaveLength(1));
+    expect(core.events[0]!.actor.groups).toBeUndefined();
+    expect(api.callsOf('usergroups.list')).toHaveLength(0);
+  });
+
   it('maps /cluster-health with and without an argument', async () => {
     await sendSigned(url, slashCommand('/cluster-health', 'CLU-PROD'));
     await sendSigned(url, slashCommand('/cluster-health', ''));
@@ -218,3 +225,21 @@ describe('Slack adapter over HTTP', () => {
     expect(ref.messageId).toMatch(/^\d+\.\d+$/);
   });
 });
+
+describe('Slack adapter with user groups', () => {
+  it('gives the actor their Slack user-group ids, from one cached usergroups.list', async () => {
+    await adapter.stop();
+    adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: API_URL, resolveUserGroups: true, retryConfig: { retries: 0 } });
+    await adapter.start(core);
+    url = `http://127.0.0.1:${adapter.address!.port}/slack/events`;
+    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
+    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02', { user: 'U0CAROL' }));
+    await eventually(() => expect(core.events).toHaveLength(2));
+    expect(core.events.map((e) => [e.actor.id, e.actor.groups])).toEqual([
+      ['U0ALICE', ['S0ONCALL', 'S0HYPERV']],
+      ['U0CAROL', []],
+    ]);
+    expect(api.callsOf('usergroups.list')).toHaveLength(1);
+  });
+});
+

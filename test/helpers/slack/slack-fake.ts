@@ -83,6 +83,8 @@ export class SlackApiFake {
     switch (method) {
       case 'apps.connections.open':
         return { ok: true, url: this.socketUrl };
+      case 'usergroups.list':
+        return { ok: true, usergroups: [{ id: 'S0ONCALL', handle: 'oncall', users: ['U0ALICE', 'U0BOB'] }, { id: 'S0HYPERV', handle: 'hyperv-admins', users: ['U0ALICE'] }] };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM', user: 'triage-bot' };
       case 'chat.postMessage':
