@@ -127,6 +127,12 @@ export async function runRelay(env: NodeJS.ProcessEnv = process.env): Promise<nu
         },
       );
     };
+    process.on('SIGHUP', () => {
+      relay.reopenAuditLog().then(
+        () => process.stdout.write('triage-relay: SIGHUP, audit log reopened\n'),
+        (e: unknown) => process.stderr.write(`triage-relay: could not reopen the audit log: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
+    });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });

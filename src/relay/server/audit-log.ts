@@ -27,6 +27,8 @@ export interface AuditRecord {
 
 export interface AuditSink {
   append(record: AuditRecord): Promise<void>;
+  /** Starts a new file at the same path (after rotation); optional for other sinks. */
+  reopen?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,14 @@ export class FileAuditLog implements AuditSink {
       this.handle.catch(() => (this.handle = undefined));
     }
     return this.handle;
+  }
+
+  /** After log rotation (SIGHUP): finish pending lines, then write to a fresh file at the path. */
+  async reopen(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    const h = this.handle;
+    this.handle = undefined;
+    if (h) await (await h).close();
   }
 
   async close(): Promise<void> {

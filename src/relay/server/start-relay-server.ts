@@ -37,6 +37,8 @@ export interface RunningRelay {
   port: number;
   server: Server;
   metrics: RelayMetrics;
+  /** Reopens the audit log file, for log rotation (the CLI does this on SIGHUP). */
+  reopenAuditLog(): Promise<void>;
   /** Stops listening, waits for in-flight requests, closes the backend and the audit log. */
   close(): Promise<void>;
 }
@@ -87,6 +89,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     port,
     server,
     metrics,
+    reopenAuditLog: async () => {
+      await audit.reopen?.();
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
