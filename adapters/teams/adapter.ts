@@ -66,9 +66,14 @@ export class TeamsAdapter implements ChatAdapter {
     });
   }
 
+  /** Where the endpoint listens, once started. */
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
+  }
+
   /** The bound port (useful with port 0 in tests). */
   get port(): number {
-    return (this.server?.address() as AddressInfo | null)?.port ?? this.opts.port;
+    return this.address?.port ?? this.opts.port;
   }
 
   async stop(): Promise<void> {

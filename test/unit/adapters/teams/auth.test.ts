@@ -18,6 +18,14 @@ describe('Teams authentication settings', () => {
     expect(createTeamsAdapter(config)).toBeDefined();
   });
 
+  it('an unauthenticated (lab) endpoint listens on loopback only', async () => {
+    const adapter = createTeamsAdapter(loadConfig({ TRIAGE_MODE: 'lab', TEAMS_APP_ID: '', TEAMS_PORT: '3978' }), { port: 0 })!;
+    await adapter.start({ handle: async () => {} });
+    const address = adapter.address;
+    await adapter.stop();
+    expect(address?.address).toBe('127.0.0.1');
+  });
+
   it('the adapter refuses an empty app id outside lab mode even if handed such a config', () => {
     expect(() => authOptions({ appId: '', appType: 'SingleTenant', port: 3978 }, 'production')).toThrow(/allowed only with TRIAGE_MODE=lab/);
   });
