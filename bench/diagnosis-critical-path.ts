@@ -1,0 +1,64 @@
+import { systemClock } from '../src/core/clock.js';
+import { runCheck } from '../src/diagnostics/run-check.js';
+import { generateClusterScenario } from '../src/lab/generate.js';
+import { CountingRelayClient } from '../src/relay/relay-client.js';
+import { log, median, round, startLabHttpRelay, timed } from './support.js';
+
+// Diagnosis vs. the critical path: runCheck on generated healthy clusters through the real
+// signed HTTP relay on loopback (HttpRelayClient → startRelayServer → LabBackend), as the bot
+// runs in lab mode. The ideal is the longest chain of dependent operations: every host read is
+// independent of every other, and the directory reads form one chain (computers, then the
+// owners of the SPNs those computers carry).
+
+export interface Latency {
+  hostMs: number;
+  directoryMs: number;
+}
+
+export interface DiagnosisFigures {
+  nodes: number;
+  wallMs: number;
+  criticalPathMs: number;
+  ratio: number;
+  directoryRoundTrips: number;
+  /** Every repeat's wall time, for the record. */
+  samplesMs: number[];
+}
+
+/** Dependent chains of one check: each inner list runs in sequence, the chains in parallel. */
+export const DEPENDENCY_CHAINS: ReadonlyArray<ReadonlyArray<'host' | 'directory'>> = [
+  ['host'], // host.migration-settings, .security, .events, .hotfixes, .dns: all independent
+  ['directory', 'directory'], // directory.computers → directory.spn-owners (needs its answer)
+];
+
+export function criticalPathMs(latency: Latency): number {
+  const cost = (kind: 'host' | 'directory') => (kind === 'host' ? latency.hostMs : latency.directoryMs);
+  return Math.max(...DEPENDENCY_CHAINS.map((chain) => chain.reduce((sum, kind) => sum + cost(kind), 0)));
+}
+
+export async function measureDiagnosis(sizes: number[], latency: Latency, repeats: number): Promise<DiagnosisFigures[]> {
+  const out: DiagnosisFigures[] = [];
+  for (const nodes of sizes) {
+    const scenario = generateClusterScenario({ nodes });
+    const lab = await startLabHttpRelay(scenario, latency);
+    try {
+      const names = scenario.clusters[0]!.nodes;
+      const once = async () => {
+        const counting = new CountingRelayClient(lab.client);
+        const { ms, value } = await timed(() => runCheck(counting, names, { clock: systemClock, eventWindowHours: 72 }));
+        if (value.diagnosis.verdict.status !== 'healthy') throw new Error(`generated ${nodes}-node cluster judged ${value.diagnosis.verdict.status}, expected healthy`);
+        return { ms, directory: counting.count('directory.') };
+      };
+      await once(); // warm-up: JIT, keep-alive sockets
+      const runs = [];
+      for (let i = 0; i < repeats; i++) runs.push(await once());
+      const wallMs = median(runs.map((r) => r.ms));
+      const ideal = criticalPathMs(latency);
+      out.push({ nodes, wallMs: round(wallMs), criticalPathMs: ideal, ratio: round(wallMs / ideal, 3), directoryRoundTrips: Math.max(...runs.map((r) => r.directory)), samplesMs: runs.map((r) => round(r.ms)) });
+      log(`diagnosis ${nodes} nodes: ${round(wallMs)} ms (ideal ${ideal} ms) samples ${runs.map((r) => round(r.ms)).join(', ')}`);
+    } finally {
+      await lab.close();
+    }
+  }
+  return out;
+}
