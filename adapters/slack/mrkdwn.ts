@@ -61,3 +61,15 @@ function safeCut(text: string, max: number): number {
   if (code >= 0xd800 && code <= 0xdbff) at -= 1;
   return at > 0 ? at : max;
 }
+
+/**
+ * At most `max` characters, ending in a pointer to where the whole text is. Only for the summary
+ * of a message whose full content is attached, so nothing is lost.
+ */
+export function brief(text: string, max: number, whereTheRestIs: string): string {
+  if (text.length <= max) return text;
+  const tail = `… (continued in ${whereTheRestIs})`;
+  const cut = Math.max(0, max - tail.length);
+  const code = text.charCodeAt(cut - 1);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? cut - 1 : cut)}${tail}`;
+}

@@ -12,7 +12,7 @@ import {
 } from './blocks.js';
 import { checkLimits } from './limits.js';
 import { GRID_MAX_NODES, matrixCsv, matrixSummaryLines } from './matrix-text.js';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { brief, escapeMrkdwn } from './mrkdwn.js';
 import { FULL_RESULT_FILENAME, replyAsText } from './reply-text.js';
 import { VERDICT_EMOJI, VERDICT_LABEL } from './status-emoji.js';
 
@@ -63,16 +63,27 @@ function fullMessage(reply: Reply): RenderedMessage {
   return withFiles({ text: fallbackText(reply), blocks }, files);
 }
 
-/** What a too-large Reply becomes: verdict, counts, the buttons, and everything else as a file. */
+/**
+ * What a too-large Reply becomes: verdict, counts, the buttons, and everything else as a file.
+ * Every part is bounded here (a long verdict or title is shortened with a pointer to the file),
+ * so the summary itself always fits.
+ */
 function summaryMessage(reply: Reply): RenderedMessage {
   const files: ReplyAttachment[] = [...(reply.attachments ?? []), { filename: FULL_RESULT_FILENAME, mimeType: 'text/plain', content: replyAsText(reply) }];
-  const blocks: types.KnownBlock[] = [...headerBlocks(reply)];
-  if (reply.verdict) blocks.push(...verdictBlocks(reply.verdict));
+  const short = (text: string, max: number): string => brief(text, max, FULL_RESULT_FILENAME);
+  const bounded: Reply = {
+    ...reply,
+    header: short(reply.header, 500),
+    ...(reply.verdict ? { verdict: { ...reply.verdict, text: short(reply.verdict.text, 2500) } } : {}),
+    ...(reply.context ? { context: reply.context.slice(0, 10).map((c) => short(c, 250)) } : {}),
+  };
+  const blocks: types.KnownBlock[] = [...headerBlocks(bounded)];
+  if (bounded.verdict) blocks.push(...verdictBlocks(bounded.verdict));
   if (reply.matrix && reply.matrix.nodes.length > 1) {
     blocks.push(...sectionsFor(['*Directions*', ...matrixSummaryLines(reply.matrix).map(escapeMrkdwn)]));
     files.push(matrixCsv(reply.matrix));
   }
-  const counts = (reply.sections ?? []).map((s) => `${s.title}: ${s.lines.length} line${s.lines.length === 1 ? '' : 's'}`);
+  const counts = (reply.sections ?? []).slice(0, 40).map((s) => short(`${s.title}: ${s.lines.length} line${s.lines.length === 1 ? '' : 's'}`, 70));
   blocks.push(
     ...sectionsFor([
       `_This result is too large for one Slack message. The whole of it is in the attached \`${FULL_RESULT_FILENAME}\`._`,
@@ -80,6 +91,6 @@ function summaryMessage(reply: Reply): RenderedMessage {
     ]),
   );
   if (reply.buttons?.length) blocks.push(...actionBlocks(reply.buttons));
-  if (reply.context?.length) blocks.push(...contextBlocks(reply.context));
-  return withFiles({ text: fallbackText(reply), blocks }, files);
+  if (bounded.context?.length) blocks.push(...contextBlocks(bounded.context));
+  return withFiles({ text: short(fallbackText(reply), 3000), blocks }, files);
 }

@@ -131,4 +131,24 @@ describe('renderBlocks', () => {
     expect(options).toEqual(choices.map((c) => c.value));
     expect(actions.slice(2).map((b) => recordIdOfChoiceBlock(b.block_id as string))).toEqual(['chk_x', 'chk_x', 'chk_x']);
   });
+
+  it('keeps even a pathological Reply within the limits, with all of it in the attachment', () => {
+    const reply: Reply = {
+      header: 'H'.repeat(5000),
+      verdict: { status: 'error', text: 'v'.repeat(100_000) },
+      facts: Array.from({ length: 300 }, (_, i) => ({ label: `fact ${i}`, value: 'x'.repeat(2500) })),
+      sections: Array.from({ length: 120 }, (_, i) => ({ title: `Section ${i}`, lines: ['line'] })),
+      context: Array.from({ length: 40 }, (_, i) => `context ${i} ${'c'.repeat(400)}`),
+      buttons: [{ action: 'rerun', label: 'Re-run', recordId: 'cr_x' }],
+    };
+    const message = renderBlocks(reply);
+    expect(checkLimits(message)).toEqual([]);
+    const file = message.files!.find((f) => f.filename === 'triage-result.txt')!.content;
+    expect(file).toContain('v'.repeat(100_000));
+    expect(file).toContain(`fact 299: ${'x'.repeat(2500)}`);
+    expect(file).toContain('Section 119');
+    expect(file).toContain('context 39');
+    expect(allText(message.blocks)).toContain('continued in triage-result.txt');
+  });
 });
+
