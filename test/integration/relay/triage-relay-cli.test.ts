@@ -28,7 +28,7 @@ function run(env: Record<string, string>): { child: ChildProcess; out: () => str
   return { child, out: () => out, err: () => err, exit };
 }
 
-async function waitFor(read: () => string, pattern: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+async function waitFor(read: () => string, pattern: RegExp, ms = 45_000): Promise<RegExpMatchArray> {
   const until = Date.now() + ms;
   for (;;) {
     const m = read().match(pattern);
@@ -38,7 +38,8 @@ async function waitFor(read: () => string, pattern: RegExp, ms = 20_000): Promis
   }
 }
 
-describe('triage-relay', () => {
+// Each test starts a fresh Node process through tsx: allow for a busy machine.
+describe('triage-relay', { timeout: 60_000 }, () => {
   it('starts in lab mode, says where it listens, answers signed calls, audits them, and stops on SIGTERM', async () => {
     const secret = randomBytes(32).toString('hex');
     const audit = path.join(tempDir('relay-cli-audit-'), 'audit.jsonl');
