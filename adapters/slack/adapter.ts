@@ -119,13 +119,14 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   private registerListeners(): void {
-    const commands = new RegExp(`^/(${SLASH_COMMANDS.join('|')})$`);
-    this.app.command(commands, async ({ command, ack, respond }) => {
+    // Every slash command is acknowledged, including one renamed in the workspace or not ours:
+    // an unanswered command would show the person "dispatch_failed" after three seconds.
+    this.app.command(/.*/, async ({ command, ack, respond }) => {
       await ack();
-      const event = commandEvent(command, this.ackVia(respond));
       this.outbound.rememberResponder(command.channel_id, command.user_id, respond);
+      const event = commandEvent(command, this.ackVia(respond));
       if (event) await this.dispatch(event);
-      else this.log.warn('slack: slash command payload not understood', { command: command.command });
+      else await this.safely(() => this.outbound.respond(respond, textReply(unknownCommand(command.command), { ephemeral: true, status: 'error' })));
     });
 
     this.app.event('app_mention', async ({ event: raw, body }) => {
@@ -190,6 +191,11 @@ export class SlackAdapter implements ChatAdapter {
       this.log.warn('slack: could not send a reply', { error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+function unknownCommand(name: string): string {
+  const known = SLASH_COMMANDS.map((c) => `/${c}`).join(' and ');
+  return `triage-bot does not know ${name.slice(0, 40)}; it answers ${known}. Example: /migration-check HV01 HV02`;
 }
 
 /** Slack's error code when there is one (invalid_auth, ...), else the message. */

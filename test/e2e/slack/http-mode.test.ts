@@ -82,6 +82,14 @@ describe('Slack adapter over HTTP', () => {
     expect(api.callsOf('usergroups.list')).toHaveLength(0);
   });
 
+  it('answers a slash command that is not ours at once, without the core', async () => {
+    const res = await sendSigned(url, slashCommand('/deploy', 'prod'));
+    expect(res.status).toBe(200);
+    await eventually(() => expect(api.responses).toHaveLength(1));
+    expect(api.responses[0]!.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('triage-bot does not know /deploy') });
+    expect(core.events).toHaveLength(0);
+  });
+
   it('maps /cluster-health with and without an argument', async () => {
     await sendSigned(url, slashCommand('/cluster-health', 'CLU-PROD'));
     await sendSigned(url, slashCommand('/cluster-health', ''));
