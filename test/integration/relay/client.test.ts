@@ -97,11 +97,11 @@ describe('HttpRelayClient against a real relay', () => {
   });
 
   it('times out a slow relay with a TIMEOUT naming the operation, without retrying', async () => {
-    spy.hook = () => new Promise((r) => setTimeout(r, 1500));
+    spy.hook = () => new Promise((r) => setTimeout(r, 3000));
     const c = client(relay.url, { timeoutMs: 200 });
     const started = Date.now();
     const e = await failure(c.call('host.events', { node: 'HV01', sinceHours: 24 }));
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(2000); // gave up long before the backend finished
     expect(e.code).toBe('TIMEOUT');
     expect(e.message).toBe(`the relay at ${relay.url} did not answer host.events within 200 ms`);
     expect(spy.calls).toHaveLength(1);
@@ -129,7 +129,7 @@ describe('HttpRelayClient against a real relay', () => {
       total++;
       maxFor.set(node, Math.max(maxFor.get(node) ?? 0, inFlight.get(node)!));
       maxTotal = Math.max(maxTotal, total);
-      await new Promise((r) => setTimeout(r, 40));
+      await new Promise((r) => setTimeout(r, 150)); // long enough that a capped batch always overlaps
       inFlight.set(node, inFlight.get(node)! - 1);
       total--;
     };
