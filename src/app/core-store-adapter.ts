@@ -19,7 +19,9 @@ export class StoreBackedCoreStore implements CoreStore {
     const saved = await this.store.saveCheckRun({
       cluster: run.cluster ?? null,
       nodes: run.nodes,
-      requester: run.requesterId,
+      // A scheduled run has no person behind it (the store's convention: requester null).
+      requester: run.scheduleId ? null : run.requesterId,
+      ...(run.scheduleId ? { scheduleId: run.scheduleId } : {}),
       conversation: run.conversation,
       verdict: run.diagnosis.verdict.status,
       diagnosis: document,
@@ -38,6 +40,7 @@ export class StoreBackedCoreStore implements CoreStore {
       ...(run.cluster ? { cluster: run.cluster } : {}),
       ...(initiator ? { initiator } : {}),
       requesterId: run.requester ?? 'scheduler',
+      ...(run.scheduleId ? { scheduleId: run.scheduleId } : {}),
       conversation: run.conversation,
       createdAt: run.createdAt.toISOString(),
       diagnosis,

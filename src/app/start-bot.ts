@@ -45,6 +45,8 @@ export interface BotPieces {
   logger: Logger;
   lab?: LabRelay;
   adapters: ChatAdapter[];
+  /** Extensions with a life of their own (the scheduler loop): run after the adapters start, and before they stop. */
+  hooks: { afterStart: Array<() => void | Promise<void>>; beforeStop: Array<() => Promise<void>> };
 }
 
 export interface RunningBot extends BotPieces {
@@ -69,15 +71,18 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const teams = createTeamsAdapter(config, { log: (m) => logger.info(m) });
   if (teams) adapters.push(teams);
 
-  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters };
+  const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [] };
+  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters, hooks };
   const extensions = options.extensions ? await options.extensions(pieces) : [];
   const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions });
   for (const adapter of adapters) await adapter.start(core);
+  for (const hook of hooks.afterStart) await hook();
 
   return {
     ...pieces,
     ...(web ? { web } : {}),
     async stop() {
+      for (const hook of hooks.beforeStop) await hook().catch((err: unknown) => logger.warn('stop hook failed', { error: (err as Error).message }));
       for (const adapter of adapters) await adapter.stop().catch(() => undefined);
       await lab?.relay.close();
       await store.close();

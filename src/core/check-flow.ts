@@ -24,6 +24,14 @@ export interface CheckRequest {
   conversation: ConversationRef;
   /** Acknowledge the command (omitted when the caller acknowledged already). */
   acknowledge?: boolean;
+  /** Shapes the thread result (cluster health adds what changed); default: the diagnosis reply. */
+  present?: (diagnosis: Diagnosis, recordId: string, context: string[]) => CheckPresentation;
+}
+
+export interface CheckPresentation {
+  result: Reply;
+  /** A sentence added to the parent's verdict (e.g. what changed since the last run). */
+  summary?: string;
 }
 
 export interface CheckOutcome {
@@ -90,8 +98,9 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
   });
   const thread: ConversationRef = { ...req.conversation, threadId: parent.conversation.threadId ?? parent.messageId };
   const context = [`Run by ${mention(event.actor)} · ${diagnosis.collectedAt} · ${source}`];
-  const resultMessage = await adapter.post(thread, diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context }));
-  await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context));
+  const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context }) };
+  const resultMessage = await adapter.post(thread, shown.result);
+  await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context, shown.summary));
   return { record, parent, resultMessage };
 }
 
@@ -108,10 +117,10 @@ function progressReply(req: CheckRequest, states: Map<string, NodeState>, source
   };
 }
 
-function summaryReply(req: CheckRequest, d: Diagnosis, context: string[]): Reply {
+function summaryReply(req: CheckRequest, d: Diagnosis, context: string[], extra?: string): Reply {
   return {
     header: title(req),
-    verdict: { status: d.verdict.status, text: `${verdictText(d)} Details in the thread.` },
+    verdict: { status: d.verdict.status, text: `${verdictText(d)}${extra ? ` ${extra}` : ''} Details in the thread.` },
     matrix: matrixOf(d),
     context,
   };

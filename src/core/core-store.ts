@@ -10,6 +10,8 @@ export interface CheckRunRecord {
   cluster?: string;
   initiator?: string;
   requesterId: string;
+  /** The schedule that fired the run, for a scheduled run. */
+  scheduleId?: string;
   conversation: ConversationRef;
   createdAt: string;
   diagnosis: Diagnosis;

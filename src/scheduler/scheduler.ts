@@ -1,0 +1,152 @@
+import type { ChatAdapter, Platform } from '../core/events.js';
+import type { Schedule } from '../store/store.js';
+import { cronOf, dueSlot, nextSlot } from './cron.js';
+import { runScheduled, type RunOutcome, type ScheduledRunDeps } from './scheduled-run.js';
+import { adapterFor } from './targets.js';
+
+// The scheduler: `tick(now)` fires every schedule whose slot has come, and a timer loop calls
+// it in production, sleeping until the next slot (at most `maxSleepMs`, so schedules made on
+// another replica or edited in the store are seen soon). Time comes from the injected clock;
+// tests call tick() with the instants they choose and never wait for a real timer.
+//
+// Exactly once: the slot (a UTC instant) is claimed in the store before anything runs, and the
+// database lets one claim of (schedule, slot) succeed across all replicas. Only the latest due
+// slot is considered, counted from the last one fired, so downtime is made up once.
+
+export interface SchedulerOptions extends ScheduledRunDeps {
+  adapters: ChatAdapter[];
+  /** This replica's name in run claims (host and pid in production). */
+  owner: string;
+  /** Longest sleep between two looks at the store. */
+  maxSleepMs?: number;
+}
+
+export interface Fired {
+  scheduleId: string;
+  slot: string;
+  outcome: RunOutcome | { kind: 'claimed-elsewhere' };
+}
+
+const MIN_SLEEP_MS = 250;
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private current: Promise<void> | undefined;
+  private readonly warned = new Set<Platform>();
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Fires every due schedule once; resolves with what each did. */
+  async tick(now: Date = this.opts.clock.now()): Promise<Fired[]> {
+    const due: Array<{ schedule: Schedule; adapter: ChatAdapter; slot: Date }> = [];
+    for (const schedule of await this.opts.store.listSchedules({ includePaused: false })) {
+      const adapter = this.adapterOf(schedule);
+      if (!adapter) continue;
+      const slot = this.dueSlotOf(schedule, now);
+      if (slot) due.push({ schedule, adapter, slot });
+    }
+    return Promise.all(due.map((d) => this.fire(d.schedule, d.adapter, d.slot, now)));
+  }
+
+  /** The earliest slot after `now` among active schedules. */
+  async nextDue(now: Date): Promise<Date | undefined> {
+    let earliest: Date | undefined;
+    for (const schedule of await this.opts.store.listSchedules({ includePaused: false })) {
+      const next = safeNext(schedule, now);
+      if (next && (!earliest || next < earliest)) earliest = next;
+    }
+    return earliest;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.arm(0);
+  }
+
+  /** Look again soon (a schedule was added or removed here). */
+  wake(): void {
+    if (!this.running || !this.timer) return;
+    clearTimeout(this.timer);
+    this.arm(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.current;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.current = this.loopOnce();
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async loopOnce(): Promise<void> {
+    const { clock, logger } = this.opts;
+    try {
+      await this.tick(clock.now());
+    } catch (err) {
+      logger.error('scheduler tick failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+    let delay = this.opts.maxSleepMs ?? 60_000;
+    try {
+      const now = clock.now();
+      const next = await this.nextDue(now);
+      if (next) delay = Math.min(delay, Math.max(MIN_SLEEP_MS, next.getTime() - now.getTime()));
+    } catch (err) {
+      logger.warn('scheduler could not plan its next wake-up', { error: err instanceof Error ? err.message : String(err) });
+    }
+    if (this.running) this.arm(delay);
+  }
+
+  private adapterOf(schedule: Schedule): ChatAdapter | undefined {
+    const adapter = adapterFor(this.opts.adapters, schedule.target.platform);
+    if (!adapter && !this.warned.has(schedule.target.platform)) {
+      // Another replica may have this platform configured: skip without claiming the slot.
+      this.warned.add(schedule.target.platform);
+      this.opts.logger.warn('schedules target a platform this replica does not run', { platform: schedule.target.platform, scheduleId: schedule.id });
+    }
+    return adapter;
+  }
+
+  private dueSlotOf(schedule: Schedule, now: Date): Date | undefined {
+    try {
+      const after = schedule.lastFiredSlot ? new Date(schedule.lastFiredSlot) : schedule.createdAt;
+      return dueSlot(cronOf(schedule.cron, schedule.tz), after, now);
+    } catch (err) {
+      // Validated when saved; only a change of the runtime's zone data gets here.
+      this.opts.logger.error('schedule cron no longer valid', { scheduleId: schedule.id, error: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  private async fire(schedule: Schedule, adapter: ChatAdapter, slot: Date, now: Date): Promise<Fired> {
+    const key = slot.toISOString();
+    const { store, logger } = this.opts;
+    if (!(await store.claimRun(schedule.id, key, this.opts.owner, now))) return { scheduleId: schedule.id, slot: key, outcome: { kind: 'claimed-elsewhere' } };
+    await store.recordScheduleFired(schedule.id, key);
+    try {
+      const outcome = await runScheduled(this.opts, adapter, schedule, slot);
+      logger.info('scheduled run', { scheduleId: schedule.id, slot: key, outcome: outcome.kind });
+      return { scheduleId: schedule.id, slot: key, outcome };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      logger.error('scheduled run failed', { scheduleId: schedule.id, slot: key, error: reason });
+      return { scheduleId: schedule.id, slot: key, outcome: { kind: 'failed', reason } };
+    }
+  }
+}
+
+function safeNext(schedule: Schedule, now: Date): Date | undefined {
+  try {
+    return nextSlot(cronOf(schedule.cron, schedule.tz), now);
+  } catch {
+    return undefined;
+  }
+}

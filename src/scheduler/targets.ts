@@ -1,0 +1,40 @@
+import type { ChatAdapter, ConversationRef, Platform } from '../core/events.js';
+import type { Store } from '../store/store.js';
+
+// Where a scheduled post goes: the adapter of the target's platform, and for a bare channel id
+// (a policy-file schedule) the conversation reference the store remembered for that channel,
+// which carries what a Teams proactive post needs (service URL, tenant, bot id).
+
+export function adapterFor(adapters: ChatAdapter[], platform: Platform): ChatAdapter | undefined {
+  return adapters.find((a) => a.platform === platform);
+}
+
+export async function resolveTarget(store: Store, target: ConversationRef): Promise<ConversationRef> {
+  if (target.extra && Object.keys(target.extra).length > 0) return target;
+  const stored = await store.getConversation(target.platform, target.channelId);
+  return stored ? { ...stored, channelId: target.channelId, platform: target.platform } : target;
+}
+
+/** A schedule posts at the top of the channel, never inside the thread it was created in. */
+export function channelOf(conversation: ConversationRef): ConversationRef {
+  const { threadId: _thread, ...channel } = conversation;
+  return channel;
+}
+
+const SLACK_GONE = new Set(['channel_not_found', 'is_archived', 'not_in_channel', 'team_access_not_granted', 'no_permission']);
+
+/**
+ * Why a post failed for good (the channel is gone or the bot was removed from it), or undefined
+ * for a failure worth trying again at the next slot (network, throttling, an outage).
+ */
+export function targetGone(err: unknown): string | undefined {
+  const e = err as { data?: { error?: string }; statusCode?: number; code?: string; message?: string } | undefined;
+  const slack = e?.data?.error;
+  if (slack && SLACK_GONE.has(slack)) return `Slack answered ${slack}`;
+  const message = e?.message ?? '';
+  // The Slack adapter turns not_in_channel / channel_not_found into this user-safe sentence.
+  if (/not a member of this channel/i.test(message)) return 'the bot is not a member of the channel (or it no longer exists)';
+  if (/No Teams conversation is known/i.test(message)) return 'Teams knows no conversation for this channel (the app was removed or never installed there)';
+  if (e?.statusCode === 404 || e?.statusCode === 403) return `Teams answered ${e.statusCode}${e.code ? ` ${e.code}` : ''}`;
+  return undefined;
+}
