@@ -22,7 +22,7 @@ export interface SlackAdapterOptions {
   signingSecret?: string;
   /** HTTP mode: port of POST /slack/events (0 picks a free one) and the address to bind. */
   port?: number;
-  host?: string;
+  listenHost?: string;
   /** Web API base URL (proxies, tests). */
   apiUrl?: string;
   /** Retry policy of the Web API client; 429 responses are retried after their Retry-After. */
@@ -87,7 +87,7 @@ export class SlackAdapter implements ChatAdapter {
     });
     this.core = core;
     if (this.options.mode === 'http') {
-      const listen = { port: this.options.port ?? 3001, host: this.options.host ?? '0.0.0.0' };
+      const listen = { port: this.options.port ?? 3001, host: this.options.listenHost ?? '0.0.0.0' };
       this.server = (await this.app.start(listen)) as Server;
       this.log.info('slack: HTTP endpoint ready', { endpoint: `http://${listen.host}:${this.address?.port}/slack/events` });
     } else {

@@ -19,7 +19,7 @@ export function createSlackAdapter(config: Config, logger: Logger, extra: Partia
     ...(slack.appToken ? { appToken: slack.appToken } : {}),
     ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
     port: slack.port,
-    host: slack.listenHost,
+    listenHost: slack.listenHost,
     ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
     logger,
     ...extra,

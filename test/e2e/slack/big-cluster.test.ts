@@ -34,7 +34,7 @@ it('/cluster-health on 64 nodes: summary in the message, whole matrix as a file,
   });
   const api = new SlackApiFake();
   api.install();
-  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 0 } });
+  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 0 } });
   await adapter.start(core);
 
   const res = await sendSigned(`http://127.0.0.1:${adapter.address!.port}/slack/events`, slashCommand('/cluster-health', 'BIG64'));

@@ -20,7 +20,7 @@ beforeEach(async () => {
   api = new SlackApiFake();
   api.install();
   core = new FakeCore();
-  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } });
+  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } });
   await adapter.start(core);
   url = `http://127.0.0.1:${adapter.address!.port}/slack/events`;
 });
@@ -237,7 +237,7 @@ describe('Slack adapter over HTTP', () => {
 describe('Slack adapter with user groups', () => {
   it('gives the actor their Slack user-group ids, from one cached usergroups.list', async () => {
     await adapter.stop();
-    adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: API_URL, resolveUserGroups: true, retryConfig: { retries: 0 } });
+    adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, resolveUserGroups: true, retryConfig: { retries: 0 } });
     await adapter.start(core);
     url = `http://127.0.0.1:${adapter.address!.port}/slack/events`;
     await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));

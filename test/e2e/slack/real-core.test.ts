@@ -53,7 +53,7 @@ async function startWith(file: string): Promise<{ api: SlackApiFake; core: Track
   );
   const api = new SlackApiFake();
   api.install();
-  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 0 } });
+  adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, retryConfig: { retries: 0 } });
   await adapter.start(core);
   const nodes = scenario.expect?.nodes ?? scenario.hosts.slice(0, 2).map((h) => h.name);
   return { api, core, url: `http://127.0.0.1:${adapter.address!.port}/slack/events`, expectNodes: nodes, ...(scenario.expect?.initiator ? { initiator: scenario.expect.initiator } : {}) };
