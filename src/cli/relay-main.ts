@@ -39,13 +39,24 @@ export async function backendFromConfig(config: Config): Promise<{ backend: Rela
     const scenario = await loadScenario(config.labScenario);
     return { backend: new LabBackend(scenario), label: `lab (${config.labScenario})` };
   }
+  const directory = await directoryFromConfig(config);
+  if (config.relayServer.backend === 'lab-directory') {
+    // Hosts from the scenario, AD for real: try the bot against a directory before JEA is set up.
+    const scenario = await loadScenario(config.labScenario);
+    return { backend: new CompositeBackend([directory, new LabBackend(scenario)]), label: `lab hosts (${config.labScenario}) + directory (${config.directory.url})` };
+  }
+  const { createWindowsBackend } = await import('../relay/server/backends/windows/index.js');
+  const windows = createWindowsBackend(config.windows);
+  return { backend: new CompositeBackend([windows, directory]), label: `windows (JEA ${config.windows.jeaConfigurationName}) + directory (${config.directory.url})` };
+}
+
+async function directoryFromConfig(config: Config): Promise<RelayBackend> {
   const d = config.directory;
   const missing = (['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD'] as const).filter((k, i) => ![d.url, d.bindDn, d.bindPassword][i]);
-  if (missing.length > 0) throw new RelayStartError(`RELAY_BACKEND=windows needs ${missing.join(', ')} (the directory half of the backend)`);
-  // Loaded only here, so lab mode starts without ldapts and node-powershell.
+  if (missing.length > 0) throw new RelayStartError(`RELAY_BACKEND=${config.relayServer.backend} needs ${missing.join(', ')} (the directory half of the backend)`);
+  // Loaded only here, so lab mode starts without ldapts.
   const { DirectoryBackend } = await import('../relay/server/backends/directory/directory-backend.js');
-  const { createWindowsBackend } = await import('../relay/server/backends/windows/index.js');
-  const directory = new DirectoryBackend({
+  return new DirectoryBackend({
     url: d.url!,
     reader: { dn: d.bindDn!, password: d.bindPassword! },
     ...(d.writeBindDn && d.writeBindPassword ? { writer: { dn: d.writeBindDn, password: d.writeBindPassword } } : {}),
@@ -54,8 +65,6 @@ export async function backendFromConfig(config: Config): Promise<{ backend: Rela
     caFile: d.caFile,
     allowPlain: d.allowPlain,
   });
-  const windows = createWindowsBackend(config.windows);
-  return { backend: new CompositeBackend([windows, directory]), label: `windows (JEA ${config.windows.jeaConfigurationName}) + directory (${d.url})` };
 }
 
 export async function relayOptionsFromConfig(config: Config): Promise<{ options: RelayServerOptions; label: string }> {

@@ -35,7 +35,7 @@ export interface Config {
     tlsKey?: string;
     clientCa?: string;
     keys: Map<string, string>;
-    backend: 'lab' | 'windows';
+    backend: 'lab' | 'windows' | 'lab-directory';
     writesEnabled: boolean;
     approvalKey?: string;
     auditLog: string;
@@ -152,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsKey: str(raw, 'RELAY_TLS_KEY'),
       clientCa: str(raw, 'RELAY_CLIENT_CA'),
       keys,
-      backend: raw.RELAY_BACKEND as 'lab' | 'windows',
+      backend: raw.RELAY_BACKEND as 'lab' | 'windows' | 'lab-directory',
       writesEnabled: raw.RELAY_WRITES_ENABLED as boolean,
       approvalKey: str(raw, 'RELAY_APPROVAL_KEY'),
       auditLog: str(raw, 'RELAY_AUDIT_LOG')!,
