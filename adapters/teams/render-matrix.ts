@@ -9,8 +9,10 @@ export const MAX_TABLE_NODES = 16;
 
 type Element = Record<string, unknown>;
 
-const CELL: Record<DirectionStatus, { text: string; color: string }> = {
-  ok: { text: 'ok', color: 'good' },
+// "ok" stays in the default colour: the problems stand out, and a 16-node table (289 cells)
+// stays small enough to share a message with the findings.
+const CELL: Record<DirectionStatus, { text: string; color?: string }> = {
+  ok: { text: 'ok' },
   blocked: { text: 'blocked', color: 'attention' },
   unknown: { text: 'unknown', color: 'warning' },
 };
@@ -35,14 +37,15 @@ export function matrixTable(m: ReplyMatrix, rows: string[], cols: string[]): Ele
         if (from === to) return cell('—', { isSubtle: true });
         const s = statusOf(m, from, to);
         // A missing cell is not "ok": say it was not judged.
-        return s ? cell(CELL[s].text, { color: CELL[s].color }) : cell('n/a', { isSubtle: true });
+        const look = s ? CELL[s] : undefined;
+        if (!look) return cell('n/a', { isSubtle: true });
+        return cell(look.text, look.color ? { color: look.color } : {});
       }),
     ],
   }));
   return {
     type: 'Table',
-    firstRowAsHeader: true,
-    showGridLines: true,
+    // firstRowAsHeader and showGridLines default to true in schema 1.5.
     gridStyle: 'default',
     columns: [{ width: 2 }, ...cols.map(() => ({ width: 1 }))],
     rows: [header, ...body],

@@ -55,7 +55,7 @@ function headBlocks(reply: Reply): Element[] {
   const out: Element[] = [text(reply.header, { size: 'medium', weight: 'bolder' })];
   if (reply.verdict) {
     const v = VERDICT_STYLE[reply.verdict.status];
-    out.push({ type: 'Container', style: v.style, bleed: false, items: [text(reply.verdict.text, { weight: 'bolder', color: v.color })] });
+    out.push({ type: 'Container', style: v.style, items: [text(reply.verdict.text, { weight: 'bolder', color: v.color })] });
   }
   if (reply.facts?.length) out.push({ type: 'FactSet', facts: reply.facts.map((f) => ({ title: f.label, value: f.value })) });
   return out;
@@ -95,7 +95,6 @@ function choiceInputs(buttons: ReplyButton[]): Element[] {
       type: 'Input.ChoiceSet',
       id: choiceInputId(b.action),
       label: b.label,
-      style: 'compact',
       value: b.choices![0]!.value,
       choices: b.choices!.map((c) => ({ title: c.label, value: c.value })),
     }));

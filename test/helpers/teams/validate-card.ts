@@ -14,7 +14,27 @@ interface AcLib {
 const require = createRequire(import.meta.url);
 const AC = require('adaptivecards/dist/adaptivecards.js') as AcLib;
 
-/** Every problem the adaptivecards library reports for a card: parse events and validation failures. */
+// Properties the library does not model but Teams reads; dropping them on a round trip is expected.
+const HOST_EXTENSIONS = new Set(['msteams']);
+
+/** Keys of `given` that the parsed card no longer has: unknown or misspelt properties the parser ignored. */
+function dropped(given: unknown, kept: unknown, path: string, out: string[]): string[] {
+  if (Array.isArray(given)) given.forEach((g, i) => dropped(g, Array.isArray(kept) ? kept[i] : undefined, `${path}[${i}]`, out));
+  else if (given && typeof given === 'object') {
+    const k = (kept ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(given)) {
+      if (HOST_EXTENSIONS.has(key)) continue;
+      if (!(key in k)) out.push(`dropped: ${path}.${key} (unknown property, or a default value the renderer need not send)`);
+      else dropped(value, k[key], `${path}.${key}`, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every problem the adaptivecards library reports for a card: parse events, validation failures,
+ * and properties its round trip drops (so a misspelt property cannot pass silently).
+ */
 export function cardProblems(card: unknown): string[] {
   const ac = new AC.AdaptiveCard();
   const ctx = new AC.SerializationContext();
@@ -25,5 +45,5 @@ export function cardProblems(card: unknown): string[] {
     problems.push(`parse: ${AC.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
   }
   for (const e of ac.validateProperties().validationEvents) problems.push(`validate: ${AC.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
-  return problems;
+  return dropped(card, ac.toJSON(), '', problems);
 }

@@ -166,5 +166,9 @@ describe('renderCard', () => {
 describe('the card validator itself', () => {
   it('reports problems for a broken card, so a passing check means something', () => {
     expect(cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }, { type: 'Input.ChoiceSet', choices: [] }] }).length).toBeGreaterThan(0);
+    expect(cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'x', colour: 'good' }] })).toEqual([
+      'dropped: .body[0].colour (unknown property, or a default value the renderer need not send)',
+    ]);
+    expect(cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'x', color: 'good' }], msteams: { width: 'Full' } })).toEqual([]);
   });
 });
