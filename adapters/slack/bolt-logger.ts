@@ -7,7 +7,7 @@ import type { Logger } from '../../src/core/logger.js';
 export function boltLogger(log: Logger, name = 'slack'): BoltLogger {
   let level: LogLevel = LogLevel.INFO;
   let prefix = name;
-  const text = (parts: unknown[]): string => parts.map((p) => (p instanceof Error ? p.message : typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  const text = (parts: unknown[]): string => parts.map(show).join(' ');
   return {
     debug: (...m: unknown[]) => log.debug(text(m), { component: prefix }),
     info: (...m: unknown[]) => log.info(text(m), { component: prefix }),
@@ -21,4 +21,15 @@ export function boltLogger(log: Logger, name = 'slack'): BoltLogger {
       prefix = n;
     },
   };
+}
+
+/** One log argument as text; never throws (Bolt sometimes logs objects with cycles). */
+function show(part: unknown): string {
+  if (part instanceof Error) return part.message;
+  if (typeof part === 'string') return part;
+  try {
+    return JSON.stringify(part) ?? String(part);
+  } catch {
+    return String(part);
+  }
 }

@@ -67,3 +67,15 @@ describe('mrkdwn helpers', () => {
     expect(chunks.some((c) => c.startsWith('&amp;'))).toBe(true);
   });
 });
+
+describe('boltLogger', () => {
+  it('forwards Bolt log lines to the bot logger and never throws on odd arguments', async () => {
+    const { boltLogger } = await import('../../../../adapters/slack/bolt-logger.js');
+    const lines: Array<[string, string]> = [];
+    const log = boltLogger({ debug: (m) => lines.push(['debug', m]), info: (m) => lines.push(['info', m]), warn: (m) => lines.push(['warn', m]), error: (m) => lines.push(['error', m]) });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    log.warn('Failed to verify', new Error('bad signature'), cyclic, 3);
+    expect(lines).toEqual([['warn', 'Failed to verify bad signature [object Object] 3']]);
+  });
+});
