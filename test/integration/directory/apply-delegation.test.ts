@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from 'ldapts';
 import type { Computer, DelegationValues, OpParams } from '../../../src/relay/protocol.js';
 import { MIGRATION_SERVICE, RelayError } from '../../../src/relay/protocol.js';
+import { buildRbcdDescriptor } from '../../../src/relay/server/backends/directory/security-descriptor.js';
 import { sidToString } from '../../../src/relay/server/backends/directory/sid.js';
 import { TEST_APPROVAL, directoryClient, useSamba } from '../../helpers/samba-context.js';
 import {
@@ -10,6 +11,7 @@ import {
   delegation,
   sambaTool,
   sambaVersionAtLeast,
+  setRbcdDescriptorAsSystem,
   withAdmin,
   type DelegationShow,
   type SambaConnection,
@@ -46,6 +48,13 @@ async function plan(names: string[], peers = names): Promise<OpParams<'directory
   };
 }
 
+async function sidOf(dn: string): Promise<string> {
+  return withAdmin(samba, async (c) => {
+    const { searchEntries } = await c.search(dn, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
+    return sidToString(searchEntries[0]!.objectSid as Buffer);
+  });
+}
+
 async function shows(...names: string[]): Promise<DelegationShow[]> {
   return Promise.all(names.map((n) => delegation.show(samba, `${n}$`)));
 }
@@ -63,7 +72,7 @@ beforeAll(async () => {
   await delegation.addService(samba, 'HV11', `${MIG}/HV12`); // Kerberos only, one value of eight
   await delegation.addService(samba, 'HV11', 'cifs/OLD01'); // a stale value the fix removes
   await createComputer(samba, 'HV12', { spns: [`${MIG}/HV12`], userAccountControl: 0x1000 | UNCONSTRAINED });
-  for (const name of ['HV13', 'HV14', 'HV15', 'HV16', 'HV17']) await createComputer(samba, name);
+  for (const name of ['HV13', 'HV14', 'HV15', 'HV16', 'HV17', 'HV18']) await createComputer(samba, name);
 });
 
 afterEach(() => {
@@ -113,10 +122,7 @@ describe('directory.apply-delegation on Samba', () => {
   });
 
   it('rolls back the computers already written when the DC refuses a later one', async () => {
-    const writerSid = await withAdmin(samba, async (c) => {
-      const { searchEntries } = await c.search(samba.writer.dn, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
-      return sidToString(searchEntries[0]!.objectSid as Buffer);
-    });
+    const writerSid = await sidOf(samba.writer.dn);
     await sambaTool(samba, 'dsacl', 'set', `--objectdn=${computerDn(samba, 'HV16')}`, `--sddl=(D;;WP;;;${writerSid})`);
     const params = await plan(['HV15', 'HV16']);
     const before = await shows('HV15', 'HV16');
@@ -141,6 +147,25 @@ describe('directory.apply-delegation on Samba', () => {
     const err = await applyFails(params);
     expect(err.code).toBe('BAD_REQUEST');
     expect((await shows('HV17'))[0]!.allowedToDelegateTo).toEqual([]);
+  });
+
+  it('fixes KCD on a computer whose RBCD names a user, leaving RBCD out of a change that did not ask about it', async () => {
+    await setRbcdDescriptorAsSystem(samba, computerDn(samba, 'HV18'), buildRbcdDescriptor([await sidOf(samba.writer.dn)]));
+    const params = await plan(['HV18'], ['HV18', 'HV17']);
+    delete params.changes[0]!.expected.allowedToActOnBehalfOf;
+    const result = await directoryClient(samba).call('directory.apply-delegation', params);
+    const after = result.applied[0]!.after;
+    expect(Object.keys(after).sort()).toEqual(['allowedToDelegateTo', 'userAccountControl']);
+    expect(sorted(after.allowedToDelegateTo)).toEqual(sorted(required('HV18', ['HV17'])));
+    expect(after.userAccountControl).toBe(0x1000 | PROTOCOL_TRANSITION);
+    expect((await shows('HV18'))[0]!.allowedToActOnBehalfOf).toEqual([samba.writer.dn]);
+  });
+
+  it('refuses an RBCD change that does not say what it expects now', async () => {
+    const params = await plan(['HV17']);
+    delete params.changes[0]!.expected.allowedToActOnBehalfOf;
+    params.changes[0]!.desired.allowedToActOnBehalfOf = ['HV15'];
+    expect((await applyFails(params)).code).toBe('BAD_REQUEST');
   });
 
   it('writes RBCD as one descriptor with the KCD change, or not at all', async () => {

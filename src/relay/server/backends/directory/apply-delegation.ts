@@ -61,6 +61,16 @@ function valuesOf(record: ComputerRecord, sidNames: Map<string, string>): Requir
   };
 }
 
+/**
+ * before/after as the protocol returns them: RBCD only when the change was about RBCD. An RBCD
+ * list we were not asked about may name users or orphaned SIDs, which are not host names; the
+ * CAS check guarantees that one we were asked about holds only computers.
+ */
+function reported(record: ComputerRecord, sidNames: Map<string, string>, change: Change1): DelegationValues {
+  const { allowedToActOnBehalfOf, ...kcd } = valuesOf(record, sidNames);
+  return change.expected.allowedToActOnBehalfOf ? { ...kcd, allowedToActOnBehalfOf } : kcd;
+}
+
 function stale(t: Target, sidNames: Map<string, string>): string[] {
   const { expected } = t.change;
   const diffs: string[] = [];
@@ -128,6 +138,9 @@ function checkRequest(params: Params): void {
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new RelayError('BAD_REQUEST', `${twice} appears more than once in the change`);
   for (const c of params.changes) {
+    if (c.desired.allowedToActOnBehalfOf && !c.expected.allowedToActOnBehalfOf) {
+      throw new RelayError('BAD_REQUEST', `${c.computer}: a change of RBCD (allowedToActOnBehalfOf) must also say which principals it expects now`);
+    }
     if (((c.desired.userAccountControl ^ c.expected.userAccountControl) & ~DELEGATION_BITS) !== 0) {
       throw new RelayError('BAD_REQUEST', `${c.computer}: a delegation fix may change only the delegation bits of userAccountControl (0x80000, 0x1000000)`);
     }
@@ -162,8 +175,8 @@ export async function applyDelegation(ctx: WriteContext, params: Params): Promis
   return {
     applied: targets.map((t) => ({
       computer: t.record.name,
-      before: valuesOf(t.record, before.sidNames),
-      after: valuesOf(after.targets.get(t.change.computer)!, after.sidNames),
+      before: reported(t.record, before.sidNames, t.change),
+      after: reported(after.targets.get(t.change.computer)!, after.sidNames, t.change),
     })),
   };
 }
