@@ -32,7 +32,7 @@ export function parseCron(expression: string, tz: string): CronCheck {
     cron = new Cron(expression, { timezone: tz, paused: true, mode: '5-part' });
   } catch (err) {
     const why = err instanceof Error ? err.message.replace(/^CronPattern:\s*/, '') : 'not a cron expression';
-    return { ok: false, message: `"${printable(expression)}" is not a valid five-field cron expression (minute hour day month weekday): ${why.split('\n')[0]}. ${EXAMPLE}` };
+    return { ok: false, message: `"${printable(expression)}" is not a valid five-field cron expression (minute hour day month weekday): ${why.split('\n')[0]!.replace(/\.+$/, '')}. ${EXAMPLE}` };
   }
   const next = cron.nextRuns(12, new Date('2030-01-01T00:00:00Z'));
   if (next.length === 0) return { ok: false, message: `"${printable(expression)}" never fires. ${EXAMPLE}` };

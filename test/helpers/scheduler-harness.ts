@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { Authorizer, Role } from '../../src/core/authorizer.js';
+import { createBotCore } from '../../src/core/bot-core.js';
+import { fixedClock } from '../../src/core/clock.js';
+import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef, Platform } from '../../src/core/events.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { Reply } from '../../src/core/reply.js';
+import { StoreBackedCoreStore } from '../../src/app/core-store-adapter.js';
+import { LabBackend } from '../../src/lab/lab-backend.js';
+import { loadScenario } from '../../src/lab/load.js';
+import { SwitchableBackend } from '../../src/lab/switchable-backend.js';
+import { InProcessRelayClient } from '../../src/relay/in-process-client.js';
+import { createSchedulerModule, type SchedulerModule } from '../../src/scheduler/index.js';
+import type { PolicySchedule } from '../../src/approvals/policy-schema.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+
+// The scheduler against real parts: a real store (SQLite or PostgreSQL), the lab relay on a
+// shipped scenario (switchable between runs to break or heal a direction), and adapters that
+// record what each platform would be asked to show. Time is a fixed clock the test moves.
+
+export const LAB_DIR = path.resolve(import.meta.dirname, '../../lab');
+
+export class RecordingAdapter implements ChatAdapter {
+  readonly posts: Array<{ ref: ConversationRef; reply: Reply }> = [];
+  readonly updates: Array<{ ref: MessageRef; reply: Reply }> = [];
+  readonly ephemeral: Array<{ ref: ConversationRef; reply: Reply }> = [];
+  /** When set, every post fails with it (a channel that is gone). */
+  failWith: unknown;
+  constructor(readonly platform: Platform) {}
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
+    if (this.failWith) throw this.failWith;
+    this.posts.push({ ref, reply });
+    return { conversation: { ...ref, threadId: ref.threadId ?? `m${this.posts.length}` }, messageId: `m${this.posts.length}` };
+  }
+  async update(ref: MessageRef, reply: Reply): Promise<void> {
+    this.updates.push({ ref, reply });
+  }
+  async postEphemeral(ref: ConversationRef, _actor: Actor, reply: Reply): Promise<void> {
+    this.ephemeral.push({ ref, reply });
+  }
+}
+
+/** Operators by actor id; everyone is a viewer. */
+export function rolesAuthorizer(operators: string[]): Authorizer {
+  return {
+    channelAllowed: async () => true,
+    authorize: async (actor: Actor, role: Role) =>
+      role === 'viewer' || operators.includes(actor.id) ? { ok: true } : { ok: false, reason: `${actor.id} is not in roles.${role} of the policy file.` },
+  };
+}
+
+export interface Harness {
+  store: Store;
+  module: SchedulerModule;
+  clock: ReturnType<typeof fixedClock>;
+  adapters: Record<'slack' | 'teams' | 'web', RecordingAdapter>;
+  core: CoreHandler;
+  /** Serve another shipped scenario from the next relay call on. */
+  useScenario(file: string): Promise<void>;
+  /** A command typed by `actorId` in Slack channel C1; resolves with what the actor was told at once. */
+  command(text: string, actorId?: string): Promise<Reply[]>;
+  close(): Promise<void>;
+}
+
+export async function labBackend(file: string): Promise<LabBackend> {
+  return new LabBackend(await loadScenario(path.join(LAB_DIR, file)), { latency: { hostMs: 0, directoryMs: 0 } });
+}
+
+export async function startHarness(opts: { now: string; url?: string; scenario?: string; owner?: string; policySchedules?: PolicySchedule[]; store?: Store } = { now: '2027-03-26T12:00:00Z' }): Promise<Harness> {
+  const store = opts.store ?? (await openStore(opts.url ?? 'sqlite::memory:'));
+  const backend = new SwitchableBackend(await labBackend(opts.scenario ?? 'healthy.yaml'));
+  const relay = new InProcessRelayClient(backend, 'lab');
+  const clock = fixedClock(opts.now);
+  const adapters = { slack: new RecordingAdapter('slack'), teams: new RecordingAdapter('teams'), web: new RecordingAdapter('web') };
+  const module = await createSchedulerModule({
+    store,
+    coreStore: new StoreBackedCoreStore(store),
+    relay,
+    clock,
+    logger: silentLogger,
+    adapters: Object.values(adapters),
+    eventWindowHours: 72,
+    owner: opts.owner ?? 'replica-a',
+    policySchedules: opts.policySchedules ?? [],
+  });
+  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer: rolesAuthorizer(['UOPS']), logger: silentLogger, eventWindowHours: 72, extensions: [module.extension] });
+  return {
+    store,
+    module,
+    clock,
+    adapters,
+    core,
+    useScenario: async (file) => backend.swap(await labBackend(file)),
+    command: async (text, actorId = 'UOPS') => {
+      const told: Reply[] = [];
+      const event: InboundEvent = {
+        kind: 'command',
+        text,
+        actor: { platform: 'slack', id: actorId },
+        conversation: { platform: 'slack', channelId: 'C1', threadId: '1700000000.000100' },
+        ack: async (reply) => {
+          if (reply) told.push(reply);
+        },
+      };
+      await core.handle(event, adapters.slack);
+      return [...told, ...adapters.slack.ephemeral.splice(0).map((e) => e.reply)];
+    },
+    close: async () => {
+      await module.scheduler.stop();
+      await backend.close();
+      if (!opts.store) await store.close();
+    },
+  };
+}
+
+/** The verdict line and every section line of a reply, as one text to assert on. */
+export function replyText(reply: Reply): string {
+  return [reply.header, reply.verdict?.text ?? '', ...(reply.sections ?? []).flatMap((s) => [s.title, ...s.lines])].join('\n');
+}
