@@ -210,6 +210,16 @@ describe('Slack adapter over HTTP', () => {
     expect(api.callsOf('files.getUploadURLExternal')).toHaveLength(1);
   });
 
+  it('uploads the attachments a Reply carries, and tells an ephemeral reader they are not shown', async () => {
+    const reply = { header: 'Audit trail · plan pl_1', verdict: { status: 'info' as const, text: 'Attached.' }, attachments: [{ filename: 'audit-pl_1.jsonl', mimeType: 'application/jsonl', content: '{"step":"proposed"}\n' }] };
+    await adapter.post({ platform: 'slack', channelId: 'C0INCIDENT' }, reply);
+    expect(api.callsOf('files.getUploadURLExternal').map((c) => c.body.filename)).toEqual(['audit-pl_1.jsonl']);
+    expect(api.callsOf('files.completeUploadExternal')[0]!.body.thread_ts).toBe(api.callsOf('chat.postMessage').length ? '1700000001.000100' : undefined);
+    await adapter.postEphemeral({ platform: 'slack', channelId: 'C0INCIDENT' }, { platform: 'slack', id: 'U0ALICE' }, reply);
+    expect(api.callsOf('chat.postEphemeral')[0]!.body.blocks).toContain('Not shown: audit-pl_1.jsonl');
+    expect(api.callsOf('files.getUploadURLExternal')).toHaveLength(1);
+  });
+
   it('coalesces rapid edits of one message: one in flight, the latest wins', async () => {
     const ref = await adapter.post({ platform: 'slack', channelId: 'C0INCIDENT' }, progress);
     api.script('chat.update', { status: 200, body: { ok: true }, delayMs: 150 });
