@@ -1,11 +1,25 @@
 import type { CoreExtension } from '../core/context.js';
+import { approvalsExtension, startApprovals } from '../approvals/extension.js';
+import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
-import { schedulerExtension } from './scheduler-extension.js';
 
 // The modules that add commands and buttons to the core (approvals and fixes, schedules).
 // Each is given the running pieces it needs.
 export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]> {
-  const extensions: CoreExtension[] = [];
-  extensions.push(await schedulerExtension(pieces));
-  return extensions;
+  const deps: ApprovalsDeps = {
+    store: pieces.store,
+    relay: pieces.relay,
+    policy: pieces.policy,
+    authorizer: pieces.authorizer,
+    clock: pieces.clock,
+    logger: pieces.logger,
+    // Lab mode signs with the lab relay's fresh key; otherwise the configured one.
+    approvalKey: pieces.lab?.approvalKey ?? pieces.config.approvals.signingKey,
+    planTtlMinutes: pieces.config.approvals.planTtlMinutes,
+    eventWindowHours: pieces.config.eventWindowHours,
+    adapters: pieces.adapters,
+  };
+  // Settles plans a previous run left in applying/approved before any click is served.
+  await startApprovals(deps);
+  return [approvalsExtension(deps)];
 }

@@ -21,7 +21,8 @@ export const PLAN_TRANSITIONS: Readonly<Record<PlanState, readonly PlanState[]>>
   approved: ['applying', 'failed'],
   applying: ['applied', 'failed'],
   applied: ['rolling_back'],
-  rolling_back: ['rolled_back', 'failed'],
+  // rolling_back → applied: the rollback wrote nothing (compare-and-swap miss), the fix stays.
+  rolling_back: ['rolled_back', 'failed', 'applied'],
   failed: [],
   rejected: [],
   expired: [],

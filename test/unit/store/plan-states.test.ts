@@ -10,7 +10,7 @@ describe('plan state machine', () => {
         'approved->applying', 'approved->failed',
         'applying->applied', 'applying->failed',
         'applied->rolling_back',
-        'rolling_back->rolled_back', 'rolling_back->failed',
+        'rolling_back->rolled_back', 'rolling_back->failed', 'rolling_back->applied',
       ].sort(),
     );
   });

@@ -1,0 +1,121 @@
+import type { ActionHandler, HandlerContext } from '../core/context.js';
+import { textReply } from '../core/reply.js';
+import type { Plan } from '../store/store.js';
+import type { ApprovalsDeps } from './approvals-deps.js';
+import { refuse, updateCard } from './approvals-deps.js';
+import { applyFix } from './apply-fix.js';
+import { applyRollback } from './rollback.js';
+import { runTestMigration } from './test-migration.js';
+import { personKeyOf } from './identity.js';
+import { planCard } from './plan-card.js';
+import { documentOf, resultOf, type PlanDocument } from './plan-document.js';
+
+// Approve and Reject. Every check is made against the stored plan at click time, and the
+// decision itself is one compare-and-swap (proposed → approved), so of twenty clicks, two
+// approvers or two replicas exactly one goes on to apply. The proposer can never approve.
+
+const time = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Why a plan that is not `proposed` cannot be decided any more. */
+export function notProposedReason(plan: Plan): string {
+  switch (plan.state) {
+    case 'approved':
+    case 'applying':
+      return `Plan ${plan.id} was already approved by ${plan.approver ?? 'someone else'} and is being applied; nothing more was done.`;
+    case 'applied':
+    case 'rolling_back':
+    case 'rolled_back':
+      return `Plan ${plan.id} was already approved by ${plan.approver ?? 'someone else'} and applied; nothing more was done.`;
+    case 'rejected':
+      return `Plan ${plan.id} was rejected by ${plan.approver ?? 'an approver'}; nothing was written. Propose a fresh plan if it is still needed.`;
+    case 'expired':
+      return `Plan ${plan.id} expired at ${time(plan.expiresAt)} without approval; nothing was written. Propose a fresh plan.`;
+    case 'failed':
+      return `Plan ${plan.id} was already handled and failed; nothing more was done.`;
+    default:
+      return `Plan ${plan.id} can no longer be decided.`;
+  }
+}
+
+interface Loaded {
+  who: string;
+  plan: Plan;
+  doc: PlanDocument;
+}
+
+/** Loads the plan a click refers to and checks it can still be decided; refuses (audited) otherwise. */
+async function loadDecidable(ctx: HandlerContext, deps: ApprovalsDeps, recordId: string, verb: 'approve' | 'reject'): Promise<Loaded | undefined> {
+  const who = await personKeyOf(ctx.event.actor, deps);
+  const plan = await deps.store.getPlan(recordId);
+  const doc = plan ? documentOf(plan) : undefined;
+  if (!plan || !doc) {
+    await refuse(ctx, deps, who, `plan.${verb}`, recordId.slice(0, 64), 'This button refers to no plan triage-bot knows (unknown or forged id); nothing was done.');
+    return undefined;
+  }
+  const role = await deps.authorizer.authorize(ctx.event.actor, 'approver');
+  if (!role.ok && !(verb === 'reject' && who === plan.requester)) {
+    await refuse(ctx, deps, who, `plan.${verb}`, plan.id, `You need the approver role to ${verb} a plan: ${role.reason} Nothing was done.`);
+    return undefined;
+  }
+  const now = deps.clock.now();
+  if (plan.state === 'proposed' && plan.expiresAt.getTime() <= now.getTime()) {
+    const expired = await deps.store.transitionPlan(plan.id, ['proposed'], 'expired', {}, now, { at: now, actor: 'system', action: 'plan.expired', subjectId: plan.id, outcome: 'ok', details: {} });
+    if (expired) await updateCard(deps, expired, planCard(expired, doc), ctx.adapter);
+    await refuse(ctx, deps, who, `plan.${verb}`, plan.id, notProposedReason(expired ?? { ...plan, state: 'expired' }));
+    return undefined;
+  }
+  if (plan.state !== 'proposed') {
+    await refuse(ctx, deps, who, `plan.${verb}`, plan.id, notProposedReason(plan));
+    return undefined;
+  }
+  return { who, plan, doc };
+}
+
+export function approveHandler(deps: ApprovalsDeps): ActionHandler {
+  return async (ctx, action) => {
+    const loaded = await loadDecidable(ctx, deps, action.recordId, 'approve');
+    if (!loaded) return;
+    const { who, plan, doc } = loaded;
+    if (who === plan.requester) {
+      await refuse(ctx, deps, who, 'plan.approve', plan.id, `You proposed plan ${plan.id}: another approver must approve it (two-person rule). Nothing was done.`);
+      return;
+    }
+    if (!deps.approvalKey) {
+      await refuse(ctx, deps, who, 'plan.approve', plan.id, 'This deployment cannot sign approvals for relay writes (APPROVAL_SIGNING_KEY is not set); nothing was done.');
+      return;
+    }
+    const now = deps.clock.now();
+    const approved = await deps.store.transitionPlan(plan.id, ['proposed'], 'approved', { approver: who }, now, { at: now, actor: who, action: 'plan.approved', subjectId: plan.id, outcome: 'ok', details: { kind: doc.kind } });
+    if (!approved) {
+      const latest = (await deps.store.getPlan(plan.id)) ?? plan;
+      await refuse(ctx, deps, who, 'plan.approve', plan.id, notProposedReason(latest));
+      return;
+    }
+    await ctx.event.ack(textReply(`You approved plan ${plan.id}; ${doc.kind === 'test-migration' ? 'starting the test migration' : 'applying it'} now.`, { ephemeral: true }));
+    await updateCard(deps, approved, planCard(approved, doc, resultOf(approved)), ctx.adapter);
+    await execute(ctx, deps, approved, doc, who);
+  };
+}
+
+async function execute(ctx: HandlerContext, deps: ApprovalsDeps, plan: Plan, doc: PlanDocument, who: string): Promise<void> {
+  if (doc.kind === 'delegation-fix') await applyFix(ctx, deps, plan, doc, who);
+  else if (doc.kind === 'rollback') await applyRollback(ctx, deps, plan, doc, who);
+  else await runTestMigration(ctx, deps, plan, doc, who);
+}
+
+export function rejectHandler(deps: ApprovalsDeps): ActionHandler {
+  return async (ctx, action) => {
+    const loaded = await loadDecidable(ctx, deps, action.recordId, 'reject');
+    if (!loaded) return;
+    const { who, plan, doc } = loaded;
+    const now = deps.clock.now();
+    const rejected = await deps.store.transitionPlan(plan.id, ['proposed'], 'rejected', { approver: who }, now, { at: now, actor: who, action: 'plan.rejected', subjectId: plan.id, outcome: 'ok', details: {} });
+    if (!rejected) {
+      const latest = (await deps.store.getPlan(plan.id)) ?? plan;
+      await refuse(ctx, deps, who, 'plan.reject', plan.id, notProposedReason(latest));
+      return;
+    }
+    await ctx.event.ack(textReply(`You rejected plan ${plan.id}; nothing was written.`, { ephemeral: true }));
+    await updateCard(deps, rejected, planCard(rejected, doc), ctx.adapter);
+  };
+}

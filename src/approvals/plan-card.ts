@@ -1,0 +1,115 @@
+import type { Reply, ReplyButton, ReplySection } from '../core/reply.js';
+import { authDiff, delegationDiff } from '../remediation/describe.js';
+import type { Plan } from '../store/store.js';
+import type { PlanDocument, PlanResult, TestMigrationDocument } from './plan-document.js';
+
+// The plan card: one message per plan, edited in place as the plan moves through its states.
+// Buttons carry only the plan id; what they do is decided from the stored plan at click time.
+
+type Status = NonNullable<Reply['verdict']>['status'];
+
+const arrow = (p: { from: string; to: string }) => `${p.from} → ${p.to}`;
+const time = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+function title(plan: Plan, doc: PlanDocument): string {
+  if (doc.kind === 'test-migration') return `Test migration ${plan.id} · ${doc.vm}: ${doc.source} → ${doc.destination}`;
+  if (doc.kind === 'rollback') return `Rollback ${plan.id} of fix ${doc.of} · ${doc.remediation.nodes.join(', ')}`;
+  return `Fix plan ${plan.id} · ${doc.remediation.nodes.join(', ')}`;
+}
+
+function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined): { status: Status; text: string } {
+  const who = plan.approver ? ` by ${plan.approver}` : '';
+  switch (plan.state) {
+    case 'proposed':
+      return { status: 'pending', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
+    case 'approved':
+    case 'applying':
+      return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…` };
+    case 'applied':
+      if (doc.kind === 'test-migration') {
+        const ok = result?.test?.succeeded === true;
+        return { status: ok ? 'healthy' : 'blocked', text: `Approved${who}. ${result?.test?.message ?? ''}`.trim() };
+      }
+      return { status: (result?.after?.status as Status | undefined) ?? 'info', text: `Applied (approved${who}).${result?.after ? ` Re-check: ${result.after.text}` : ''}${result?.note ? ` ${result.note}` : ''}` };
+    case 'rolling_back':
+      return { status: 'pending', text: `Applied (approved${who}); a rollback (${result?.rollbackId ?? 'pending'}) is under way.` };
+    case 'rolled_back':
+      return { status: 'info', text: `Rolled back by ${result?.rollbackId ?? 'a rollback plan'}: the values from before the fix are restored.` };
+    case 'failed':
+      return { status: 'error', text: `Failed${who ? ` (approved${who})` : ''}: ${result?.note ?? 'see the steps below'}` };
+    case 'rejected':
+      return { status: 'info', text: `Rejected${plan.approver ? ` by ${plan.approver}` : ''}. Nothing was written.` };
+    case 'expired':
+      return { status: 'info', text: `Expired at ${time(plan.expiresAt)} without approval. Nothing was written.` };
+  }
+}
+
+function changeSections(doc: PlanDocument): ReplySection[] {
+  if (doc.kind === 'test-migration') return [];
+  const sections: ReplySection[] = delegationDiff(doc.remediation).map((d) => ({ title: `${d.computer}: before → after`, lines: d.lines.length ? d.lines : ['no delegation change'] }));
+  const auth = authDiff(doc.remediation);
+  if (auth.length) sections.push({ title: 'Live migration authentication', lines: auth });
+  if (doc.kind === 'delegation-fix') {
+    const lines = [`Unblocks: ${doc.unblocks.map(arrow).join(', ') || 'no direction'}`];
+    if (doc.stillBlocked.length) lines.push(`Stays blocked: ${doc.stillBlocked.map((d) => `${arrow(d)} (${d.blockedBy.join(', ')})`).join('; ')}`);
+    sections.push({ title: 'Effect (judged by the diagnostics engine)', lines });
+  }
+  sections.push({ title: 'Risks', severity: 'warning', lines: doc.risks });
+  return sections;
+}
+
+function resultSections(result: PlanResult | undefined, doc: PlanDocument): ReplySection[] {
+  if (!result) return [];
+  const sections: ReplySection[] = [];
+  if (result.steps.length) {
+    sections.push({ title: 'Steps', lines: result.steps.map((s) => `${s.outcome === 'ok' ? '✓' : s.outcome === 'skipped' ? '–' : '✗'} ${s.op} ${s.target}${s.message ? `: ${s.message}` : ''}`) });
+  }
+  if (result.current) sections.push({ title: 'What AD holds now', severity: 'error', lines: currentLines(result.current) });
+  if (doc.kind === 'test-migration' && result.test) {
+    const events = result.test.events.map((e) => `${e.time} ${e.log} ${e.id}: ${e.message.split('\n')[0]}`);
+    sections.push({ title: `Events raised (${result.test.events.length})`, lines: events.length ? events : ['none'] });
+  }
+  return sections;
+}
+
+function currentLines(current: unknown): string[] {
+  if (!Array.isArray(current)) return [JSON.stringify(current)];
+  return current.map((c: { computer?: string; userAccountControl?: number; allowedToDelegateTo?: string[] }) =>
+    `${c.computer ?? '?'}: userAccountControl ${c.userAccountControl !== undefined ? `0x${c.userAccountControl.toString(16).toUpperCase()}` : '?'}, ${c.allowedToDelegateTo?.length ?? 0} msDS-AllowedToDelegateTo values`,
+  );
+}
+
+function buttons(plan: Plan, doc: PlanDocument): ReplyButton[] {
+  const id = plan.id;
+  if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary' }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
+  if (plan.state === 'applied' && doc.kind === 'delegation-fix') return [{ action: 'rollback', label: 'Roll back', recordId: id, style: 'danger' }];
+  if (plan.state === 'failed' && doc.kind === 'delegation-fix') return [{ action: 'refresh-plan', label: 'Refresh plan', recordId: id, style: 'primary' }];
+  return [];
+}
+
+export function planCard(plan: Plan, doc: PlanDocument, result?: PlanResult): Reply {
+  const facts = [
+    { label: 'Plan', value: plan.id },
+    { label: 'State', value: plan.state },
+    { label: 'Proposed by', value: doc.proposedBy },
+    { label: 'Expires', value: time(plan.expiresAt) },
+  ];
+  if (doc.kind === 'delegation-fix') facts.push({ label: 'Before', value: doc.before.text });
+  if (doc.kind !== 'test-migration') facts.push({ label: 'Mode', value: doc.remediation.mode === 'kcd' ? 'constrained delegation (KCD), any authentication protocol' : 'resource-based constrained delegation (RBCD)' });
+  if (doc.kind === 'test-migration') facts.push(...testFacts(doc));
+  return {
+    header: title(plan, doc),
+    verdict: stateLine(plan, doc, result),
+    facts,
+    sections: [...changeSections(doc), ...resultSections(result, doc)],
+    buttons: buttons(plan, doc),
+    context: [`audit ${plan.id} shows every decision on this plan.`],
+  };
+}
+
+function testFacts(doc: TestMigrationDocument): Array<{ label: string; value: string }> {
+  return [
+    { label: 'VM', value: doc.vm },
+    { label: 'Direction', value: `${doc.source} → ${doc.destination}` },
+  ];
+}

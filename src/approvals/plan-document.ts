@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { Plan } from '../store/store.js';
+
+// What a plan row holds, validated with zod whenever it is read back from the store: the plan
+// document (what will be done, as shown on the card) and the result (what happened). Three
+// kinds share the approval state machine: the delegation fix, its rollback and a test migration.
+
+const values = z.object({
+  allowedToDelegateTo: z.array(z.string()),
+  userAccountControl: z.number().int().min(0),
+  allowedToActOnBehalfOf: z.array(z.string()).optional(),
+});
+
+export const remediationSchema = z.object({
+  mode: z.enum(['kcd', 'rbcd']),
+  nodes: z.array(z.string()).min(1),
+  domainFqdn: z.string(),
+  delegation: z.array(z.object({ computer: z.string(), expected: values, desired: values, add: z.array(z.string()) })),
+  migrationAuth: z.array(z.object({ node: z.string(), expected: z.enum(['Kerberos', 'CredSSP']), desired: z.enum(['Kerberos', 'CredSSP']) })),
+  purgeTickets: z.array(z.string()),
+});
+
+const conversation = z.object({
+  platform: z.enum(['slack', 'teams', 'web', 'cli']),
+  channelId: z.string(),
+  threadId: z.string().optional(),
+  extra: z.record(z.string(), z.string()).optional(),
+});
+
+const pair = z.object({ from: z.string(), to: z.string() });
+const verdictSummary = z.object({ status: z.string(), text: z.string() });
+
+const common = {
+  /** How the proposer is shown (a mention); authorisation never reads it. */
+  proposedBy: z.string(),
+  /** The thread the card lives in, where results are posted. */
+  thread: conversation,
+};
+
+export const fixDocumentSchema = z.object({
+  kind: z.literal('delegation-fix'),
+  ...common,
+  remediation: remediationSchema,
+  before: verdictSummary,
+  unblocks: z.array(pair),
+  stillBlocked: z.array(pair.extend({ blockedBy: z.array(z.string()) })),
+  risks: z.array(z.string()),
+});
+
+export const rollbackDocumentSchema = z.object({
+  kind: z.literal('rollback'),
+  ...common,
+  /** The applied plan this one undoes. */
+  of: z.string(),
+  remediation: remediationSchema,
+  risks: z.array(z.string()),
+});
+
+export const testMigrationDocumentSchema = z.object({
+  kind: z.literal('test-migration'),
+  ...common,
+  vm: z.string(),
+  source: z.string(),
+  destination: z.string(),
+});
+
+export const planDocumentSchema = z.discriminatedUnion('kind', [fixDocumentSchema, rollbackDocumentSchema, testMigrationDocumentSchema]);
+
+export type Remediation = z.infer<typeof remediationSchema>;
+export type FixDocument = z.infer<typeof fixDocumentSchema>;
+export type RollbackDocument = z.infer<typeof rollbackDocumentSchema>;
+export type TestMigrationDocument = z.infer<typeof testMigrationDocumentSchema>;
+export type PlanDocument = z.infer<typeof planDocumentSchema>;
+
+/** One step of an apply, as the card and the audit show it. */
+export const stepSchema = z.object({ op: z.string(), target: z.string(), outcome: z.enum(['ok', 'failed', 'skipped']), message: z.string().optional() });
+export type Step = z.infer<typeof stepSchema>;
+
+export const resultSchema = z.object({
+  /** applied | conflict | error | recovered | not-started | test-done */
+  outcome: z.string(),
+  note: z.string().optional(),
+  steps: z.array(stepSchema).default([]),
+  /** On CONFLICT: the values AD holds now, per computer. */
+  current: z.unknown().optional(),
+  after: verdictSummary.optional(),
+  /** The re-check (a check run id), for its buttons. */
+  recheckId: z.string().optional(),
+  test: z.object({ succeeded: z.boolean(), durationMs: z.number(), message: z.string(), events: z.array(z.object({ log: z.string(), id: z.number(), time: z.string(), message: z.string() })) }).optional(),
+  /** For a fix being rolled back or rolled back: the rollback plan's id. */
+  rollbackId: z.string().optional(),
+});
+export type PlanResult = z.infer<typeof resultSchema>;
+
+/** The plan's document, or undefined when the row holds something we never wrote (tampering). */
+export function documentOf(plan: Plan): PlanDocument | undefined {
+  const parsed = planDocumentSchema.safeParse(plan.plan);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function resultOf(plan: Plan): PlanResult | undefined {
+  if (plan.result === null) return undefined;
+  const parsed = resultSchema.safeParse(plan.result);
+  return parsed.success ? parsed.data : undefined;
+}
