@@ -214,7 +214,7 @@ describe('Slack adapter over HTTP', () => {
     const reply = { header: 'Audit trail · plan pl_1', verdict: { status: 'info' as const, text: 'Attached.' }, attachments: [{ filename: 'audit-pl_1.jsonl', mimeType: 'application/jsonl', content: '{"step":"proposed"}\n' }] };
     await adapter.post({ platform: 'slack', channelId: 'C0INCIDENT' }, reply);
     expect(api.callsOf('files.getUploadURLExternal').map((c) => c.body.filename)).toEqual(['audit-pl_1.jsonl']);
-    expect(api.callsOf('files.completeUploadExternal')[0]!.body.thread_ts).toBe(api.callsOf('chat.postMessage').length ? '1700000001.000100' : undefined);
+    expect(api.callsOf('files.completeUploadExternal')[0]!.body.thread_ts).toBe('1700000001.000100');
     await adapter.postEphemeral({ platform: 'slack', channelId: 'C0INCIDENT' }, { platform: 'slack', id: 'U0ALICE' }, reply);
     expect(api.callsOf('chat.postEphemeral')[0]!.body.blocks).toContain('Not shown: audit-pl_1.jsonl');
     expect(api.callsOf('files.getUploadURLExternal')).toHaveLength(1);
