@@ -9,6 +9,7 @@ import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_ACTIVITY_BYTES, cardActivity, utf16Byte
 import { ConversationQueue, type QueueOptions } from './conversation-queue.js';
 import { InMemoryConversationRefStore, type ConversationRefStore } from './conversation-ref-store.js';
 import { actorOf, baseConversationId, botReference, cardActionOf, commandText, conversationRefOf, isChannel, isForBot, messageKind, postingConversationId, referenceOf } from './inbound.js';
+import { FollowUpLedger } from './follow-up-ledger.js';
 import { InvokeHandoff } from './invoke-handoff.js';
 import { createMessagesServer } from './http-server.js';
 import { choiceInputId, renderCards, type AdaptiveCard } from './render.js';
@@ -40,6 +41,8 @@ export class TeamsAdapter implements ChatAdapter {
   private readonly refs: ConversationRefStore;
   private readonly queue: ConversationQueue;
   private readonly handoff = new InvokeHandoff();
+  private readonly followUps = new FollowUpLedger();
+  private readonly pendingEdits = new Map<string, { card: AdaptiveCard; done: Promise<void> }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly bot: TeamsBot;
   private core?: CoreHandler;
@@ -92,7 +95,8 @@ export class TeamsAdapter implements ChatAdapter {
     const first = await this.send(ref, cards[0]!);
     const thread = ref.threadId ?? (isChannel(ref) ? first : undefined);
     const conversation: ConversationRef = { ...ref, ...(thread ? { threadId: thread } : {}) };
-    for (const more of cards.slice(1)) await this.send(conversation, more);
+    // A new message is complete right after it: its follow-ups are always sent.
+    await this.sendFollowUps(conversation, cards.slice(1));
     return { conversation, messageId: first };
   }
 
@@ -102,7 +106,14 @@ export class TeamsAdapter implements ChatAdapter {
     this.handoff.offer(ref.messageId, cards[0]!);
     // ...and the edit shows it to everyone else in the conversation.
     await this.edit(ref, cards[0]!);
-    for (const more of cards.slice(1)) await this.send(ref.conversation, more);
+    // An edit adds only the follow-ups its thread does not show yet.
+    const followUps = this.followUps.unseen(threadKey(ref.conversation), cards.slice(1));
+    await this.sendFollowUps(ref.conversation, followUps);
+  }
+
+  private async sendFollowUps(conversation: ConversationRef, cards: AdaptiveCard[]): Promise<void> {
+    for (const card of cards) await this.send(conversation, card);
+    this.followUps.record(threadKey(conversation), cards);
   }
 
   // ---- inbound ----
@@ -219,15 +230,41 @@ export class TeamsAdapter implements ChatAdapter {
     return response.id ?? '';
   }
 
-  private async edit(ref: MessageRef, card: AdaptiveCard): Promise<void> {
-    const activity = { ...cardActivity(card), id: ref.messageId } as Partial<Activity>;
-    assertSize(activity);
-    await this.call(ref.conversation, (client, conversationId) => client.conversations.updateActivity(conversationId, ref.messageId, activity as Activity));
+  /**
+   * Edits of one message that queue up behind each other collapse into one: when the edit runs
+   * it sends the newest card (progress edits come faster than Teams wants them).
+   */
+  private edit(ref: MessageRef, card: AdaptiveCard): Promise<void> {
+    const key = `${ref.conversation.channelId}/${ref.messageId}`;
+    const waiting = this.pendingEdits.get(key);
+    if (waiting) {
+      waiting.card = card;
+      return waiting.done;
+    }
+    const entry = { card, done: Promise.resolve() };
+    this.pendingEdits.set(key, entry);
+    const forget = () => {
+      if (this.pendingEdits.get(key) === entry) this.pendingEdits.delete(key);
+    };
+    entry.done = this.call(ref.conversation, (client, conversationId) => {
+      forget(); // running now: a newer card queues a new edit behind this one
+      const activity = { ...cardActivity(entry.card), id: ref.messageId } as Partial<Activity>;
+      assertSize(activity);
+      return client.conversations.updateActivity(conversationId, ref.messageId, activity as Activity);
+    }).then(() => undefined, (err: unknown) => {
+      forget();
+      throw err;
+    });
+    return entry.done;
   }
 
   private log(message: string): void {
     (this.opts.log ?? console.error)(message);
   }
+}
+
+function threadKey(ref: ConversationRef): string {
+  return `${ref.channelId}/${ref.threadId ?? ''}`;
 }
 
 function assertSize(activity: Partial<Activity>): void {

@@ -228,6 +228,39 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
     expect(delays).toHaveLength(2);
   });
 
+  it('collapses edits of one message that queue up into one carrying the newest card', async () => {
+    const { sent } = connector();
+    const built = noAuthAdapter(new FakeCore());
+    adapter = built.adapter;
+    await built.start();
+    await postActivity(adapter.port, installedInTeam());
+    const message = { conversation: { platform: 'teams' as const, channelId: CHANNEL, threadId: 'root-1' }, messageId: 'root-1' };
+    const versions = [1, 2, 3].map((n): Reply => ({ header: 'Progress', verdict: { status: 'pending', text: `${n} of 3 nodes answered` } }));
+    await Promise.all(versions.map((v) => adapter.update(message, v)));
+    const puts = sent.filter((x) => x.path.startsWith('PUT'));
+    expect(puts.length).toBeGreaterThanOrEqual(1);
+    expect(puts.length).toBeLessThan(3);
+    expect(puts.at(-1)!.body.attachments[0]!.content).toEqual(renderCard(versions[2]!));
+  });
+
+  it('does not post a follow-up again when an edit repeats what the thread already shows', async () => {
+    const { sent } = connector();
+    const built = noAuthAdapter(new FakeCore());
+    adapter = built.adapter;
+    await built.start();
+    await postActivity(adapter.port, installedInTeam());
+    const nodes = Array.from({ length: 20 }, (_, i) => `HV${String(i + 1).padStart(2, '0')}`);
+    const cells = Object.fromEntries(nodes.map((a) => [a, Object.fromEntries(nodes.filter((b) => b !== a).map((b) => [b, 'ok' as const]))]));
+    const parent = await adapter.post({ platform: 'teams', channelId: CHANNEL }, { header: 'Cluster health · CLU01', verdict: { status: 'pending', text: 'Collecting evidence' } });
+    // The result in the thread carries the full matrix as follow-ups...
+    await adapter.post(parent.conversation, { header: 'Cluster health · CLU01', verdict: { status: 'healthy', text: 'Healthy' }, matrix: { nodes, cells } });
+    const afterResult = sent.length;
+    expect(afterResult).toBeGreaterThan(3);
+    // ...and the parent's summary edit has the same overflow: only the edit goes out.
+    await adapter.update(parent, { header: 'Cluster health · CLU01', verdict: { status: 'healthy', text: 'Healthy. Details in the thread.' }, matrix: { nodes, cells } });
+    expect(sent.slice(afterResult).map((x) => x.path)).toEqual([`PUT /amer/v3/conversations/${CHANNEL};messageid=bot-msg-1/activities/bot-msg-1`]);
+  });
+
   it('splits a reply too large for one message into several, each within the budget', async () => {
     const { sent } = connector();
     const built = noAuthAdapter(new FakeCore());
