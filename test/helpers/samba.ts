@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { cp, mkdtemp, readFile, rename, rm, writeFile, mkdir, chmod } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -189,12 +189,24 @@ async function waitForLdaps(connection: SambaConnection, child: ChildProcess, ou
   }
 }
 
+/** Run directories of test processes that were killed (their DC died with them) and are old. */
+async function removeStaleRuns(): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of await readdir(os.tmpdir())) {
+    if (!/^triage-samba-(?!template-)[A-Za-z0-9]{6}$/.test(name)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const info = await stat(dir).catch(() => null);
+    if (info && info.mtimeMs < dayAgo) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Provisions (or copies) a DC, starts it and waits until LDAPS answers a bind. */
 export async function startSamba(): Promise<RunningSamba> {
   ensureSambaInstalled();
   requireRoot();
   const started = Date.now();
   const { dir: templateDir, meta } = await template();
+  await removeStaleRuns();
   const host = await pickLoopbackAddress();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'triage-samba-'));
   await cp(templateDir, dir, { recursive: true });
@@ -207,7 +219,9 @@ export async function startSamba(): Promise<RunningSamba> {
     reader: meta.reader, writer: meta.writer, admin: meta.admin, configFile, samLdb: path.join(dir, 'private', 'sam.ldb'), dir,
   };
   let log = '';
-  const child = spawn('samba', ['-i', '-M', 'single', '-s', configFile], { env: withSbin(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // stdin stays an open pipe: `samba -i` exits on EOF, so the DC dies with this process even
+  // when it is killed without running the teardown.
+  const child = spawn('samba', ['-i', '-M', 'single', '-s', configFile], { env: withSbin(), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const keep = (chunk: Buffer): void => { log = (log + chunk.toString()).slice(-8000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
