@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LabBackend } from '../../../src/lab/lab-backend.js';
+import { loadScenario } from '../../../src/lab/load.js';
+import { checkAndPropose, people, startFlow, type Flow } from '../../helpers/approvals/flow.js';
+
+// Every way an approval must be refused: the person is told why (privately), the refusal is
+// audited, the plan does not move, and nothing reaches the relay's write path.
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const NODES = ['HV01', 'HV02', 'HV03', 'HV04'];
+let lab: LabBackend;
+let flow: Flow;
+
+beforeEach(async () => {
+  lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
+  flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z' });
+});
+afterEach(async () => flow.close());
+
+const state = () => JSON.stringify(NODES.map((n) => [lab.state.findComputer(n), lab.state.reachableHost(n).migration]));
+
+async function refused(planId: string, who: keyof typeof people, reason: RegExp, stateAfter: string): Promise<void> {
+  const before = state();
+  await flow.chat.click(people[who], 'approve', planId);
+  expect(flow.chat.lastTold(people[who].id)).toMatch(reason);
+  expect(flow.backend.writes).toHaveLength(0);
+  expect(state()).toBe(before);
+  expect(await flow.store.getPlan(planId)).toMatchObject({ state: stateAfter });
+  const audit = await flow.store.listAudit({ subjectId: planId });
+  expect(audit.at(-1)).toMatchObject({ action: 'plan.approve', outcome: 'refused' });
+}
+
+describe('approval refusals', () => {
+  it('refuses the proposer, on any of their linked identities', async () => {
+    const { planId } = await checkAndPropose(flow, NODES);
+    await refused(planId, 'olivia', /^You need the approver role/, 'proposed'); // olivia on the web is no approver
+    await refused(planId, 'oliviaOnSlack', /^You proposed plan .*: another approver must approve it \(two-person rule\)\. Nothing was done\.$/, 'proposed');
+  });
+
+  it('refuses an approver who is the proposer (operator and approver in one person)', async () => {
+    const { planId } = await checkAndPropose(flow, NODES, people.adam);
+    await refused(planId, 'adam', /two-person rule/, 'proposed');
+  });
+
+  it('refuses someone without the approver role, with the reason', async () => {
+    const { planId } = await checkAndPropose(flow, NODES);
+    await refused(planId, 'vera', /^You need the approver role to approve a plan: you are not listed as an approver in the policy file\./, 'proposed');
+  });
+
+  it('refuses an expired plan, and the card says it expired', async () => {
+    const { card, planId } = await checkAndPropose(flow, NODES);
+    flow.clock.advance(31 * 60_000);
+    await refused(planId, 'adam', /expired at 2026-11-20 09:30 UTC without approval; nothing was written/, 'expired');
+    expect(card.reply.verdict?.text).toMatch(/^Expired at/);
+    expect(card.reply.buttons ?? []).toEqual([]);
+  });
+
+  it('refuses a rejected plan', async () => {
+    const { card, planId } = await checkAndPropose(flow, NODES);
+    await flow.chat.click(people.anna, 'reject', planId);
+    expect(card.reply.verdict?.text).toBe('Rejected by person:anna. Nothing was written.');
+    await refused(planId, 'adam', /was rejected by person:anna; nothing was written/, 'rejected');
+  });
+
+  it('refuses a forged or unknown plan id, and a check-run id passed as a plan', async () => {
+    await checkAndPropose(flow, NODES);
+    const checkRunId = flow.chat.withButton('propose-fix')!.reply.buttons![0]!.recordId;
+    for (const forged of ['pl_aaaaaaaaaaaaaaaa', checkRunId, "pl_'; DROP TABLE plans;--"]) {
+      await flow.chat.click(people.adam, 'approve', forged);
+      expect(flow.chat.lastTold('adam')).toBe('This button refers to no plan triage-bot knows (unknown or forged id); nothing was done.');
+    }
+    expect(flow.backend.writes).toHaveLength(0);
+    expect((await flow.store.listPlans()).map((p) => p.state)).toEqual(['proposed']);
+    expect((await flow.store.listAudit({ subjectId: 'pl_aaaaaaaaaaaaaaaa' }))[0]).toMatchObject({ actor: 'person:adam', outcome: 'refused' });
+  });
+
+  it('refuses a second approval once applied, and a viewer\'s Propose fix', async () => {
+    const { planId } = await checkAndPropose(flow, NODES);
+    await flow.chat.click(people.adam, 'approve', planId);
+    const writes = flow.backend.writes.length;
+    await flow.chat.click(people.anna, 'approve', planId);
+    expect(flow.chat.lastTold('anna')).toMatch(/already approved by person:adam and applied; nothing more was done/);
+    expect(flow.backend.writes).toHaveLength(writes);
+    await flow.chat.click(people.vera, 'propose-fix', flow.chat.withButton('propose-fix')!.reply.buttons![0]!.recordId);
+    expect(flow.chat.lastTold('vera')).toMatch(/^You need the operator role to propose a fix/);
+  });
+});
+
+describe('twenty approvers at once', () => {
+  it('applies exactly once', async () => {
+    const { planId } = await checkAndPropose(flow, NODES);
+    const clicks = Array.from({ length: 20 }, (_, i) => flow.chat.click(i % 2 ? people.adam : people.anna, 'approve', planId));
+    await Promise.all(clicks);
+    expect(flow.backend.count('directory.apply-delegation')).toBe(1);
+    expect(flow.backend.count('host.set-migration-auth')).toBe(1);
+    expect(flow.backend.count('host.purge-tickets')).toBe(4);
+    const approvals = (await flow.store.listAudit({ subjectId: planId })).filter((e) => e.action === 'plan.approved');
+    expect(approvals).toHaveLength(1);
+    const told = [...flow.chat.told('adam'), ...flow.chat.told('anna')];
+    expect(told.filter((t) => t.startsWith('You approved plan'))).toHaveLength(1);
+    expect(told.filter((t) => /already approved/.test(t))).toHaveLength(19);
+    expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'applied' });
+  });
+});
