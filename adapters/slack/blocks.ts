@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Reply, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
 import { actionIdFor, choiceBlockId } from './action-id.js';
 import { LIMITS } from './limits.js';
-import { MATRIX_LEGEND, matrixGrid, matrixSummaryLines } from './matrix-text.js';
+import { GRID_MAX_NODES, MATRIX_LEGEND, matrixGrid, matrixSummaryLines } from './matrix-text.js';
 import { chunkLines, escapeMrkdwn } from './mrkdwn.js';
 import { SEVERITY_EMOJI, VERDICT_EMOJI, VERDICT_LABEL } from './status-emoji.js';
 
@@ -49,14 +49,16 @@ export function factBlocks(facts: NonNullable<Reply['facts']>): Block[] {
   return blocks;
 }
 
-/** Grid in a code block for up to `gridMax` nodes; beyond that, counts and blocked pairs. */
-export function matrixBlocks(m: ReplyMatrix, gridMax: number): Block[] {
-  if (m.nodes.length <= gridMax) {
-    return [
-      { type: 'section', text: mrkdwn(`*Directions*\n\`\`\`\n${escapeMrkdwn(matrixGrid(m))}\n\`\`\``) },
-      { type: 'context', elements: [mrkdwn(MATRIX_LEGEND)] },
-    ];
-  }
+const gridSection = (m: ReplyMatrix): string => `*Directions*\n\`\`\`\n${escapeMrkdwn(matrixGrid(m))}\n\`\`\``;
+
+/** The grid is shown for up to GRID_MAX_NODES nodes, when it fits one section (long FQDNs may not). */
+export function gridFits(m: ReplyMatrix): boolean {
+  return m.nodes.length <= GRID_MAX_NODES && gridSection(m).length <= LIMITS.sectionText;
+}
+
+/** Grid in a code block when it fits; otherwise counts and blocked pairs (the CSV is attached). */
+export function matrixBlocks(m: ReplyMatrix): Block[] {
+  if (gridFits(m)) return [{ type: 'section', text: mrkdwn(gridSection(m)) }, { type: 'context', elements: [mrkdwn(MATRIX_LEGEND)] }];
   return sectionsFor(['*Directions*', ...matrixSummaryLines(m).map(escapeMrkdwn)]);
 }
 

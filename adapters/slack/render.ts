@@ -5,13 +5,14 @@ import {
   contextBlocks,
   factBlocks,
   findingBlocks,
+  gridFits,
   headerBlocks,
   matrixBlocks,
   sectionsFor,
   verdictBlocks,
 } from './blocks.js';
 import { checkLimits } from './limits.js';
-import { GRID_MAX_NODES, matrixCsv, matrixSummaryLines } from './matrix-text.js';
+import { matrixCsv, matrixSummaryLines } from './matrix-text.js';
 import { brief, escapeMrkdwn } from './mrkdwn.js';
 import { FULL_RESULT_FILENAME, replyAsText } from './reply-text.js';
 import { VERDICT_EMOJI, VERDICT_LABEL } from './status-emoji.js';
@@ -51,8 +52,8 @@ function fullMessage(reply: Reply): RenderedMessage {
   if (reply.verdict) blocks.push(...verdictBlocks(reply.verdict));
   if (reply.facts?.length) blocks.push(...factBlocks(reply.facts));
   if (reply.matrix && reply.matrix.nodes.length > 1) {
-    blocks.push(...matrixBlocks(reply.matrix, GRID_MAX_NODES));
-    if (reply.matrix.nodes.length > GRID_MAX_NODES) files.push(matrixCsv(reply.matrix));
+    blocks.push(...matrixBlocks(reply.matrix));
+    if (!gridFits(reply.matrix)) files.push(matrixCsv(reply.matrix));
   }
   if (reply.sections?.length) {
     blocks.push({ type: 'divider' });

@@ -150,5 +150,16 @@ describe('renderBlocks', () => {
     expect(file).toContain('context 39');
     expect(allText(message.blocks)).toContain('continued in triage-result.txt');
   });
+
+  it('summarises a small matrix whose grid would not fit one section (long FQDNs), keeping the findings', () => {
+    const nodes = Array.from({ length: 14 }, (_, i) => `hv${i}.${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.contoso.com`);
+    const cells: Record<string, Record<string, 'ok' | 'blocked'>> = {};
+    for (const f of nodes) cells[f] = Object.fromEntries(nodes.filter((t) => t !== f).map((t) => [t, 'ok' as const]));
+    const message = renderBlocks({ header: 'Long names', matrix: { nodes, cells }, sections: [{ title: 'Errors (1)', severity: 'error', lines: ['SPN_MISSING · x'] }] });
+    expect(checkLimits(message)).toEqual([]);
+    expect(allText(message.blocks)).toContain('14 nodes, 182 directions');
+    expect(allText(message.blocks)).toContain('SPN_MISSING · x');
+    expect(message.files?.map((f) => f.filename)).toEqual(['direction-matrix.csv']);
+  });
 });
 
