@@ -1,0 +1,96 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SlackAdapter } from '../adapters/slack/adapter.js';
+import { PolicyAuthorizer } from '../src/approvals/policy-authorizer.js';
+import { policySchema } from '../src/approvals/policy-schema.js';
+import { StoreBackedCoreStore } from '../src/app/core-store-adapter.js';
+import { createBotCore } from '../src/core/bot-core.js';
+import type { CoreHandler } from '../src/core/events.js';
+import { systemClock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/logger.js';
+import { generateClusterScenario } from '../src/lab/generate.js';
+import { openStore } from '../src/store/open-store.js';
+import { startFakeSlack } from './fake-slack.js';
+import { log, percentile, round, startLabHttpRelay } from './support.js';
+
+// Acknowledgement under load: the bot's Slack adapter in HTTP mode on loopback with the real core,
+// an in-memory SQLite store and a lab relay over the signed HTTP protocol (200 ms per operation),
+// the Web API pointed at a local fake. A child process fires `count` correctly signed slash
+// commands at once; each one's ack time is its HTTP answer. Slack gives up after 3 s.
+
+export interface AckFigures {
+  commands: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  over3s: number;
+  failed: number;
+  /** How long until every started check had posted its result. */
+  allChecksDoneMs: number;
+  checksDone: number;
+}
+
+const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+const FIRE = fileURLToPath(new URL('./ack-fire.ts', import.meta.url));
+
+/** `ack-only`: a core that does nothing, to see what the transport alone costs on this machine. */
+export type AckCore = 'real' | 'ack-only';
+
+const ackOnly: CoreHandler = { handle: async () => undefined };
+
+export async function measureAck(count: number, opMs = 200, coreKind: AckCore = 'real'): Promise<AckFigures> {
+  const scenario = generateClusterScenario({ nodes: 2 });
+  const lab = await startLabHttpRelay(scenario, { hostMs: opMs, directoryMs: opMs });
+  const slack = await startFakeSlack();
+  const store = await openStore('sqlite::memory:');
+  const policy = policySchema.parse({ roles: { viewer: ['*'] } });
+  const core = createBotCore({ relay: lab.client, clock: systemClock, store: new StoreBackedCoreStore(store), authorizer: new PolicyAuthorizer(policy, lab.client), logger: silentLogger, eventWindowHours: 72 });
+  const adapter = new SlackAdapter({ botToken: 'xoxb-bench', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1', apiUrl: slack.apiUrl, logger: silentLogger });
+  await adapter.start(coreKind === 'real' ? core : ackOnly);
+  try {
+    const job = { url: `http://127.0.0.1:${adapter.address!.port}/slack/events`, signingSecret: SIGNING_SECRET, hooksUrl: slack.hooksUrl, text: scenario.clusters[0]!.nodes.join(' ') };
+    // Each check ends with its result posted (the parent and the result: two chat.postMessage).
+    const done = () => (slack.calls.get('chat.postMessage') ?? 0) / 2;
+    // Warm-up: a running bot has served a command before; the first one loads and compiles code.
+    await fireFromChild({ ...job, count: 1 });
+    if (coreKind === 'real') await until(() => done() >= 1, 30_000);
+    slack.calls.clear();
+    const started = performance.now();
+    const { latencies, failures } = await fireFromChild({ ...job, count });
+    if (coreKind === 'real') await until(() => done() >= count, 180_000);
+    const figures: AckFigures = {
+      commands: count,
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
+      maxMs: round(Math.max(...latencies)),
+      over3s: latencies.filter((ms) => ms > 3000).length,
+      failed: failures,
+      allChecksDoneMs: round(performance.now() - started),
+      checksDone: Math.floor(done()),
+    };
+    log(`ack: ${count} commands p50 ${figures.p50Ms} ms p99 ${figures.p99Ms} ms max ${figures.maxMs} ms; all checks done in ${figures.allChecksDoneMs} ms`);
+    return figures;
+  } finally {
+    await adapter.stop();
+    await slack.close();
+    await lab.close();
+    await store.close();
+  }
+}
+
+function fireFromChild(job: { url: string; signingSecret: string; hooksUrl: string; count: number; text: string }): Promise<{ latencies: number[]; failures: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(FIRE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m) => resolve(m as { latencies: number[]; failures: number }));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`ack load generator exited with ${code}`));
+    });
+    child.send(job);
+  });
+}
+
+async function until(ready: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
