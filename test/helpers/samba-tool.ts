@@ -65,6 +65,11 @@ export async function createComputer(conn: SambaConnection, name: string, spec: 
   return dn;
 }
 
+/** `samba-tool spn add`: refuses an SPN another account holds (see addDuplicateSpn for that). */
+export async function addSpn(conn: SambaConnection, computer: string, spn: string): Promise<void> {
+  await sambaTool(conn, 'spn', 'add', spn, `${computer}$`);
+}
+
 export async function deleteComputer(conn: SambaConnection, name: string): Promise<void> {
   await sambaTool(conn, 'computer', 'delete', name).catch(() => undefined);
 }

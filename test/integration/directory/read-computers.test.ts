@@ -6,6 +6,7 @@ import { MIGRATION_SERVICE, RelayError } from '../../../src/relay/protocol.js';
 import { directoryClient, useSamba } from '../../helpers/samba-context.js';
 import {
   addDuplicateSpn,
+  addSpn,
   computerDn,
   createComputer,
   delegation,
@@ -52,8 +53,11 @@ beforeAll(async () => {
       await createComputer(samba, 'HV03B');
       await addDuplicateSpn(samba, computerDn(samba, 'HV03B'), `${MIG}/HV03`);
     })(),
-    // HV04: never had its dNSHostName written.
-    createComputer(samba, 'HV04', { dnsHostName: null }),
+    (async () => {
+      // HV04: never had its dNSHostName written; one SPN added the way an admin would.
+      await createComputer(samba, 'HV04', { dnsHostName: null });
+      await addSpn(samba, 'HV04', 'HOST/HV04');
+    })(),
   ]);
   // HV02's RBCD descriptor, of our own making, granting HV01 and HV03.
   const descriptor = buildRbcdDescriptor([await sidOf('HV01'), await sidOf('HV03')]);
@@ -91,6 +95,7 @@ describe('directory.computers on Samba', () => {
     expect(hv03!.userAccountControl & 0x80000).toBe(0x80000);
     expect(hv03!.supportedEncryptionTypes).toBe(0x4);
     expect(hv04!.dnsHostName).toBeNull();
+    expect(hv04!.servicePrincipalNames).toEqual(['HOST/HV04']);
     expect(hv04!.allowedToActOnBehalfOf).toEqual([ORPHAN_SID]); // unresolved SIDs stay visible
   });
 
