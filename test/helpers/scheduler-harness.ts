@@ -69,7 +69,19 @@ export async function labBackend(file: string): Promise<LabBackend> {
   return new LabBackend(await loadScenario(path.join(LAB_DIR, file)), { latency: { hostMs: 0, directoryMs: 0 } });
 }
 
-export async function startHarness(opts: { now: string; url?: string; scenario?: string; owner?: string; policySchedules?: PolicySchedule[]; store?: Store } = { now: '2027-03-26T12:00:00Z' }): Promise<Harness> {
+export interface HarnessOptions {
+  now: string;
+  url?: string;
+  scenario?: string;
+  owner?: string;
+  policySchedules?: PolicySchedule[];
+  store?: Store;
+  /** Real platform adapters to post through instead of the recording ones. */
+  platformAdapters?: ChatAdapter[];
+  authorizer?: Authorizer;
+}
+
+export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:00:00Z' }): Promise<Harness> {
   const store = opts.store ?? (await openStore(opts.url ?? 'sqlite::memory:'));
   const backend = new SwitchableBackend(await labBackend(opts.scenario ?? 'healthy.yaml'));
   const relay = new InProcessRelayClient(backend, 'lab');
@@ -81,12 +93,12 @@ export async function startHarness(opts: { now: string; url?: string; scenario?:
     relay,
     clock,
     logger: silentLogger,
-    adapters: Object.values(adapters),
+    adapters: opts.platformAdapters ?? Object.values(adapters),
     eventWindowHours: 72,
     owner: opts.owner ?? 'replica-a',
     policySchedules: opts.policySchedules ?? [],
   });
-  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer: rolesAuthorizer(['UOPS']), logger: silentLogger, eventWindowHours: 72, extensions: [module.extension] });
+  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer: opts.authorizer ?? rolesAuthorizer(['UOPS']), logger: silentLogger, eventWindowHours: 72, extensions: [module.extension] });
   return {
     store,
     module,
