@@ -2,6 +2,7 @@ import type { CoreExtension } from '../core/context.js';
 import { approvalsExtension, startApprovals } from '../approvals/extension.js';
 import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
+import { schedulerExtension } from './scheduler-extension.js';
 
 // The modules that add commands and buttons to the core (approvals and fixes, schedules).
 // Each is given the running pieces it needs.
@@ -21,5 +22,6 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   };
   // Settles plans a previous run left in applying/approved before any click is served.
   await startApprovals(deps);
-  return [approvalsExtension(deps)];
+  const scheduler = await schedulerExtension(pieces);
+  return [approvalsExtension(deps), scheduler];
 }

@@ -1,0 +1,40 @@
+import { afterEach, expect, it } from 'vitest';
+import { botExtensions } from '../../../src/app/extensions.js';
+import { startBot, type RunningBot } from '../../../src/app/start-bot.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { createLogger, silentLogger } from '../../../src/core/logger.js';
+
+// `npm start` as shipped: the lab policy file schedules HVCLUSTER01 at 08:00 Europe/Paris in the
+// console's #incident channel. The bot's clock is set 1.5 s before 08:00 Paris; the real timer
+// loop sleeps until the slot and the post appears in the lab console, once.
+
+let bot: RunningBot | undefined;
+afterEach(async () => {
+  await bot?.stop();
+  bot = undefined;
+});
+
+it('the policy-file schedule posts cluster health in the lab console at its slot', async () => {
+  const slot = new Date('2027-04-01T06:00:00Z'); // 08:00 CEST
+  const offset = slot.getTime() - 1500 - Date.now();
+  bot = await startBot({
+    config: loadConfig({ DATABASE_URL: 'sqlite::memory:' }),
+    logger: process.env.DEBUG_SCHED ? createLogger('debug') : silentLogger,
+    webPort: 0,
+    clock: { now: () => new Date(Date.now() + offset) },
+    extensions: botExtensions,
+  });
+  const web = bot.web!;
+  const healthPosts = () => web.state.list('olivia').filter((m) => m.channelId === 'incident' && m.reply.header === 'Cluster health · HVCLUSTER01');
+  expect(healthPosts()).toEqual([]);
+  for (let i = 0; i < 150 && healthPosts().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  const [post] = healthPosts();
+  expect(post?.reply.verdict?.text).toMatch(/First run of this cluster: nothing to compare with yet\.$/);
+  expect(post?.reply.context?.[0]).toMatch(/^Scheduled pol_[0-9a-f]{12} · "0 8 \* \* \*" Europe\/Paris · slot 2027-04-01T06:00:00\.000Z$/);
+  expect(post?.html).toContain('Cluster health');
+  // A second look at the store (the loop wakes again) does not post it twice.
+  await new Promise((r) => setTimeout(r, 600));
+  expect(healthPosts()).toHaveLength(1);
+  const [schedule] = await bot.store.listSchedules();
+  expect(schedule?.lastFiredSlot).toBe('2027-04-01T06:00:00.000Z');
+});
