@@ -28,6 +28,8 @@ export interface TeamsAdapterOptions {
   refs?: ConversationRefStore;
   /** How long an adaptiveCard/action invoke waits for the core's card before answering anyway. */
   invokeDeadlineMs?: number;
+  /** After the core acknowledges a click with words, how long to wait for its card instead. */
+  ackGraceMs?: number;
   retry?: Partial<RetryOptions>;
   queue?: Partial<QueueOptions>;
   log?: (message: string) => void;
@@ -148,8 +150,9 @@ export class TeamsAdapter implements ChatAdapter {
     const action = cardActionOf(value.action, choiceInputId) ?? { name: '', recordId: '' };
     const conversation = conversationRefOf(a);
     const messageId = a.replyToId ?? '';
-    // An acknowledgement with words for the clicker answers the invoke at once (as a message
-    // only they see); later card changes then reach everyone, them included, by updateActivity.
+    // The invoke answers with the first card the core makes for this message. When the core
+    // first acknowledges with words and no card follows within a short grace, the words answer
+    // instead (a message only the clicker sees); later card changes reach everyone by edits.
     let acked: Reply | undefined;
     let ackedNow!: (reply: Reply) => void;
     const ackedWithText = new Promise<'acked'>((resolve) => (ackedNow = (reply) => ((acked = reply), resolve('acked'))));
@@ -166,8 +169,9 @@ export class TeamsAdapter implements ChatAdapter {
     };
     const pending = this.handoff.open(messageId);
     const handled = this.dispatch(event);
-    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), this.opts.invokeDeadlineMs ?? 4_000).unref());
-    const outcome = await Promise.race([pending.card, ackedWithText, handled.then(() => 'done' as const), deadline]);
+    const deadline = after(this.opts.invokeDeadlineMs ?? 4_000, 'late' as const);
+    const ackedThenCard = ackedWithText.then(() => Promise.race([pending.card, after(this.opts.ackGraceMs ?? 1_000, 'acked' as const)]));
+    const outcome = await Promise.race([pending.card, ackedThenCard, handled.then(() => 'done' as const), deadline]);
     pending.close();
     if (typeof outcome === 'object') return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: outcome };
     const text = acked ? (acked.verdict?.text ?? acked.header) : outcome === 'done' ? 'Done.' : 'Working on it…';
@@ -261,6 +265,10 @@ export class TeamsAdapter implements ChatAdapter {
   private log(message: string): void {
     (this.opts.log ?? console.error)(message);
   }
+}
+
+function after<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }
 
 function threadKey(ref: ConversationRef): string {

@@ -58,14 +58,14 @@ export function groupChatMessage(text: string, mentioned: boolean): Record<strin
   };
 }
 
-export function cardAction(verb: string, data: Record<string, unknown>, messageId: string, rootId: string): Record<string, unknown> {
+export function cardAction(verb: string, data: Record<string, unknown>, messageId: string, rootId: string, from: typeof USER = USER): Record<string, unknown> {
   return {
     type: 'invoke',
     name: 'adaptiveCard/action',
     id: nextId(),
     channelId: 'msteams',
     serviceUrl: SERVICE_URL,
-    from: USER,
+    from,
     recipient: BOT,
     replyToId: messageId,
     conversation: { id: `${CHANNEL};messageid=${rootId}`, conversationType: 'channel', isGroup: true, tenantId: TENANT },
