@@ -5,6 +5,7 @@ import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, Me
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { textReply, type Reply } from '../../src/core/reply.js';
 import { boltLogger } from './bolt-logger.js';
+import { AfterAcks } from './after-acks.js';
 import { actionEvent, commandEvent, mentionEvent, parseAction, SLASH_COMMANDS } from './inbound.js';
 import { SlackOutbound } from './outbound.js';
 import { SlackUserGroups } from './user-groups.js';
@@ -47,6 +48,7 @@ export class SlackAdapter implements ChatAdapter {
   private core?: CoreHandler;
   private server?: Server;
   private readonly seenEvents = new Set<string>();
+  private readonly afterAcks = new AfterAcks();
   private readonly userGroups?: SlackUserGroups;
 
   constructor(private readonly options: SlackAdapterOptions) {
@@ -173,6 +175,8 @@ export class SlackAdapter implements ChatAdapter {
 
   /** Hand the event to the core; whatever it throws is logged and the actor told, never rethrown. */
   private async dispatch(event: InboundEvent): Promise<void> {
+    // The HTTP ack is out already; the core's work starts once pending acks had their turn.
+    await this.afterAcks.turn();
     if (!this.core) return;
     try {
       const groups = await this.userGroups?.groupsOf(event.actor.id);
