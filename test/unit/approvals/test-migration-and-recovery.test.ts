@@ -95,7 +95,7 @@ describe('crash recovery', () => {
   });
 
   it('settles an applying plan whose write never happened as failed, nothing written', async () => {
-    const { card, planId } = await stoppedIn('applying', false);
+    const { card } = await stoppedIn('applying', false);
     const settled = await recoverPlans(flow.deps, { graceMs: 0 });
     expect(settled.map((p) => p.state)).toEqual(['failed']);
     expect(card.reply.verdict?.text).toMatch(/AD still holds the values from before the plan on every computer; nothing was written\.$/);
