@@ -79,7 +79,8 @@ beforeEach(async () => {
   const deps = { store, relay: client, policy, authorizer, clock, logger: silentLogger, approvalKey, planTtlMinutes: 30, eventWindowHours: 72, adapters: [adapter] };
   const core = createBotCore({ relay: client, clock, store: new StoreBackedCoreStore(store), authorizer, logger: silentLogger, eventWindowHours: 72, extensions: [approvalsExtension(deps)] });
   const record = (method: string) =>
-    function (uri: string, body: { attachments?: Array<{ content: unknown }> }): [number, object] {
+    function (uri: string, requestBody: unknown): [number, object] {
+      const body = requestBody as { attachments?: Array<{ content: unknown }> };
       const id = method === 'PUT' ? decodedPath(uri).split('/').at(-1)! : `m${calls.length + 1}`;
       calls.push({ call: `${method} ${decodedPath(uri).replace('/amer/v3/conversations/', '')}`, id, card: body.attachments?.[0]?.content });
       return [200, { id }];
