@@ -6,7 +6,7 @@ import { refuse, updateCard } from './approvals-deps.js';
 import { applyFix } from './apply-fix.js';
 import { applyRollback } from './rollback.js';
 import { runTestMigration } from './test-migration.js';
-import { personKeyOf } from './identity.js';
+import { personKeyOf, personLabel } from './identity.js';
 import { planCard } from './plan-card.js';
 import { documentOf, resultOf, type PlanDocument } from './plan-document.js';
 
@@ -21,13 +21,13 @@ export function notProposedReason(plan: Plan): string {
   switch (plan.state) {
     case 'approved':
     case 'applying':
-      return `Plan ${plan.id} was already approved by ${plan.approver ?? 'someone else'} and is being applied; nothing more was done.`;
+      return `Plan ${plan.id} was already approved by ${plan.approver ? personLabel(plan.approver) : 'someone else'} and is being applied; nothing more was done.`;
     case 'applied':
     case 'rolling_back':
     case 'rolled_back':
-      return `Plan ${plan.id} was already approved by ${plan.approver ?? 'someone else'} and applied; nothing more was done.`;
+      return `Plan ${plan.id} was already approved by ${plan.approver ? personLabel(plan.approver) : 'someone else'} and applied; nothing more was done.`;
     case 'rejected':
-      return `Plan ${plan.id} was rejected by ${plan.approver ?? 'an approver'}; nothing was written. Propose a fresh plan if it is still needed.`;
+      return `Plan ${plan.id} was rejected by ${plan.approver ? personLabel(plan.approver) : 'an approver'}; nothing was written. Propose a fresh plan if it is still needed.`;
     case 'expired':
       return `Plan ${plan.id} expired at ${time(plan.expiresAt)} without approval; nothing was written. Propose a fresh plan.`;
     case 'failed':

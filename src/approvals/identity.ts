@@ -23,3 +23,8 @@ export async function personKeyOf(actor: Actor, sources: IdentitySources): Promi
   }
   return linked;
 }
+
+/** A person key as people read it: `person:adam` → `adam`; platform keys stay as they are. */
+export function personLabel(key: string): string {
+  return key.startsWith('person:') ? key.slice('person:'.length) : key;
+}

@@ -2,6 +2,7 @@ import type { Reply, ReplyButton, ReplySection } from '../core/reply.js';
 import { authDiff, delegationDiff } from '../remediation/describe.js';
 import type { Plan } from '../store/store.js';
 import type { PlanDocument, PlanResult, TestMigrationDocument } from './plan-document.js';
+import { personLabel } from './identity.js';
 
 // The plan card: one message per plan, edited in place as the plan moves through its states.
 // Buttons carry only the plan id; what they do is decided from the stored plan at click time.
@@ -18,7 +19,7 @@ function title(plan: Plan, doc: PlanDocument): string {
 }
 
 function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined): { status: Status; text: string } {
-  const who = plan.approver ? ` by ${plan.approver}` : '';
+  const who = plan.approver ? ` by ${personLabel(plan.approver)}` : '';
   switch (plan.state) {
     case 'proposed':
       return { status: 'pending', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
@@ -38,7 +39,7 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
     case 'failed':
       return { status: 'error', text: `Failed${who ? ` (approved${who})` : ''}: ${result?.note ?? 'see the steps below'}` };
     case 'rejected':
-      return { status: 'info', text: `Rejected${plan.approver ? ` by ${plan.approver}` : ''}. Nothing was written.` };
+      return { status: 'info', text: `Rejected${who}. Nothing was written.` };
     case 'expired':
       return { status: 'info', text: `Expired at ${time(plan.expiresAt)} without approval. Nothing was written.` };
   }

@@ -59,7 +59,7 @@ describe('propose, approve, apply', () => {
     const recheck = flow.chat.byHeader('Re-check after fix');
     expect(recheck).toHaveLength(1);
     expect(recheck[0]!.reply.matrix && Object.values(recheck[0]!.reply.matrix.cells).flatMap((row) => Object.values(row))).not.toContain('blocked');
-    expect(card.reply.verdict?.text).toMatch(/^Applied \(approved by person:adam\)\. Re-check: /);
+    expect(card.reply.verdict?.text).toMatch(/^Applied \(approved by adam\)\. Re-check: /);
     expect(card.versions.length).toBeGreaterThanOrEqual(3);
     expect(card.reply.buttons?.map((b) => b.action)).toEqual(['rollback']);
   });

@@ -60,8 +60,8 @@ describe('approval refusals', () => {
   it('refuses a rejected plan', async () => {
     const { card, planId } = await checkAndPropose(flow, NODES);
     await flow.chat.click(people.anna, 'reject', planId);
-    expect(card.reply.verdict?.text).toBe('Rejected by person:anna. Nothing was written.');
-    await refused(planId, 'adam', /was rejected by person:anna; nothing was written/, 'rejected');
+    expect(card.reply.verdict?.text).toBe('Rejected by anna. Nothing was written.');
+    await refused(planId, 'adam', /was rejected by anna; nothing was written/, 'rejected');
   });
 
   it('refuses a forged or unknown plan id, and a check-run id passed as a plan', async () => {
@@ -81,7 +81,7 @@ describe('approval refusals', () => {
     await flow.chat.click(people.adam, 'approve', planId);
     const writes = flow.backend.writes.length;
     await flow.chat.click(people.anna, 'approve', planId);
-    expect(flow.chat.lastTold('anna')).toMatch(/already approved by person:adam and applied; nothing more was done/);
+    expect(flow.chat.lastTold('anna')).toMatch(/already approved by adam and applied; nothing more was done/);
     expect(flow.backend.writes).toHaveLength(writes);
     await flow.chat.click(people.vera, 'propose-fix', flow.chat.withButton('propose-fix')!.reply.buttons![0]!.recordId);
     expect(flow.chat.lastTold('vera')).toMatch(/^You need the operator role to propose a fix/);
