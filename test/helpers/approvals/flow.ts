@@ -121,3 +121,13 @@ export async function checkAndPropose(flow: Flow, nodes: string[], by: Actor = p
   if (!card) throw new Error(`no plan card was posted; ${by.id} was told: ${flow.chat.told(by.id).join(' | ')}`);
   return { card, planId: flow.chat.buttonOf(card, 'approve') };
 }
+
+/** A second bot replica on the same database and relay: its own store connection, core and chat. */
+export async function addReplica(flow: Flow, databaseUrl: string): Promise<{ chat: FakeChat; store: Store; close(): Promise<void> }> {
+  const store = await openStore(databaseUrl);
+  const chat = new FakeChat();
+  const deps: ApprovalsDeps = { ...flow.deps, store, adapters: [chat] };
+  const core = createBotCore({ relay: flow.client, clock: flow.clock, store: new StoreBackedCoreStore(store), authorizer: flow.deps.authorizer, logger: silentLogger, eventWindowHours: 72, extensions: [approvalsExtension(deps)] });
+  await chat.start(core);
+  return { chat, store, close: () => store.close() };
+}
