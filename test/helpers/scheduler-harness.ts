@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { Reply } from '../../src/core/reply.js';
 import { StoreBackedCoreStore } from '../../src/app/core-store-adapter.js';
 import { LabBackend } from '../../src/lab/lab-backend.js';
-import { loadScenario } from '../../src/lab/load.js';
+import { loadScenario, parseScenario } from '../../src/lab/load.js';
 import { SwitchableBackend } from '../../src/lab/switchable-backend.js';
 import { InProcessRelayClient } from '../../src/relay/in-process-client.js';
 import { createSchedulerModule, type SchedulerModule } from '../../src/scheduler/index.js';
@@ -79,11 +79,16 @@ export interface HarnessOptions {
   /** Real platform adapters to post through instead of the recording ones. */
   platformAdapters?: ChatAdapter[];
   authorizer?: Authorizer;
+  /** A scenario given as YAML text (generated clusters) instead of a shipped file. */
+  scenarioText?: string;
 }
 
 export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:00:00Z' }): Promise<Harness> {
   const store = opts.store ?? (await openStore(opts.url ?? 'sqlite::memory:'));
-  const backend = new SwitchableBackend(await labBackend(opts.scenario ?? 'healthy.yaml'));
+  const first = opts.scenarioText
+    ? new LabBackend(parseScenario(opts.scenarioText, 'generated.yaml'), { latency: { hostMs: 0, directoryMs: 0 } })
+    : await labBackend(opts.scenario ?? 'healthy.yaml');
+  const backend = new SwitchableBackend(first);
   const relay = new InProcessRelayClient(backend, 'lab');
   const clock = fixedClock(opts.now);
   const adapters = { slack: new RecordingAdapter('slack'), teams: new RecordingAdapter('teams'), web: new RecordingAdapter('web') };
