@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LabBackend } from '../../../src/lab/lab-backend.js';
+import { loadScenario } from '../../../src/lab/load.js';
+import { startApprovals } from '../../../src/approvals/extension.js';
+import { FakeChat } from '../../helpers/approvals/fake-chat.js';
+import { checkAndPropose, people, startFlow, TEST_POLICY, type Flow } from '../../helpers/approvals/flow.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const NODES = ['HV01', 'HV02', 'HV03', 'HV04'];
+let flow: Flow | undefined;
+afterEach(async () => flow?.close());
+
+async function labFlow(policy = TEST_POLICY): Promise<{ lab: LabBackend; flow: Flow }> {
+  const lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
+  flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', policy });
+  return { lab, flow };
+}
+
+describe('RBCD mode (policy remediation.mode: rbcd)', () => {
+  it('grants every source on each destination instead of editing the KCD lists, and the re-check is unblocked', async () => {
+    const { lab, flow } = await labFlow(TEST_POLICY.replace('mode: kcd', 'mode: rbcd'));
+    const kcdBefore = lab.state.findComputer('HV02')!.allowedToDelegateTo.slice();
+    const { card, planId } = await checkAndPropose(flow, NODES);
+    expect(FakeChat.text(card.reply)).toContain('msDS-AllowedToActOnBehalfOfOtherIdentity: 0 → 3 values');
+    expect(FakeChat.text(card.reply)).toContain('resource-based constrained delegation (RBCD)');
+    await flow.chat.click(people.adam, 'approve', planId);
+    expect(lab.state.findComputer('HV01')!.allowedToActOnBehalfOf.sort()).toEqual(['HV02', 'HV03', 'HV04']);
+    expect(lab.state.findComputer('HV02')!.allowedToDelegateTo).toEqual(kcdBefore);
+    const recheck = flow.chat.byHeader('Re-check after fix')[0]!;
+    expect(Object.values(recheck.reply.matrix!.cells).flatMap((row) => Object.values(row))).not.toContain('blocked');
+  });
+});
+
+describe('expiry on the timer', () => {
+  it('expires due plans, edits their cards, and audits it as the system', async () => {
+    const { flow } = await labFlow();
+    const { card, planId } = await checkAndPropose(flow, NODES);
+    flow.clock.advance(30 * 60_000 + 1);
+    const runtime = await startApprovals(flow.deps, { intervalMs: 60_000 });
+    runtime.stop();
+    expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'expired' });
+    expect(card.reply.verdict?.text).toBe('Expired at 2026-11-20 09:30 UTC without approval. Nothing was written.');
+    expect((await flow.store.listAudit({ subjectId: planId })).at(-1)).toMatchObject({ actor: 'system', outcome: expect.any(String) });
+    await flow.chat.click(people.adam, 'approve', planId);
+    expect(flow.chat.lastTold('adam')).toMatch(/expired/);
+    expect(flow.backend.writes).toEqual([]);
+  });
+});
