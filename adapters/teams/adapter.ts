@@ -26,6 +26,10 @@ export interface TeamsAdapterOptions {
   port: number;
   host?: string;
   refs?: ConversationRefStore;
+  /** Tenant of the bot, for proactive posts to conversations it has not seen since start. */
+  tenantId?: string;
+  /** Service URL for such posts (default: the public global one; GCC and DoD have their own). */
+  proactiveServiceUrl?: string;
   /** How long an adaptiveCard/action invoke waits for the core's card before answering anyway. */
   invokeDeadlineMs?: number;
   /** After the core acknowledges a click with words, how long to wait for its card instead. */
@@ -36,6 +40,9 @@ export interface TeamsAdapterOptions {
 }
 
 const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
+
+/** Microsoft's public-cloud service URL for proactive messages when none was learned. */
+export const TEAMS_GLOBAL_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 
 export class TeamsAdapter implements ChatAdapter {
   readonly platform = 'teams' as const;
@@ -191,11 +198,12 @@ export class TeamsAdapter implements ChatAdapter {
   // ---- outbound ----
 
   private async referenceFor(ref: ConversationRef): Promise<Partial<ConversationReference>> {
-    const reference = botReference(ref, await this.refs.get(ref.channelId));
-    if (!reference.serviceUrl) {
-      throw new Error(`No Teams conversation is known for ${ref.channelId}: install the app in that team or chat (or message the bot there) first.`);
-    }
-    return reference;
+    const stored = await this.refs.get(ref.channelId);
+    if (stored || ref.extra?.serviceUrl) return botReference(ref, stored);
+    // A bare channel id (a schedule from the policy file, after a restart): Microsoft's global
+    // endpoint for proactive messages, with our tenant and bot id. Learned references win.
+    const extra = { serviceUrl: this.opts.proactiveServiceUrl ?? TEAMS_GLOBAL_SERVICE_URL, ...(this.opts.tenantId ? { tenantId: this.opts.tenantId } : {}), ...(this.opts.appId ? { botId: `28:${this.opts.appId}` } : {}) };
+    return botReference({ ...ref, extra: { ...extra, ...ref.extra } }, undefined);
   }
 
   /** Run one connector call for a conversation: queued, rate-limited, retried. */

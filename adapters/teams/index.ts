@@ -15,6 +15,7 @@ export function createTeamsAdapter(config: Config, extra: Partial<Omit<TeamsAdap
     auth: createBotAuthentication(config.teams, config.mode),
     appId: config.teams.appId,
     port: config.teams.port,
+    ...(config.teams.tenantId ? { tenantId: config.teams.tenantId } : {}),
     // Without authentication anyone who reaches the port could make the bot post to any
     // serviceUrl they name, so an unauthenticated (lab) endpoint listens on loopback only.
     host: config.teams.appId === '' ? '127.0.0.1' : '0.0.0.0',

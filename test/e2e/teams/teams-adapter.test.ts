@@ -185,11 +185,20 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
     expect(sent.map((s) => s.path)).toEqual([`PUT /amer/v3/conversations/${CHANNEL};messageid=1700/activities/bot-msg-9`]);
   });
 
-  it('refuses a proactive post to a conversation it has never seen, with a clear message', async () => {
-    const built = noAuthAdapter(new FakeCore());
+  it('posts to a conversation it has never seen through the global proactive endpoint of Microsoft', async () => {
+    const seen: Array<{ path: string; body: Record<string, unknown> }> = [];
+    nock('https://smba.trafficmanager.net')
+      .post(/\/teams\/v3\/conversations\/.*/)
+      .reply(function (uri, body) {
+        seen.push({ path: decodedPath(uri), body: body as Record<string, unknown> });
+        return [200, { id: 'global-1' }];
+      });
+    const built = noAuthAdapter(new FakeCore(), { appId: '', tenantId: 'tenant-42' });
     adapter = built.adapter;
     await built.start();
-    await expect(adapter.post({ platform: 'teams', channelId: '19:unknown@thread.tacv2' }, reply)).rejects.toThrow(/No Teams conversation is known for 19:unknown@thread.tacv2/);
+    const ref = await adapter.post({ platform: 'teams', channelId: '19:never-seen@thread.tacv2' }, reply);
+    expect(seen.map((s) => s.path)).toEqual(['/teams/v3/conversations/19:never-seen@thread.tacv2/activities']);
+    expect(ref).toMatchObject({ messageId: 'global-1', conversation: { threadId: 'global-1' } });
   });
 
   it('retries a 429 and then succeeds, waiting with backoff', async () => {
