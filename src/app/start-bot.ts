@@ -17,6 +17,7 @@ import { WebAdapter } from '../../adapters/web/adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { createTeamsAdapter } from '../../adapters/teams/index.js';
 import { StoreBackedCoreStore } from './core-store-adapter.js';
+import { StoreConversationRefs } from './teams-conversation-refs.js';
 import { scenarioList, startLabRelay, type LabRelay } from './lab-relay.js';
 import type { Policy } from '../approvals/policy-schema.js';
 
@@ -68,7 +69,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const web = lab && config.web.enabled ? await webAdapter(options, policy, lab, logger) : undefined;
   if (web) adapters.push(web);
   if (config.slack) adapters.push(new SlackAdapter({ ...config.slack, logger }));
-  const teams = createTeamsAdapter(config, { log: (m) => logger.info(m) });
+  const teams = createTeamsAdapter(config, { log: (m) => logger.info(m), refs: new StoreConversationRefs(store, clock) });
   if (teams) adapters.push(teams);
 
   const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [] };

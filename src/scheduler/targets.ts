@@ -34,7 +34,6 @@ export function targetGone(err: unknown): string | undefined {
   const message = e?.message ?? '';
   // The Slack adapter turns not_in_channel / channel_not_found into this user-safe sentence.
   if (/not a member of this channel/i.test(message)) return 'the bot is not a member of the channel (or it no longer exists)';
-  if (/No Teams conversation is known/i.test(message)) return 'Teams knows no conversation for this channel (the app was removed or never installed there)';
   if (e?.statusCode === 404 || e?.statusCode === 403) return `Teams answered ${e.statusCode}${e.code ? ` ${e.code}` : ''}`;
   return undefined;
 }

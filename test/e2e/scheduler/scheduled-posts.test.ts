@@ -3,10 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { SlackAdapter } from '../../../adapters/slack/adapter.js';
 import { TeamsAdapter } from '../../../adapters/teams/adapter.js';
+import type { ConversationRefStore } from '../../../adapters/teams/conversation-ref-store.js';
+import { StoreConversationRefs } from '../../../src/app/teams-conversation-refs.js';
 import { allowAll } from '../../../src/core/authorizer.js';
 import type { ChatAdapter } from '../../../src/core/events.js';
 import { API_URL, SIGNING_SECRET, SlackApiFake, sendSigned, slashCommand } from '../../helpers/slack/slack-fake.js';
-import { CHANNEL, SERVICE_URL, channelMention, decodedPath, postActivity } from '../../helpers/teams/activities.js';
+import { CHANNEL, SERVICE_URL, TENANT, channelMention, decodedPath, installedInTeam, postActivity } from '../../helpers/teams/activities.js';
 import { cardProblems } from '../../helpers/teams/validate-card.js';
 import { startHarness, type Harness } from '../../helpers/scheduler-harness.js';
 
@@ -85,8 +87,8 @@ function connector(status = 200): Array<{ path: string; body: { attachments?: Ar
   return sent;
 }
 
-function teamsAdapter(): TeamsAdapter {
-  const adapter = new TeamsAdapter({ auth: new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppType: 'MultiTenant' }), appId: '', port: 0, host: '127.0.0.1', log: () => {} });
+function teamsAdapter(refs?: ConversationRefStore): TeamsAdapter {
+  const adapter = new TeamsAdapter({ auth: new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppType: 'MultiTenant' }), appId: '', port: 0, host: '127.0.0.1', log: () => {}, ...(refs ? { refs } : {}) });
   started.push(adapter);
   return adapter;
 }
@@ -123,15 +125,45 @@ describe('Teams', () => {
     expect(JSON.stringify(sent[0]!.body)).toContain('No change since the last run (2027-03-27T07:00:00.000Z).');
   });
 
-  it('a policy-file schedule for a channel the bot never saw is paused with the reason, not retried', async () => {
+  it('a policy-file schedule (bare channel id) posts after a restart, with the reference the store kept from the installation', async () => {
+    const sent = connector();
+    const teams = teamsAdapter();
+    const h = await harnessWith(teams);
+    // The composition root gives the adapter store-backed references (start-bot.ts).
+    const first = teamsAdapter(new StoreConversationRefs(h.store, h.clock));
+    await first.start(h.core);
+    await postActivity(first.port, installedInTeam());
+    await first.stop();
+    expect(await h.store.getConversation('teams', CHANNEL)).toMatchObject({ extra: { serviceUrl: SERVICE_URL, tenantId: TENANT } });
+
+    const after = teamsAdapter(new StoreConversationRefs(h.store, h.clock));
+    const h2 = await harnessWith(after, h.store);
+    await after.start(h2.core);
+    await h.store.createSchedule({ cluster: 'HVCLUSTER01', cron: '0 8 * * *', tz: 'Europe/Paris', quiet: false, target: { platform: 'teams', channelId: CHANNEL }, createdBy: 'policy', source: 'policy', createdAt: new Date('2027-03-26T12:00:00Z') });
+    const [fired] = await tickAt(h2, '2027-03-27T07:00:00Z');
+    expect(fired?.outcome.kind).toBe('posted');
+    expect(sent.map((s) => s.path)).toEqual([`POST /amer/v3/conversations/${CHANNEL}/activities`]);
+  });
+
+  it('a policy-file schedule for a channel the bot is not in: the global endpoint answers 403, the schedule pauses and is not retried', async () => {
+    const global: string[] = [];
+    nock('https://smba.trafficmanager.net')
+      .persist()
+      .post(/\/teams\/v3\/conversations\/.*/)
+      .reply((uri) => {
+        global.push(decodedPath(uri));
+        return [403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } }];
+      });
     const teams = teamsAdapter();
     const h = await harnessWith(teams);
     await teams.start(h.core);
     const s = await h.store.createSchedule({ cluster: 'HVCLUSTER01', cron: '0 8 * * *', tz: 'Europe/Paris', quiet: false, target: { platform: 'teams', channelId: '19:never@thread.tacv2' }, createdBy: 'policy', source: 'policy', createdAt: new Date('2027-03-26T12:00:00Z') });
     const [fired] = await tickAt(h, '2027-03-27T07:00:00Z');
-    expect(fired?.outcome).toEqual({ kind: 'paused', reason: 'the channel is no longer reachable: Teams knows no conversation for this channel (the app was removed or never installed there)' });
+    expect(fired?.outcome).toMatchObject({ kind: 'paused', reason: expect.stringMatching(/^the channel is no longer reachable: Teams answered 403/) });
+    expect(global).toEqual(['/teams/v3/conversations/19:never@thread.tacv2/activities']);
     expect((await h.store.getSchedule(s.id))?.pausedReason).toMatch(/^the channel is no longer reachable/);
     expect(await tickAt(h, '2027-03-28T06:00:00Z')).toEqual([]);
+    expect(global).toHaveLength(1);
   });
 
   it('a conversation Teams no longer has (404) pauses the schedule', async () => {
