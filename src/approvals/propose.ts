@@ -9,7 +9,8 @@ import { verdictText } from '../core/render-diagnosis.js';
 import { isEmptyPlan, PlanError, planRemediation } from '../remediation/plan.js';
 import { risksOf } from '../remediation/risks.js';
 import { planEffect } from '../remediation/simulate.js';
-import { RelayError, type MigrationSettings, type OpResult } from '../relay/protocol.js';
+import { delegationValuesSchema, RelayError, type MigrationSettings, type OpResult } from '../relay/protocol.js';
+import type { RemediationPlan } from '../remediation/plan.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import { audit, ttlMs } from './approvals-deps.js';
 import { personKeyOf } from './identity.js';
@@ -77,6 +78,11 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
     await tellActor(ctx, thread, textReply(`Nothing to change: AD and the migration settings of ${record.nodes.join(', ')} already hold everything the fix would set. No plan was stored.`, { ephemeral: true }));
     return;
   }
+  const uncarried = valuesTheRelayCannotCarry(remediation);
+  if (uncarried) {
+    await tellActor(ctx, thread, textReply(`No plan was made: ${uncarried}`, { ephemeral: true, status: 'error' }));
+    return;
+  }
   const before = diagnose(evidence);
   const effect = planEffect(before, evidence, remediation);
   const doc: FixDocument = {
@@ -96,4 +102,20 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
   );
   const posted = await ctx.adapter.post(thread, planCard(plan, doc));
   await deps.store.setPlanMessage(plan.id, posted, deps.clock.now());
+}
+
+/**
+ * The compare-and-swap sends every current value back to the relay, whose protocol carries only
+ * the allow-listed service classes; a computer that also delegates elsewhere (HTTP/…, MSSQLSvc/…)
+ * cannot be fixed by the bot. Said at proposal time, not after someone approved.
+ */
+function valuesTheRelayCannotCarry(plan: RemediationPlan): string | undefined {
+  for (const change of plan.delegation) {
+    const parsed = delegationValuesSchema.safeParse(change.expected);
+    if (parsed.success) continue;
+    const index = parsed.error.issues[0]?.path[1];
+    const value = typeof index === 'number' ? change.expected.allowedToDelegateTo[index] : undefined;
+    return `${change.computer} delegates to ${value ? `"${value}"` : 'a value'} outside what the relay may write (Microsoft Virtual System Migration Service, cifs and HOST services), so the bot cannot compare-and-swap its delegation. Change it by hand (DOMAIN.md §3).`;
+  }
+  return undefined;
 }

@@ -48,3 +48,14 @@ describe('expiry on the timer', () => {
     expect(flow.backend.writes).toEqual([]);
   });
 });
+
+describe('values the relay protocol cannot carry', () => {
+  it('refuses to propose (before anyone approves) when a computer delegates to another service class', async () => {
+    const { lab, flow } = await labFlow();
+    lab.state.findComputer('HV02')!.allowedToDelegateTo.push('HTTP/web01.lab.test');
+    await flow.chat.command(people.olivia, 'migration-check HV01 HV02 HV03 HV04');
+    await flow.chat.click(people.olivia, 'propose-fix', flow.chat.buttonOf(flow.chat.withButton('propose-fix')!, 'propose-fix'));
+    expect(flow.chat.lastTold('olivia')).toBe('No plan was made: HV02 delegates to "HTTP/web01.lab.test" outside what the relay may write (Microsoft Virtual System Migration Service, cifs and HOST services), so the bot cannot compare-and-swap its delegation. Change it by hand (DOMAIN.md §3).');
+    expect(await flow.store.listPlans()).toEqual([]);
+  });
+});
