@@ -33,6 +33,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private current: Promise<void> | undefined;
+  /** Ticks still running: a long check must not delay another schedule's slot. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly warned = new Set<Platform>();
 
   constructor(private readonly opts: SchedulerOptions) {}
@@ -77,6 +79,7 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.current;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private arm(ms: number): void {
@@ -89,11 +92,12 @@ export class Scheduler {
 
   private async loopOnce(): Promise<void> {
     const { clock, logger } = this.opts;
-    try {
-      await this.tick(clock.now());
-    } catch (err) {
-      logger.error('scheduler tick failed', { error: err instanceof Error ? err.message : String(err) });
-    }
+    // Not awaited: the slot is claimed and recorded as fired at the start of a run, so the next
+    // look (possibly while this one still runs) does not fire it again.
+    const ticking = this.tick(clock.now()).catch((err: unknown) => logger.error('scheduler tick failed', { error: err instanceof Error ? err.message : String(err) }));
+    this.inFlight.add(ticking);
+    void ticking.finally(() => this.inFlight.delete(ticking));
+    await settledOrSoon(ticking);
     let delay = this.opts.maxSleepMs ?? 60_000;
     try {
       const now = clock.now();
@@ -141,6 +145,13 @@ export class Scheduler {
       return { scheduleId: schedule.id, slot: key, outcome: { kind: 'failed', reason } };
     }
   }
+}
+
+/** Waits for a tick that finishes quickly (the usual case), but no longer than a second. */
+async function settledOrSoon(p: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+  clearTimeout(timer);
 }
 
 function safeNext(schedule: Schedule, now: Date): Date | undefined {

@@ -27,11 +27,14 @@ export class RecordingAdapter implements ChatAdapter {
   readonly ephemeral: Array<{ ref: ConversationRef; reply: Reply }> = [];
   /** When set, every post fails with it (a channel that is gone). */
   failWith: unknown;
+  /** Posts to these channels wait for the promise (a slow platform). */
+  readonly holds = new Map<string, Promise<void>>();
   constructor(readonly platform: Platform) {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   async post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
     if (this.failWith) throw this.failWith;
+    await this.holds.get(ref.channelId);
     this.posts.push({ ref, reply });
     return { conversation: { ...ref, threadId: ref.threadId ?? `m${this.posts.length}` }, messageId: `m${this.posts.length}` };
   }
@@ -81,6 +84,9 @@ export interface HarnessOptions {
   authorizer?: Authorizer;
   /** A scenario given as YAML text (generated clusters) instead of a shipped file. */
   scenarioText?: string;
+  /** The loop's longest sleep (tests with a fast clock). */
+  maxSleepMs?: number;
+  clock?: ReturnType<typeof fixedClock>;
 }
 
 export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:00:00Z' }): Promise<Harness> {
@@ -90,7 +96,7 @@ export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:
     : await labBackend(opts.scenario ?? 'healthy.yaml');
   const backend = new SwitchableBackend(first);
   const relay = new InProcessRelayClient(backend, 'lab');
-  const clock = fixedClock(opts.now);
+  const clock = opts.clock ?? fixedClock(opts.now);
   const adapters = { slack: new RecordingAdapter('slack'), teams: new RecordingAdapter('teams'), web: new RecordingAdapter('web') };
   const module = await createSchedulerModule({
     store,
@@ -102,6 +108,7 @@ export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:
     eventWindowHours: 72,
     owner: opts.owner ?? 'replica-a',
     policySchedules: opts.policySchedules ?? [],
+    ...(opts.maxSleepMs ? { maxSleepMs: opts.maxSleepMs } : {}),
   });
   const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer: opts.authorizer ?? rolesAuthorizer(['UOPS']), logger: silentLogger, eventWindowHours: 72, extensions: [module.extension] });
   return {

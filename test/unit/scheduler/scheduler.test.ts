@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewSchedule } from '../../../src/store/store.js';
+import { fixedClock } from '../../../src/core/clock.js';
 import { replyText, startHarness, type Harness } from '../../helpers/scheduler-harness.js';
 
 // The scheduler driven by an injected clock through tick(now): the lab relay answers, a real
@@ -208,6 +209,25 @@ describe('paused, not retried forever', () => {
 });
 
 describe('the timer loop', () => {
+  it('a slow run does not hold back another schedule\'s slot', async () => {
+    // A clock running 60 times faster than real time: one schedule minute is one real second.
+    const base = new Date('2027-04-01T05:59:58Z').getTime();
+    const startedAt = Date.now();
+    const fast = Object.assign(fixedClock(new Date(base)), { now: () => new Date(base + (Date.now() - startedAt) * 60) });
+    h = await startHarness({ now: '2027-04-01T05:59:58Z', clock: fast, maxSleepMs: 100 });
+    let release!: () => void;
+    h.adapters.slack.holds.set('CSLOW', new Promise<void>((r) => (release = r)));
+    await h.store.createSchedule(schedule({ cron: '0 8 * * *', target: { platform: 'slack', channelId: 'CSLOW' }, createdAt: new Date(base - 60_000) }));
+    await h.store.createSchedule(schedule({ cron: '1 8 * * *', target: { platform: 'slack', channelId: 'CFAST' }, createdAt: new Date(base - 60_000) }));
+    h.module.scheduler.start();
+    for (let i = 0; i < 100 && h.adapters.slack.posts.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // 08:01's post went out while 08:00's was still waiting on the platform.
+    expect(h.adapters.slack.posts.map((p) => p.ref.channelId)).toEqual(['CFAST']);
+    release();
+    await h.module.scheduler.stop();
+    expect(h.adapters.slack.posts.map((p) => p.ref.channelId)).toEqual(['CFAST', 'CSLOW']);
+  });
+
   it('fires a due slot on start and stops cleanly', async () => {
     h = await startHarness({ now: '2027-04-01T06:00:30Z' });
     await h.store.createSchedule(schedule({ createdAt: new Date('2027-03-31T12:00:00Z') }));
