@@ -17,8 +17,9 @@ export async function resolveTarget(store: Store, target: ConversationRef): Prom
 
 /** A schedule posts at the top of the channel, never inside the thread it was created in. */
 export function channelOf(conversation: ConversationRef): ConversationRef {
-  const { threadId: _thread, ...channel } = conversation;
-  return channel;
+  const { threadId: _thread, extra, ...channel } = conversation;
+  // The console's extra names the persona who typed; Teams' carries what a proactive post needs.
+  return conversation.platform === 'web' || !extra ? channel : { ...channel, extra };
 }
 
 const SLACK_GONE = new Set(['channel_not_found', 'is_archived', 'not_in_channel', 'team_access_not_granted', 'no_permission']);

@@ -108,3 +108,11 @@ describe('cluster-health <cluster> on demand', () => {
     expect(parent!.reply.header).toBe('Cluster health · HVCLUSTER01');
   });
 });
+
+describe('schedule targets', () => {
+  it('the channel without its thread; a console persona is not part of the target', async () => {
+    const { channelOf } = await import('../../../src/scheduler/targets.js');
+    expect(channelOf({ platform: 'web', channelId: 'incident', threadId: 'm4', extra: { persona: 'olivia' } })).toEqual({ platform: 'web', channelId: 'incident' });
+    expect(channelOf({ platform: 'teams', channelId: '19:a@thread.tacv2', threadId: '1700', extra: { serviceUrl: 'https://smba.example/' } })).toEqual({ platform: 'teams', channelId: '19:a@thread.tacv2', extra: { serviceUrl: 'https://smba.example/' } });
+  });
+});
