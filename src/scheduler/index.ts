@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { PolicySchedule } from '../approvals/policy-schema.js';
 import type { Command } from '../core/commands.js';
 import type { CommandHandler, CoreExtension } from '../core/context.js';
-import { clusterHealthCommand } from './health-command.js';
+import { clusterHealthCommand, rerunAction } from './health-command.js';
 import { syncPolicySchedules } from './policy-schedules.js';
 import { scheduleCommand, schedulesCommand, unscheduleCommand } from './schedule-commands.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
@@ -36,6 +36,7 @@ export async function createSchedulerModule(opts: SchedulerModuleOptions): Promi
       'cluster-health-schedules': entry('viewer', schedulesCommand(deps)),
       'cluster-health-unschedule': entry('operator', unscheduleCommand(deps)),
     },
+    actions: { rerun: { role: 'viewer', handle: rerunAction(opts.store, opts.logger) } },
   };
   return { extension, scheduler };
 }

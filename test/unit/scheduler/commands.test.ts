@@ -116,3 +116,33 @@ describe('schedule targets', () => {
     expect(channelOf({ platform: 'teams', channelId: '19:a@thread.tacv2', threadId: '1700', extra: { serviceUrl: 'https://smba.example/' } })).toEqual({ platform: 'teams', channelId: '19:a@thread.tacv2', extra: { serviceUrl: 'https://smba.example/' } });
   });
 });
+
+describe('Re-run on a scheduled post', () => {
+  it('re-checks the cluster as cluster health, compared with the scheduled run', async () => {
+    h = await startHarness({ now: '2027-03-26T12:00:00Z' });
+    await h.store.createSchedule({ cluster: 'HVCLUSTER01', cron: '0 8 * * *', tz: 'Europe/Paris', quiet: false, target: { platform: 'slack', channelId: 'C1' }, createdBy: 'slack:UOPS', source: 'chat', createdAt: new Date('2027-03-26T12:00:00Z') });
+    h.clock.set('2027-03-27T07:00:00Z');
+    await h.module.scheduler.tick(new Date('2027-03-27T07:00:00Z'));
+    const scheduled = h.adapters.slack.posts[0]!;
+    const rerun = scheduled.reply.buttons!.find((b) => b.action === 'rerun')!;
+    expect((await h.store.getCheckRun(rerun.recordId))?.scheduleId).toBe((await h.store.listSchedules())[0]!.id);
+
+    await h.useScenario('delegation-missing-migration-service.yaml');
+    h.clock.set('2027-03-27T07:30:00Z');
+    await h.core.handle(
+      {
+        kind: 'action',
+        text: 'rerun',
+        action: { name: 'rerun', recordId: rerun.recordId },
+        actor: { platform: 'slack', id: 'UVIEWER' },
+        conversation: { platform: 'slack', channelId: 'C1' },
+        message: { conversation: { platform: 'slack', channelId: 'C1' }, messageId: 'm1' },
+        ack: async () => {},
+      },
+      h.adapters.slack,
+    );
+    const result = h.adapters.slack.posts.at(-1)!.reply;
+    expect(result.header).toBe('Cluster health · HVCLUSTER01');
+    expect(replyText(result)).toContain('Since the last run (2027-03-27T07:00:00.000Z): 1 new failing direction, 1 new finding.');
+  });
+});
