@@ -121,8 +121,8 @@ function contextBlocks(reply: Reply): Element[] {
 
 const CONTINUED_NOTE = 'Continued in the next messages.';
 
-/** The longest title a continuation card can get, to measure with before the count is known. */
-const continuationTitle = (header: string) => `${header} (part 999 of 999)`;
+/** A continuation card's title; measured as "part 999 of 999" before the count is known. */
+const continuationTitle = (header: string, part = 999, total = 999): Element => text(`${header} (part ${part} of ${total})`, { weight: 'bolder' });
 
 /** Every card for a Reply: the main card first, then continuations, each within the budget. */
 export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
@@ -156,19 +156,19 @@ export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCar
   const main = card([...mainBody, ...buttons.body, ...foot], buttons.actions);
   if (overflow.length === 0) return [main];
 
-  const bodies = packBodies(overflow, (body) => cardMessageBytes(card([text(continuationTitle(reply.header)), ...body])) <= maxBytes);
+  const bodies = packBodies(overflow, (body) => cardMessageBytes(card([continuationTitle(reply.header), ...body])) <= maxBytes);
   const total = bodies.length + 1;
-  return [main, ...bodies.map((body, i) => card([text(`${reply.header} (part ${i + 2} of ${total})`, { weight: 'bolder' }), ...body]))];
+  return [main, ...bodies.map((body, i) => card([continuationTitle(reply.header, i + 2, total), ...body]))];
 }
 
 /**
  * The matrix in the tallest blocks (16, 8, 4… sources × 16 destinations) of which each fits a
  * follow-up message on its own: 16 × 16 usually does (about 48 KB), long node names may not.
  */
-function fittingMatrixBlocks(m: ReplyMatrix, title: string, maxBytes: number): Element[][] {
+function fittingMatrixBlocks(m: ReplyMatrix, title: Element, maxBytes: number): Element[][] {
   for (let rows = MAX_TABLE_NODES; ; rows = Math.floor(rows / 2)) {
     const blocks = matrixBlocks(m, rows);
-    if (rows === 1 || blocks.every((b) => cardMessageBytes(card([text(title), ...b])) <= maxBytes)) return blocks;
+    if (rows === 1 || blocks.every((b) => cardMessageBytes(card([title, ...b])) <= maxBytes)) return blocks;
   }
 }
 
