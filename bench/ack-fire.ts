@@ -3,18 +3,19 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 // Child process of the ack benchmark: plays Slack. It signs every slash command (v0 with the
-// signing secret, form-encoded as Slack sends them), opens one connection per command and, once
-// all are up, writes every request in one go: a true burst. An ack's time runs from its request
-// being written to the first bytes of the answer (Bolt writes status, headers and body at once).
-// A separate process, and connections opened beforehand, so the load generator's own work on a
-// busy 2-core machine is not counted against the bot.
+// signing secret, form-encoded as Slack sends them), opens one kept-alive connection per command
+// and, once the bot has accepted all of them, writes every request in one go: a true burst. An
+// ack's time runs from its request being written to the first bytes of the answer (Bolt writes
+// status, headers and body at once). A separate process, and connections opened beforehand, so
+// the load generator's own work on a busy 2-core machine is not counted against the bot.
 
 interface Job {
   url: string;
   signingSecret: string;
   hooksUrl: string;
   count: number;
-  text: string;
+  /** Node names; command i checks the i-th pair of them, so the burst spreads over the cluster. */
+  nodes: string[];
 }
 
 function signedCommand(job: Job, url: URL, i: number): string {
@@ -27,7 +28,7 @@ function signedCommand(job: Job, url: URL, i: number): string {
     user_id: `U0BENCH${i % 50}`,
     user_name: `oncall${i % 50}`,
     command: '/migration-check',
-    text: job.text,
+    text: `${job.nodes[(2 * i) % job.nodes.length]} ${job.nodes[(2 * i + 1) % job.nodes.length]}`,
     api_app_id: 'A0TRIAGE',
     is_enterprise_install: 'false',
     response_url: `${job.hooksUrl}/commands/T0BENCH/${i}/x`,
@@ -48,9 +49,26 @@ function signedCommand(job: Job, url: URL, i: number): string {
   return `${head.join('\r\n')}\r\n\r\n${body}`;
 }
 
+/**
+ * Opens a connection and proves the bot has accepted it (a GET answered on it, kept alive), so
+ * the burst measures the bot, not how the kernel copes with 500 simultaneous SYNs.
+ */
 function connect(url: URL): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => resolve(socket));
+    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => {
+      socket.write(`GET /bench-warm-up HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`);
+    });
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('latin1');
+      const end = seen.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length: *(\d+)/i.exec(seen.slice(0, end))?.[1] ?? 0);
+      if (seen.length < end + 4 + length) return;
+      socket.off('data', onData);
+      resolve(socket);
+    };
+    socket.on('data', onData);
     socket.once('error', reject);
   });
 }

@@ -1,0 +1,112 @@
+import os from 'node:os';
+import type { AckFigures } from './ack-under-load.js';
+import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
+import type { MemoryFigures } from './memory.js';
+import type { PoolingFigures } from './powershell-pooling.js';
+import type { ThroughputFigures } from './relay-throughput.js';
+
+// bench/results.json and the printed table. The field names are a contract (issue 10; scripts
+// read them): ack.p50Ms/p99Ms/maxMs/over3s, diagnosis.nodes.<N>.wallMs/criticalPathMs/ratio/
+// directoryRoundTrips, pooling.pooledMs/processPerCallMs/ratio, memory.rssGrowthPct,
+// relay.requestsPerSecond, plus machine, node and date. Add fields; never rename these.
+
+export interface Figures {
+  mode: 'full' | 'quick';
+  ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number } };
+  diagnosis: { latency: Latency; results: DiagnosisFigures[] };
+  pooling: PoolingFigures;
+  memory: MemoryFigures;
+  relay: ThroughputFigures;
+  durationMs: number;
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  actual: string;
+  met: boolean;
+}
+
+export interface Results {
+  mode: 'full' | 'quick';
+  date: string;
+  node: string;
+  machine: { cpus: number; cpuModel: string; memoryMb: number; platform: string; arch: string; release: string; loadAverage: number[] };
+  durationMs: number;
+  ack: Figures['ack'];
+  diagnosis: { latency: Latency; nodes: Record<string, DiagnosisFigures> };
+  pooling: PoolingFigures;
+  memory: MemoryFigures;
+  relay: ThroughputFigures;
+  targets: Target[];
+}
+
+export const TARGETS = { ackP99Ms: 100, ackOver3s: 0, ratioAt64: 1.25, directoryRoundTrips: 2, rssGrowthPct: 10 } as const;
+
+export function machine(): Results['machine'] {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    platform: os.platform(),
+    arch: os.arch(),
+    release: os.release(),
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+export function buildReport(f: Figures, env: { date: Date; node: string; machine: Results['machine'] }): Results {
+  const nodes = Object.fromEntries(f.diagnosis.results.map((d) => [String(d.nodes), d]));
+  return {
+    mode: f.mode,
+    date: env.date.toISOString(),
+    node: env.node,
+    machine: env.machine,
+    durationMs: f.durationMs,
+    ack: f.ack,
+    diagnosis: { latency: f.diagnosis.latency, nodes },
+    pooling: f.pooling,
+    memory: f.memory,
+    relay: f.relay,
+    targets: targets(f),
+  };
+}
+
+function targets(f: Figures): Target[] {
+  const largest = f.diagnosis.results.reduce<DiagnosisFigures | undefined>((a, d) => (!a || d.nodes > a.nodes ? d : a), undefined);
+  const trips = Math.max(...f.diagnosis.results.map((d) => d.directoryRoundTrips));
+  const list: Target[] = [
+    { name: 'ack p99', target: `< ${TARGETS.ackP99Ms} ms`, actual: `${f.ack.p99Ms} ms`, met: f.ack.p99Ms < TARGETS.ackP99Ms },
+    { name: 'acks over 3 s', target: `${TARGETS.ackOver3s}`, actual: `${f.ack.over3s}`, met: f.ack.over3s <= TARGETS.ackOver3s },
+    { name: 'directory round trips', target: `<= ${TARGETS.directoryRoundTrips} for every N`, actual: `${trips}`, met: trips <= TARGETS.directoryRoundTrips },
+    { name: 'memory growth', target: `< ${TARGETS.rssGrowthPct} %`, actual: `${f.memory.rssGrowthPct} %`, met: f.memory.rssGrowthPct < TARGETS.rssGrowthPct },
+  ];
+  if (largest) {
+    list.splice(2, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
+  }
+  return list;
+}
+
+export function formatTable(r: Results): string {
+  const rows: Array<[string, string]> = [
+    ['ack (500 signed slash commands at once)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}`],
+    ['  same burst, adapter alone / bare node:http', `p99 ${r.ack.adapterOnly.p99Ms} ms / ${r.ack.floor.p99Ms} ms`],
+    ...Object.values(r.diagnosis.nodes).map((d): [string, string] => [
+      `diagnosis ${d.nodes} nodes`,
+      `wall ${d.wallMs} ms · critical path ${d.criticalPathMs} ms · ratio ${d.ratio} · directory round trips ${d.directoryRoundTrips}`,
+    ]),
+    [`PowerShell ${r.pooling.nodes}-node health`, `pool ${r.pooling.pooledMs} ms · process per call ${r.pooling.processPerCallMs} ms · ratio ${r.pooling.ratio}`],
+    [`memory (${r.memory.checks} checks)`, `RSS ${r.memory.rssAfterWarmupMb} → ${r.memory.rssAfterChecksMb} MB · growth ${r.memory.rssGrowthPct} %`],
+    ['relay throughput', `${r.relay.requestsPerSecond} signed requests/s`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = [
+    `triage-bot bench (${r.mode}) · ${r.date} · Node ${r.node} · ${r.machine.cpus} × ${r.machine.cpuModel} · load ${r.machine.loadAverage.join(' ')}`,
+    ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`),
+    '',
+    'targets:',
+    ...r.targets.map((t) => `  ${t.met ? 'met    ' : 'NOT MET'}  ${t.name}: ${t.actual} (target ${t.target})`),
+  ];
+  return lines.join('\n');
+}
