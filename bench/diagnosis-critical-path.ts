@@ -1,4 +1,8 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/core/clock.js';
+import { HttpRelayClient } from '../src/relay/client.js';
+import type { RelayClient } from '../src/relay/relay-client.js';
 import { runCheck } from '../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
 import { CountingRelayClient } from '../src/relay/relay-client.js';
@@ -36,15 +40,21 @@ export function criticalPathMs(latency: Latency): number {
   return Math.max(...DEPENDENCY_CHAINS.map((chain) => chain.reduce((sum, kind) => sum + cost(kind), 0)));
 }
 
-export async function measureDiagnosis(sizes: number[], latency: Latency, repeats: number): Promise<DiagnosisFigures[]> {
+/**
+ * `in-process`: relay and bot share one process, as `npm start` runs the lab (the reported
+ * figure). `relay-process`: the relay in a child process, as in production, for comparison.
+ */
+export type Layout = 'in-process' | 'relay-process';
+
+export async function measureDiagnosis(sizes: number[], latency: Latency, repeats: number, layout: Layout = 'in-process'): Promise<DiagnosisFigures[]> {
   const out: DiagnosisFigures[] = [];
   for (const nodes of sizes) {
     const scenario = generateClusterScenario({ nodes });
-    const lab = await startLabHttpRelay(scenario, latency);
+    const relay = layout === 'in-process' ? await inProcess(nodes, latency) : await ownProcess(nodes, latency);
     try {
       const names = scenario.clusters[0]!.nodes;
       const once = async () => {
-        const counting = new CountingRelayClient(lab.client);
+        const counting = new CountingRelayClient(relay.client);
         const { ms, value } = await timed(() => runCheck(counting, names, { clock: systemClock, eventWindowHours: 72 }));
         if (value.diagnosis.verdict.status !== 'healthy') throw new Error(`generated ${nodes}-node cluster judged ${value.diagnosis.verdict.status}, expected healthy`);
         return { ms, directory: counting.count('directory.') };
@@ -55,10 +65,39 @@ export async function measureDiagnosis(sizes: number[], latency: Latency, repeat
       const wallMs = median(runs.map((r) => r.ms));
       const ideal = criticalPathMs(latency);
       out.push({ nodes, wallMs: round(wallMs), criticalPathMs: ideal, ratio: round(wallMs / ideal, 3), directoryRoundTrips: Math.max(...runs.map((r) => r.directory)), samplesMs: runs.map((r) => round(r.ms)) });
-      log(`diagnosis ${nodes} nodes: ${round(wallMs)} ms (ideal ${ideal} ms) samples ${runs.map((r) => round(r.ms)).join(', ')}`);
+      log(`diagnosis ${nodes} nodes (${layout}): ${round(wallMs)} ms (ideal ${ideal} ms) samples ${runs.map((r) => round(r.ms)).join(', ')}`);
     } finally {
-      await lab.close();
+      await relay.close();
     }
   }
   return out;
+}
+
+interface Relay {
+  client: RelayClient;
+  close(): Promise<void>;
+}
+
+async function inProcess(nodes: number, latency: Latency): Promise<Relay> {
+  const lab = await startLabHttpRelay(generateClusterScenario({ nodes }), latency);
+  return { client: lab.client, close: () => lab.close() };
+}
+
+async function ownProcess(nodes: number, latency: Latency): Promise<Relay> {
+  const child = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const answer = await new Promise<{ url: string; keyId: string; secret: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; keyId: string; secret: string }));
+    child.once('error', reject);
+    child.send({ nodes, latency });
+  });
+  const client = new HttpRelayClient({ url: answer.url, keyId: answer.keyId, secret: answer.secret, timeoutMs: 60_000 });
+  return {
+    client,
+    close: async () => {
+      client.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.disconnect();
+      await exited;
+    },
+  };
 }

@@ -13,7 +13,8 @@ import type { ThroughputFigures } from './relay-throughput.js';
 export interface Figures {
   mode: 'full' | 'quick';
   ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number } };
-  diagnosis: { latency: Latency; results: DiagnosisFigures[] };
+  /** results: relay in the bot's process (lab mode, the contract); relayInOwnProcess: production layout. */
+  diagnosis: { latency: Latency; results: DiagnosisFigures[]; relayInOwnProcess?: DiagnosisFigures[] };
   pooling: PoolingFigures;
   memory: MemoryFigures;
   relay: ThroughputFigures;
@@ -34,7 +35,7 @@ export interface Results {
   machine: { cpus: number; cpuModel: string; memoryMb: number; platform: string; arch: string; release: string; loadAverage: number[] };
   durationMs: number;
   ack: Figures['ack'];
-  diagnosis: { latency: Latency; nodes: Record<string, DiagnosisFigures> };
+  diagnosis: { latency: Latency; layout: 'relay in the bot process (lab mode)'; nodes: Record<string, DiagnosisFigures>; relayInOwnProcess?: { nodes: Record<string, DiagnosisFigures> } };
   pooling: PoolingFigures;
   memory: MemoryFigures;
   relay: ThroughputFigures;
@@ -57,7 +58,8 @@ export function machine(): Results['machine'] {
 }
 
 export function buildReport(f: Figures, env: { date: Date; node: string; machine: Results['machine'] }): Results {
-  const nodes = Object.fromEntries(f.diagnosis.results.map((d) => [String(d.nodes), d]));
+  const byNodes = (list: DiagnosisFigures[]) => Object.fromEntries(list.map((d) => [String(d.nodes), d]));
+  const own = f.diagnosis.relayInOwnProcess;
   return {
     mode: f.mode,
     date: env.date.toISOString(),
@@ -65,7 +67,12 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     machine: env.machine,
     durationMs: f.durationMs,
     ack: f.ack,
-    diagnosis: { latency: f.diagnosis.latency, nodes },
+    diagnosis: {
+      latency: f.diagnosis.latency,
+      layout: 'relay in the bot process (lab mode)',
+      nodes: byNodes(f.diagnosis.results),
+      ...(own ? { relayInOwnProcess: { nodes: byNodes(own) } } : {}),
+    },
     pooling: f.pooling,
     memory: f.memory,
     relay: f.relay,
@@ -96,6 +103,7 @@ export function formatTable(r: Results): string {
       `diagnosis ${d.nodes} nodes`,
       `wall ${d.wallMs} ms · critical path ${d.criticalPathMs} ms · ratio ${d.ratio} · directory round trips ${d.directoryRoundTrips}`,
     ]),
+    ...Object.values(r.diagnosis.relayInOwnProcess?.nodes ?? {}).map((d): [string, string] => [`  relay in its own process, ${d.nodes} nodes`, `wall ${d.wallMs} ms · ratio ${d.ratio}`]),
     [`PowerShell ${r.pooling.nodes}-node health`, `pool ${r.pooling.pooledMs} ms · process per call ${r.pooling.processPerCallMs} ms · ratio ${r.pooling.ratio}`],
     [`memory (${r.memory.checks} checks)`, `RSS ${r.memory.rssAfterWarmupMb} → ${r.memory.rssAfterChecksMb} MB · growth ${r.memory.rssGrowthPct} %`],
     ['relay throughput', `${r.relay.requestsPerSecond} signed requests/s`],

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const ack = await ackRuns(plan.commands, plan.ackRuns);
   const adapterOnly = await measureAck(plan.commands, ACK_OP_MS, 'ack-only');
   const floor = await measureAckFloor(plan.commands);
-  const diagnosis = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats);
+  const diagnosis = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats, 'in-process');
+  const relayProcess = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats, 'relay-process');
   const pooling = await measurePooling(plan.poolingNodes);
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const figures: Figures = {
     mode,
     ack: { ...ack.chosen, runs: ack.all.length, p99SamplesMs: ack.all.map((a) => a.p99Ms), adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs }, floor },
-    diagnosis: { latency: LATENCY, results: diagnosis },
+    diagnosis: { latency: LATENCY, results: diagnosis, relayInOwnProcess: relayProcess },
     pooling,
     memory,
     relay,

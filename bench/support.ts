@@ -13,6 +13,8 @@ import { startRelayServer, type RunningRelay } from '../src/relay/server/start-r
 
 export interface LabHttpRelay {
   relay: RunningRelay;
+  keyId: string;
+  secret: string;
   backend: LabBackend;
   client: HttpRelayClient;
   /** Another client to the same relay (throughput uses several). */
@@ -33,6 +35,8 @@ export async function startLabHttpRelay(scenario: Scenario, latency: { hostMs: n
   };
   return {
     relay,
+    keyId: 'bench',
+    secret,
     backend,
     client: newClient(client),
     newClient,

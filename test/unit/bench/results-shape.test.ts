@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, formatTable, type Figures } from '../../../bench/report.js';
+import { criticalPathMs } from '../../../bench/diagnosis-critical-path.js';
+
+// Scripts read bench/results.json by these names (issue 10): this pins them. It checks the report
+// builder on given figures, never a timing.
+
+const diag = (nodes: number, wallMs: number) => ({ nodes, wallMs, criticalPathMs: 100, ratio: wallMs / 100, directoryRoundTrips: 2, samplesMs: [wallMs] });
+
+const figures: Figures = {
+  mode: 'quick',
+  ack: {
+    commands: 500, p50Ms: 40, p99Ms: 90, maxMs: 120, over3s: 0, failed: 0, allChecksDoneMs: 9000, checksDone: 500,
+    runs: 1, p99SamplesMs: [90], adapterOnly: { p50Ms: 30, p99Ms: 80, maxMs: 100 }, floor: { p50Ms: 10, p99Ms: 20, maxMs: 25 },
+  },
+  diagnosis: { latency: { hostMs: 100, directoryMs: 50 }, results: [diag(2, 105), diag(16, 110), diag(64, 130)], relayInOwnProcess: [diag(64, 120)] },
+  pooling: { nodes: 16, poolSize: 4, startupMs: 400, commandMs: 20, pooledMs: 500, pooledColdMs: 1400, processPerCallMs: 15000, ratio: 30, processStarts: { pooled: 4, processPerCall: 80 } },
+  memory: { checks: 1000, nodes: 2, rssAfterWarmupMb: 120, rssAfterChecksMb: 126, rssGrowthPct: 5, heapUsedAfterWarmupMb: 12, heapUsedAfterChecksMb: 13 },
+  relay: { requestsPerSecond: 2000, requests: 6000, errors: 0, durationMs: 3000, clients: 4, inFlightPerClient: 8 },
+  durationMs: 60_000,
+};
+const env = { date: new Date('2026-11-25T23:00:00Z'), node: 'v20.20.2', machine: { cpus: 2, cpuModel: 'test', memoryMb: 4096, platform: 'linux', arch: 'x64', release: '6', loadAverage: [1, 1, 1] } };
+
+describe('bench report', () => {
+  it('carries the documented field names', () => {
+    const r = JSON.parse(JSON.stringify(buildReport(figures, env)));
+    expect(r).toMatchObject({ mode: 'quick', node: 'v20.20.2', date: '2026-11-25T23:00:00.000Z', machine: { cpus: 2, cpuModel: 'test' } });
+    expect(r.ack).toMatchObject({ p50Ms: 40, p99Ms: 90, maxMs: 120, over3s: 0 });
+    for (const n of ['2', '16', '64']) {
+      expect(Object.keys(r.diagnosis.nodes[n]).sort()).toEqual(expect.arrayContaining(['wallMs', 'criticalPathMs', 'ratio', 'directoryRoundTrips']));
+    }
+    expect(r.diagnosis.nodes['64']).toMatchObject({ wallMs: 130, criticalPathMs: 100, ratio: 1.3, directoryRoundTrips: 2 });
+    expect(r.diagnosis.relayInOwnProcess.nodes['64'].ratio).toBe(1.2);
+    expect(r.pooling).toMatchObject({ pooledMs: 500, processPerCallMs: 15000, ratio: 30 });
+    expect(r.memory.rssGrowthPct).toBe(5);
+    expect(r.relay.requestsPerSecond).toBe(2000);
+  });
+
+  it('judges each target from the figures', () => {
+    const targets = Object.fromEntries(buildReport(figures, env).targets.map((t) => [t.name, t.met]));
+    expect(targets).toEqual({ 'ack p99': true, 'acks over 3 s': true, 'diagnosis ratio at 64 nodes': false, 'directory round trips': true, 'memory growth': true });
+    const slow = buildReport({ ...figures, ack: { ...figures.ack, p99Ms: 3500, over3s: 7 } }, env).targets;
+    expect(slow.filter((t) => !t.met).map((t) => t.name)).toEqual(['ack p99', 'acks over 3 s', 'diagnosis ratio at 64 nodes']);
+  });
+
+  it('prints every figure in the table', () => {
+    const table = formatTable(buildReport(figures, env));
+    expect(table).toContain('p99 90 ms');
+    expect(table).toContain('diagnosis 64 nodes');
+    expect(table).toContain('ratio 1.3');
+    expect(table).toContain('NOT MET  diagnosis ratio at 64 nodes: 1.3 (target <= 1.25)');
+  });
+
+  it('takes the critical path from the latencies: the longer of one host read and the directory chain', () => {
+    expect(criticalPathMs({ hostMs: 100, directoryMs: 50 })).toBe(100);
+    expect(criticalPathMs({ hostMs: 100, directoryMs: 80 })).toBe(160);
+    expect(criticalPathMs({ hostMs: 0, directoryMs: 0 })).toBe(0);
+  });
+});
