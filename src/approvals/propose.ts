@@ -105,9 +105,9 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
 }
 
 /**
- * The compare-and-swap sends every current value back to the relay, whose protocol carries only
- * the allow-listed service classes; a computer that also delegates elsewhere (HTTP/…, MSSQLSvc/…)
- * cannot be fixed by the bot. Said at proposal time, not after someone approved.
+ * The compare-and-swap sends every current value back to the relay, whose protocol carries any
+ * well-formed SPN (HTTP/…, MSSQLSvc/…:1433) but nothing malformed; such a computer cannot be
+ * fixed by the bot. Said at proposal time, not after someone approved.
  */
 function valuesTheRelayCannotCarry(plan: RemediationPlan): string | undefined {
   for (const change of plan.delegation) {
@@ -115,7 +115,7 @@ function valuesTheRelayCannotCarry(plan: RemediationPlan): string | undefined {
     if (parsed.success) continue;
     const index = parsed.error.issues[0]?.path[1];
     const value = typeof index === 'number' ? change.expected.allowedToDelegateTo[index] : undefined;
-    return `${change.computer} delegates to ${value ? `"${value}"` : 'a value'} outside what the relay may write (Microsoft Virtual System Migration Service, cifs and HOST services), so the bot cannot compare-and-swap its delegation. Change it by hand (DOMAIN.md §3).`;
+    return `${change.computer} delegates to ${value ? `"${value}"` : 'a value'} which is not a well-formed SPN the relay protocol can carry, so the bot cannot compare-and-swap its delegation. Change it by hand (DOMAIN.md §3).`;
   }
   return undefined;
 }

@@ -92,8 +92,18 @@ export const computerSchema = z.object({
   allowedToActOnBehalfOf: z.array(z.string()),
 });
 
+/**
+ * An SPN as AD may already hold it on a computer (HTTP/web01, MSSQLSvc/sql01:1433): any service
+ * class, letters, digits, dots, hyphens and spaces only. Accepted so a compare-and-swap can carry
+ * a computer's existing delegations back unchanged; values the bot ADDS must pass `spnSchema`.
+ */
+export const existingSpnSchema = z
+  .string()
+  .max(400)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\d{1,5})?(?:\/[A-Za-z0-9][A-Za-z0-9.-]{0,252})?$/, 'expected an SPN such as HTTP/web01.contoso.com');
+
 export const delegationValuesSchema = z.object({
-  allowedToDelegateTo: z.array(spnSchema).max(4096),
+  allowedToDelegateTo: z.array(existingSpnSchema).max(4096),
   userAccountControl: z.number().int().min(0).max(0xffffffff),
   allowedToActOnBehalfOf: z.array(nodeNameSchema).max(1024).optional(),
 });
@@ -109,6 +119,15 @@ export const userSchema = z.object({
   /** Distinguished names of every group, nested membership included. */
   groups: z.array(z.string()),
 });
+
+/** The relay writes only allow-listed SPNs: a desired value not already expected must pass spnSchema. */
+function onlyAllowListedAdditions(change: { expected: DelegationValues; desired: DelegationValues }, ctx: z.RefinementCtx): void {
+  const had = new Set(change.expected.allowedToDelegateTo.map((v) => v.toLowerCase()));
+  change.desired.allowedToDelegateTo.forEach((value, i) => {
+    if (had.has(value.toLowerCase()) || spnSchema.safeParse(value).success) return;
+    ctx.addIssue({ code: 'custom', path: ['desired', 'allowedToDelegateTo', i], message: `the relay adds only ${SPN_SERVICE_CLASSES.join(', ')} SPNs of valid host names` });
+  });
+}
 
 // ---- operations ----------------------------------------------------------------------------
 
@@ -163,7 +182,8 @@ export const operations = {
           .array(
             z
               .object({ computer: nodeNameSchema, expected: delegationValuesSchema, desired: delegationValuesSchema })
-              .strict(),
+              .strict()
+              .superRefine(onlyAllowListedAdditions),
           )
           .min(1)
           .max(512),
