@@ -100,7 +100,11 @@ export const computerSchema = z.object({
 export const existingSpnSchema = z
   .string()
   .max(400)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\d{1,5})?(?:\/[A-Za-z0-9][A-Za-z0-9.-]{0,252})?$/, 'expected an SPN such as HTTP/web01.contoso.com');
+  .superRefine((value, ctx) => {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._ -]{0,63})\/([^/:]+)(?::(\d{1,5}))?(?:\/([^/]+))?$/.exec(value);
+    const hostOk = (h: string | undefined) => h === undefined || nodeNameSchema.safeParse(h).success;
+    if (!m || !hostOk(m[2]) || !hostOk(m[4])) ctx.addIssue({ code: 'custom', message: 'expected an SPN such as HTTP/web01.contoso.com with a valid host name' });
+  });
 
 export const delegationValuesSchema = z.object({
   allowedToDelegateTo: z.array(existingSpnSchema).max(4096),
