@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LabBackend } from '../../../src/lab/lab-backend.js';
+import { loadScenario } from '../../../src/lab/load.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createBotCore } from '../../../src/core/bot-core.js';
@@ -130,4 +133,12 @@ export async function addReplica(flow: Flow, databaseUrl: string): Promise<{ cha
   const core = createBotCore({ relay: flow.client, clock: flow.clock, store: new StoreBackedCoreStore(store), authorizer: flow.deps.authorizer, logger: silentLogger, eventWindowHours: 72, extensions: [approvalsExtension(deps)] });
   await chat.start(core);
   return { chat, store, close: () => store.close() };
+}
+
+/** The flow on the default lab scenario at its pinned clock, with no injected latency. */
+export async function startLabFlow(options: { policy?: string } = {}): Promise<{ lab: LabBackend; flow: Flow }> {
+  const scenario = await loadScenario(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab/default.yaml'));
+  const lab = new LabBackend(scenario, { latency: { hostMs: 0, directoryMs: 0 } });
+  const flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', ...options });
+  return { lab, flow };
 }

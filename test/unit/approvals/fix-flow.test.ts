@@ -1,23 +1,18 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
-import { loadScenario } from '../../../src/lab/load.js';
 import { FakeChat } from '../../helpers/approvals/fake-chat.js';
-import { checkAndPropose, people, startFlow, type Flow } from '../../helpers/approvals/flow.js';
+import { checkAndPropose, people, startLabFlow, type Flow } from '../../helpers/approvals/flow.js';
 
 // The fix flow on the default lab scenario behind the real signed relay (writes enabled, tokens
 // verified): what people see in the thread, what the lab's AD and hosts hold, and what reached
 // the backend.
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const NODES = ['HV01', 'HV02', 'HV03', 'HV04'];
 let lab: LabBackend;
 let flow: Flow;
 
 beforeEach(async () => {
-  lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
-  flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z' });
+  ({ lab, flow } = await startLabFlow());
 });
 afterEach(async () => flow.close());
 

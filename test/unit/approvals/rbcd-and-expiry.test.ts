@@ -1,21 +1,17 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
-import { loadScenario } from '../../../src/lab/load.js';
 import { startApprovals } from '../../../src/approvals/extension.js';
 import { FakeChat } from '../../helpers/approvals/fake-chat.js';
-import { checkAndPropose, people, startFlow, TEST_POLICY, type Flow } from '../../helpers/approvals/flow.js';
+import { checkAndPropose, people, startLabFlow, TEST_POLICY, type Flow } from '../../helpers/approvals/flow.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const NODES = ['HV01', 'HV02', 'HV03', 'HV04'];
 let flow: Flow | undefined;
 afterEach(async () => flow?.close());
 
 async function labFlow(policy = TEST_POLICY): Promise<{ lab: LabBackend; flow: Flow }> {
-  const lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
-  flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', policy });
-  return { lab, flow };
+  const started = await startLabFlow({ policy });
+  flow = started.flow;
+  return started;
 }
 
 describe('RBCD mode (policy remediation.mode: rbcd)', () => {

@@ -1,21 +1,16 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
-import { loadScenario } from '../../../src/lab/load.js';
-import { checkAndPropose, people, startFlow, type Flow } from '../../helpers/approvals/flow.js';
+import { checkAndPropose, people, startLabFlow, type Flow } from '../../helpers/approvals/flow.js';
 
 // Every way an approval must be refused: the person is told why (privately), the refusal is
 // audited, the plan does not move, and nothing reaches the relay's write path.
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const NODES = ['HV01', 'HV02', 'HV03', 'HV04'];
 let lab: LabBackend;
 let flow: Flow;
 
 beforeEach(async () => {
-  lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
-  flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z' });
+  ({ lab, flow } = await startLabFlow());
 });
 afterEach(async () => flow.close());
 
