@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { ensurePostgres } from './postgres.js';
 import { startSamba, type SambaConnection } from './samba.js';
 
 // Starts, once for the whole run, what the integration tests need and this machine may lack.
@@ -32,6 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardowns: Array<() => Promise<void>> = [];
   let samba: SambaConnection | null = null;
   if (await needsServices(project)) {
+    // Once here, so that test files running in parallel find PostgreSQL up instead of each trying
+    // to install and start it.
+    await ensurePostgres();
     const dc = await startSamba();
     teardowns.push(dc.stop);
     samba = dc.connection;

@@ -4,12 +4,15 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-// PostgreSQL for the integration tests: the server this machine runs at 127.0.0.1:5432 (or
-// TEST_POSTGRES_URL), and when none answers, a throwaway cluster from Debian's `postgresql`
-// package in a temp dir on a free port, removed afterwards. Each test file asks for its own
-// database (`triage_test_<random>`) and drops it when done.
+// PostgreSQL for the integration tests: the server at TEST_POSTGRES_URL, by default Debian's
+// cluster on 127.0.0.1:5432 with the test role that scripts/ci/postgres-up.sh creates. When
+// nothing answers there, the setup runs that script (as root: it installs `postgresql` if
+// needed and starts it), as .ci/run does; without root it falls back to a throwaway cluster in a
+// temp dir on a free port. Each test file asks for its own database (`triage_test_<random>`) and
+// drops it when done. Tests that must stop and restart a server use startThrowawayCluster().
 
 export interface PgServer {
   /** Connection URL of a database on this server (default: the maintenance db `postgres`). */
@@ -28,12 +31,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_URL = 'postgres://triage_test:triage_test@127.0.0.1:5432/postgres';
+const POSTGRES_UP = fileURLToPath(new URL('../../scripts/ci/postgres-up.sh', import.meta.url));
 
 export async function ensurePostgres(): Promise<PgServer> {
   const configured = process.env.TEST_POSTGRES_URL ?? DEFAULT_URL;
-  if (await reachable(configured)) {
-    return { url: (db = 'postgres') => withDatabase(configured, db), throwaway: false, stop: async () => undefined };
+  const shared = { url: (db = 'postgres') => withDatabase(configured, db), throwaway: false, stop: async () => undefined };
+  if (await reachable(configured)) return shared;
+  if (!process.env.TEST_POSTGRES_URL && process.getuid?.() === 0) {
+    execFileSync('bash', [POSTGRES_UP], { stdio: 'pipe' });
+    if (await reachable(configured)) return shared;
   }
   return startThrowawayCluster();
 }
