@@ -1,7 +1,8 @@
 // A reader for the subset of PowerShell data-file syntax our .psrc/.pssc files use: hashtables
 // @{ k = v; ... }, arrays @( ... ) and comma lists, single- and double-quoted strings, numbers,
-// $true/$false/$null, and script blocks { ... } (kept as raw text). Comments are skipped. It lets
-// tests check the JEA files without PowerShell on this machine.
+// $true/$false/$null, and script blocks { ... } (kept as raw text). Comments are skipped. It serves
+// the static role-coverage check (a unit test, which runs without PowerShell); the Windows
+// integration tests load the same files with PowerShell's own Import-PowerShellDataFile.
 
 export type PsValue = string | number | boolean | null | PsValue[] | { [key: string]: PsValue } | { scriptBlock: string };
 

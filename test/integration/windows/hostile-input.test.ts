@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { vmNameSchema, type OperationName } from '../../../src/relay/protocol.js';
-import type { WindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
-import { DoubleHarness } from '../../helpers/pwsh-double/double-harness.js';
-import { healthyHost } from '../../helpers/pwsh-double/fixtures.js';
+import { PwshPool, type WindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
+import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
+import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
 
 // Hostile strings cannot reach PowerShell's command text: protocol validation refuses them
 // before the pool (no process even starts), and a valid but odd value only ever travels inside
-// the base64 string, which is the one variable part of a command.
+// the base64 string, which is the one variable part of a command; on the node it arrives as a
+// parameter's value, never as code.
 
 const APPROVAL = `${'a'.repeat(20)}.${'0'.repeat(64)}`;
 const BASE = [
@@ -56,17 +57,29 @@ function hostileCalls(value: string): Array<[OperationName, Record<string, unkno
   ];
 }
 
-let harness: DoubleHarness;
+let lab: PwshLab;
 let backend: WindowsBackend;
 let client: InProcessRelayClient;
+const sent: string[] = [];
 beforeAll(() => {
-  harness = new DoubleHarness({ hosts: { HV01: { ...healthyHost('HV01', ['HV02']), testMigrations: { 'web (old) 01.b': { Succeeded: true, DurationMs: 900, Message: 'ok', Events: [] } } } } });
-  backend = harness.backend(2);
-  client = new InProcessRelayClient(backend, 'windows (pwsh double)');
+  if (SKIP_PWSH) return;
+  const hosts = healthyCluster(2);
+  lab = new PwshLab(hosts);
+  backend = lab.backend(2);
+  client = new InProcessRelayClient(backend, 'windows (real pwsh)');
+  // Every command text the backend hands to PowerShell, as written to its stdin.
+  const run = PwshPool.prototype.run;
+  vi.spyOn(PwshPool.prototype, 'run').mockImplementation(function (this: PwshPool, command: string, signal?: AbortSignal) {
+    sent.push(command);
+    return run.call(this, command, signal);
+  });
+}, 120_000);
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await lab?.cleanup();
 });
-afterAll(() => harness.cleanup());
 
-describe('hostile parameters', () => {
+describe.skipIf(SKIP_PWSH)('hostile parameters', () => {
   const cases = HOSTILE.flatMap((value) => hostileCalls(value).map(([op, params]) => ({ op, params, value })));
   const ops = [...new Set(cases.map((c) => c.op))];
 
@@ -91,34 +104,51 @@ describe('hostile parameters', () => {
   });
 
   it('none of them reached PowerShell: no process was started, no command received', () => {
-    expect(harness.starts()).toBe(0);
-    expect(harness.calls()).toEqual([]);
+    expect(lab.starts()).toBe(0);
+    expect(sent).toEqual([]);
+    expect(lab.calls()).toEqual([]);
   });
 });
 
-describe('a valid but odd value', () => {
-  it('travels only base64-encoded; the command text is otherwise the fixed script', async () => {
+describe.skipIf(SKIP_PWSH)('a valid but odd value', () => {
+  /** Arranges a VM of that name on HV01 and moves it to HV02; returns the command text and what HV01 received. */
+  async function move(vm: string, destination = 'HV02') {
+    lab.updateHost('HV01', (h) => {
+      h.vms = [{ Name: vm, State: 'Running', IsClustered: false }];
+    });
+    const sentBefore = sent.length;
+    const callsBefore = lab.calls().length;
+    const result = await client.call('vm.test-migration', { vm, source: 'HV01', destination, approval: APPROVAL });
+    return { result, commands: sent.slice(sentBefore), calls: lab.calls().slice(callsBefore) };
+  }
+
+  it('travels only base64-encoded and reaches the node as the value of -VMName', async () => {
     const vm = 'web (old) 01.b';
-    const result = await client.call('vm.test-migration', { vm, source: 'HV01', destination: 'hv02.contoso.com', approval: APPROVAL });
-    expect(result).toMatchObject({ succeeded: true, durationMs: 900 });
-    const [call] = harness.calls();
-    expect(call!.params).toEqual({ vm, source: 'HV01', destination: 'hv02.contoso.com' });
-    expect(call!.command).not.toContain('web (old)');
-    expect(call!.command).not.toContain('hv02.contoso.com');
-    const lines = call!.command!.split('\n');
+    const { result, commands, calls } = await move(vm, 'hv02.lab.test');
+    expect(result).toMatchObject({ succeeded: true, message: `Live migration of '${vm}' to hv02.lab.test completed.` });
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).not.toContain('web (old)');
+    expect(commands[0]).not.toContain('hv02.lab.test');
+    const lines = commands[0]!.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^\} -ParamsB64 '[A-Za-z0-9+/=]+'$/);
-    expect(lines.at(-1)).toBe(`} -ParamsB64 '${call!.paramsB64}'`);
+    expect(calls).toEqual([
+      {
+        computerName: 'HV01',
+        configurationName: 'HvLmFix',
+        commands: [{ name: 'Test-HvLmMigration', parameters: [{ name: '-VMName', value: null }, { name: null, value: vm }, { name: '-DestinationHost', value: null }, { name: null, value: 'hv02.lab.test' }] }],
+        script: null,
+      },
+    ]);
   });
 
   it('so do the corpus values that are valid VM names', async () => {
     const odd = HOSTILE.filter((v) => vmNameSchema.safeParse(v).success);
     expect(odd.length).toBeGreaterThan(3);
     for (const vm of odd) {
-      const before = harness.calls().length;
-      await client.call('vm.test-migration', { vm, source: 'HV01', destination: 'HV02', approval: APPROVAL });
-      const [call] = harness.calls().slice(before);
-      expect(call!.params).toEqual({ vm, source: 'HV01', destination: 'HV02' });
-      expect(call!.command).not.toContain(vm);
+      const { result, commands, calls } = await move(vm);
+      expect(result.succeeded).toBe(true);
+      expect(commands[0]).not.toContain(vm);
+      expect(calls[0]!.commands![0]!.parameters[1]).toEqual({ name: null, value: vm });
     }
   });
 });

@@ -1,149 +1,138 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
-import { RelayError, type OperationName } from '../../../src/relay/protocol.js';
-import { buildInvocation } from '../../../src/relay/server/backends/windows/invocation.js';
-import { defaultScriptsDir, SCRIPT_SPECS, type WindowsOperation } from '../../../src/relay/server/backends/windows/script-catalog.js';
-import { DoubleHarness } from '../../helpers/pwsh-double/double-harness.js';
-import { healthyHost } from '../../helpers/pwsh-double/fixtures.js';
+import { RelayError } from '../../../src/relay/protocol.js';
+import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
+import type { StubHostState } from '../../helpers/pwsh-lab/host-state.js';
+import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
 
-// Every windows operation through the real backend, node-powershell and the pwsh double: the
-// exact script file and decoded parameters reach "PowerShell", and PowerShell's JSON (quirks
-// included) becomes the protocol's result.
+// Every windows operation through the real backend, node-powershell and PowerShell 7, into JEA
+// runspaces built from manifests/jea: what the node receives (commands, never script text, on
+// the right endpoint, without the approval token), what it changes, and how PowerShell's
+// serialization (remoting, then ConvertTo-Json) comes back through the parsers.
 
 const APPROVAL = `${'a'.repeat(20)}.${'0'.repeat(64)}`;
-const hv01 = healthyHost('HV01', ['HV02', 'HV03']);
-const fixture = {
-  hosts: {
-    // Windows PowerShell 5.1 style: "\/Date(ms)\/", enums as numbers, one-element lists as objects.
-    HV01: {
-      ...hv01,
-      deviceGuard: { SecurityServicesRunning: 1, SecurityServicesConfigured: [1, 2] },
-      timeStatus: { Source: 'DC01.contoso.com', OffsetSeconds: -2.5 },
-      events: [
-        { LogName: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', Id: 21502, TimeCreated: { hoursAgo: 2 }, Message: "Live migration of 'Virtual Machine web01' failed. 0x8009030E" },
-        { LogName: 'Microsoft-Windows-Hyper-V-VMMS-Admin', Id: 20413, TimeCreated: { hoursAgo: 100 }, Message: 'too old for a 72 h window' },
-      ],
-      hotfixes: [{ HotFixID: 'KB5021131', InstalledOn: '11/8/2022' }],
-      dns: {
-        hv02: { Name: 'hv02.contoso.com', IPAddress: '10.0.0.12', NameHost: 'hv02.contoso.com' },
-        'hv03.contoso.com': { Name: 'hv03.contoso.com', IPAddress: '10.0.0.12', NameHost: 'hv02.contoso.com' },
-      },
-      vms: [{ Name: 'web01', State: 2 }, { Name: 'sql (old) 01', State: 3 }],
-      testMigrations: { web01: { Succeeded: false, DurationMs: 5120, Message: 'Virtual machine migration operation failed at migration source.', Events: [{ LogName: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', Id: 21502, TimeCreated: { hoursAgo: 0 }, Message: '0x8009030E' }] } },
-    },
-    // PowerShell 7 style: ISO dates with seven fractional digits, enums as names, CredSSP, no CG.
-    HV02: {
-      ...healthyHost('HV02', ['HV01']),
-      dateStyle: 'iso',
-      vmHost: { VirtualMachineMigrationEnabled: false, VirtualMachineMigrationAuthenticationType: 'CredSSP', MaximumVirtualMachineMigrations: 4, MaximumStorageMigrations: null, UseAnyNetworkForMigration: true },
-      os: { Caption: 'Microsoft Windows Server 2022 Standard ', Version: '10.0.20348' },
-      deviceGuard: { SecurityServicesRunning: null, SecurityServicesConfigured: [] },
-      events: [
-        { LogName: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', Id: 21502, TimeCreated: { hoursAgo: 3 }, Message: 'a' },
-        { LogName: 'Microsoft-Windows-Hyper-V-VMMS-Admin', Id: 20417, TimeCreated: { hoursAgo: 1 }, Message: null },
-      ],
-      hotfixes: [
-        { HotFixID: 'KB5037754', InstalledOn: '4/9/2024' },
-        { HotFixID: 'KB4598347', InstalledOn: '' },
-        { HotFixID: 'KB5008380', InstalledOn: '20211109' },
-        { HotFixID: 'KB4586781', InstalledOn: '01d6b6f7a4b5c000' },
-      ],
-      vms: [],
-    },
-  },
-  clusters: {
-    CL01: [{ Name: 'HV01', State: 0, Cluster: 'CL01' }, { Name: 'HV02', State: 1, Cluster: 'CL01' }],
-    SOLO: [{ Name: 'HV09', State: 0, Cluster: 'SOLO.contoso.com' }],
-  },
-};
+const LONG = `Live migration failed: ${'x'.repeat(7_980)}`;
 
-let harness: DoubleHarness;
-let client: InProcessRelayClient;
-beforeAll(() => {
-  harness = new DoubleHarness(fixture);
-  client = new InProcessRelayClient(harness.backend(2), 'windows (pwsh double)');
-});
-afterAll(() => harness.cleanup());
-
-const script = (op: WindowsOperation) => readFileSync(path.join(defaultScriptsDir(), SCRIPT_SPECS[op].file), 'utf8').replace(/\n$/, '');
-
-/** Calls op and returns the result with the one command the double received for it. */
-async function callOnce<O extends OperationName>(op: O, params: Record<string, unknown>) {
-  const before = harness.calls().length;
-  const result = await client.call(op, params as never);
-  const calls = harness.calls().slice(before);
-  expect(calls).toHaveLength(1);
-  return { result, call: calls[0]! };
+function arrange(): StubHostState[] {
+  const [hv01, hv02, hv03] = healthyCluster(3);
+  const now = Date.now();
+  hv01!.events = [
+    { LogName: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', Id: 21502, TimeCreated: new Date(now - 2 * 3_600_000).toISOString(), Message: "Échec de la migration dynamique de « web01 » — 仮想マシン 🚫 \"quoted\" \\ back\nslash (0x8009030E)" },
+    { LogName: 'Microsoft-Windows-Hyper-V-VMMS-Admin', Id: 20413, TimeCreated: new Date(now - 100 * 3_600_000).toISOString(), Message: 'outside a 72 h window' },
+    { LogName: 'Microsoft-Windows-Hyper-V-VMMS-Admin', Id: 20417, TimeCreated: new Date(now - 3 * 3_600_000).toISOString(), Message: LONG },
+    { LogName: 'Microsoft-Windows-Hyper-V-Worker-Admin', Id: 18500, TimeCreated: new Date(now - 1 * 3_600_000).toISOString(), Message: 'a log the relay does not read' },
+  ];
+  hv01!.vms = [
+    { Name: 'web01', State: 'Running', IsClustered: false },
+    { Name: 'sql (old) 01', State: 'Saved', IsClustered: true },
+  ];
+  hv01!.hotfixes = [
+    { HotFixID: 'KB5021131', InstalledOn: '11/8/2022' },
+    { HotFixID: 'KB4598347', InstalledOn: '' },
+  ];
+  hv02!.vmHost = { ...hv02!.vmHost, VirtualMachineMigrationAuthenticationType: 'CredSSP', VirtualMachineMigrationEnabled: false };
+  hv02!.deviceGuard = {};
+  hv02!.vms = [];
+  hv03!.moveFailure = { Message: "Virtual machine migration operation for 'app03' failed at migration source 'HV03'. (0x8009030E)" };
+  hv03!.vms = [{ Name: 'app03', State: 'Running', IsClustered: false }];
+  return [hv01!, hv02!, hv03!];
 }
 
-const cases: Array<{ op: WindowsOperation; params: Record<string, unknown>; sent: Record<string, unknown>; endpoint: string; result: unknown }> = [
-  { op: 'host.migration-settings', params: { node: 'HV01' }, sent: { node: 'HV01' }, endpoint: 'HvLmDiag', result: { enabled: true, authenticationType: 'Kerberos', maxMigrations: 2, maxStorageMigrations: 2, useAnyNetwork: false } },
-  { op: 'host.security', params: { node: 'hv01.contoso.com' }, sent: { node: 'hv01.contoso.com' }, endpoint: 'HvLmDiag', result: { os: 'Microsoft Windows Server 2025 Datacenter', credentialGuardRunning: true, credentialGuardConfigured: true, clockOffsetSeconds: -2.5 } },
-  { op: 'host.hotfixes', params: { node: 'HV01' }, sent: { node: 'HV01' }, endpoint: 'HvLmDiag', result: { hotfixes: [{ id: 'KB5021131', installedOn: '2022-11-08' }] } },
-  { op: 'host.dns', params: { node: 'HV01', names: ['HV02', 'hv03.contoso.com', 'HV07'] }, sent: { node: 'HV01', names: ['HV02', 'hv03.contoso.com', 'HV07'] }, endpoint: 'HvLmDiag', result: { answers: [{ name: 'HV02', resolvedTo: 'hv02.contoso.com' }, { name: 'hv03.contoso.com', resolvedTo: 'hv02.contoso.com' }, { name: 'HV07', resolvedTo: null }] } },
-  { op: 'host.vms', params: { node: 'HV01' }, sent: { node: 'HV01' }, endpoint: 'HvLmDiag', result: { vms: [{ name: 'web01', state: 'Running' }, { name: 'sql (old) 01', state: 'Off' }] } },
-  { op: 'cluster.nodes', params: { cluster: 'CL01' }, sent: { cluster: 'CL01' }, endpoint: 'HvLmDiag', result: { cluster: 'CL01', nodes: ['HV01', 'HV02'] } },
-  { op: 'host.purge-tickets', params: { node: 'HV01', approval: APPROVAL }, sent: { node: 'HV01' }, endpoint: 'HvLmFix', result: { purged: true } },
-  { op: 'host.set-migration-auth', params: { node: 'HV02', expected: 'CredSSP', authenticationType: 'Kerberos', approval: APPROVAL }, sent: { node: 'HV02', expected: 'CredSSP', authenticationType: 'Kerberos' }, endpoint: 'HvLmFix', result: { before: 'CredSSP', after: 'Kerberos' } },
-  { op: 'vm.test-migration', params: { vm: 'web01', source: 'HV01', destination: 'HV02', approval: APPROVAL }, sent: { vm: 'web01', source: 'HV01', destination: 'HV02' }, endpoint: 'HvLmFix', result: expect.objectContaining({ succeeded: false, durationMs: 5120, message: 'Virtual machine migration operation failed at migration source.' }) },
-];
+let lab: PwshLab;
+let client: InProcessRelayClient;
+beforeAll(() => {
+  if (SKIP_PWSH) return;
+  lab = new PwshLab(arrange());
+  client = new InProcessRelayClient(lab.backend(2), 'windows (real pwsh)');
+}, 120_000);
+afterAll(() => lab?.cleanup());
 
-describe('every windows operation', () => {
-  it.each(cases)('$op sends its own script with exactly the decoded parameters and parses the answer', async ({ op, params, sent, endpoint, result }) => {
-    const { result: got, call } = await callOnce(op, params);
-    expect(got).toEqual(result);
-    expect(call).toMatchObject({ ok: true, op, script: SCRIPT_SPECS[op].file, endpoint, params: sent });
-    expect(JSON.parse(Buffer.from(call.paramsB64!, 'base64').toString('utf8'))).toEqual({ endpoint, params: sent });
-    expect(call.command).toBe(buildInvocation(script(op), call.paramsB64!).replace(/\n$/, ''));
-    expect(call.command).not.toContain(APPROVAL.slice(0, 20));
+/** Calls op; returns its result and the remote calls the node received for it. */
+async function withCalls<T>(call: () => Promise<T>) {
+  const before = lab.calls().length;
+  const result = await call();
+  return { result, calls: lab.calls().slice(before) };
+}
+
+describe.skipIf(SKIP_PWSH)('reads', () => {
+  it('host.migration-settings: enums by name, on the read endpoint, as one command', async () => {
+    const { result, calls } = await withCalls(() => client.call('host.migration-settings', { node: 'HV02' }));
+    expect(result).toEqual({ enabled: false, authenticationType: 'CredSSP', maxMigrations: 2, maxStorageMigrations: 2, useAnyNetwork: false });
+    expect(calls).toEqual([{ computerName: 'HV02', configurationName: 'HvLmDiag', commands: [{ name: 'Get-VMHost', parameters: [] }], script: null }]);
   });
 
-  it('host.events reads both migration logs for the window asked, oldest first', async () => {
-    const { result, call } = await callOnce('host.events', { node: 'HV01', sinceHours: 72 });
-    expect(call.params).toEqual({ node: 'HV01', sinceHours: 72 });
-    expect(result.events).toHaveLength(1);
-    expect(result.events[0]).toMatchObject({ log: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', id: 21502, message: expect.stringContaining('0x8009030E') });
-    expect(Math.abs(Date.parse(result.events[0]!.time) - (Date.now() - 2 * 3_600_000))).toBeLessThan(60_000);
+  it('host.security: three reads over one session; missing Device Guard data reads as not running', async () => {
+    const { result, calls } = await withCalls(() => client.call('host.security', { node: 'hv02.lab.test' }));
+    expect(result).toEqual({ os: 'Microsoft Windows Server 2025 Datacenter', credentialGuardRunning: false, credentialGuardConfigured: false, clockOffsetSeconds: 0 });
+    expect(calls.map((c) => c.commands?.[0]?.name)).toEqual(['Get-CimInstance', 'Get-CimInstance', 'Get-TimeStatus']);
+  });
+
+  it('host.events: both migration logs, the window asked, newest first; non-ASCII intact; messages cut at 4,000', async () => {
+    const { result, calls } = await withCalls(() => client.call('host.events', { node: 'HV01', sinceHours: 72 }));
+    expect(result.events.map((e) => e.id)).toEqual([21502, 20417]);
+    expect(result.events[0]!.message).toBe("Échec de la migration dynamique de « web01 » — 仮想マシン 🚫 \"quoted\" \\ back\nslash (0x8009030E)");
+    expect(result.events[1]!.message).toBe(LONG.slice(0, 4000));
+    expect(Math.abs(Date.parse(result.events[0]!.time) - (Date.now() - 2 * 3_600_000))).toBeLessThan(120_000);
+    // $using: reached the node as the parameter's value (NoLanguage accepts a command, not script).
+    expect(calls[0]!.commands).toEqual([{ name: 'Get-HvLmEvent', parameters: [{ name: '-Hours', value: null }, { name: null, value: 72 }] }]);
     const wide = await client.call('host.events', { node: 'HV01', sinceHours: 168 });
-    expect(wide.events.map((e) => e.id)).toEqual([20413, 21502]);
+    expect(wide.events.map((e) => e.id)).toEqual([21502, 20417, 20413]);
+  });
+
+  it('host.hotfixes: InstalledOn as PowerShell type data parses it, and an empty one as unknown', async () => {
+    expect(await client.call('host.hotfixes', { node: 'HV01' })).toEqual({ hotfixes: [{ id: 'KB5021131', installedOn: '2022-11-08' }, { id: 'KB4598347', installedOn: null }] });
+  });
+
+  it('host.vms: states by name; an empty pipeline is an empty list', async () => {
+    expect(await client.call('host.vms', { node: 'HV01' })).toEqual({ vms: [{ name: 'web01', state: 'Running' }, { name: 'sql (old) 01', state: 'Saved' }] });
+    expect(await client.call('host.vms', { node: 'HV02' })).toEqual({ vms: [] });
+  });
+
+  it('host.dns: every name in one session, answered from that node', async () => {
+    const { result, calls } = await withCalls(() => client.call('host.dns', { node: 'HV01', names: ['HV02', 'hv03.lab.test', 'HV07'] }));
+    expect(result).toEqual({ answers: [{ name: 'HV02', resolvedTo: 'hv02.lab.test' }, { name: 'hv03.lab.test', resolvedTo: 'hv03.lab.test' }, { name: 'HV07', resolvedTo: null }] });
+    expect(new Set(calls.map((c) => c.commands?.[0]?.name))).toEqual(new Set(['Resolve-DnsName']));
+  });
+
+  it('cluster.nodes: asked of the cluster name, answered by a node', async () => {
+    expect(await client.call('cluster.nodes', { cluster: 'CL01' })).toEqual({ cluster: 'CL01', nodes: ['HV01', 'HV02', 'HV03'] });
   });
 });
 
-describe('PowerShell quirks', () => {
-  it('reads enums as names, a missing optional as absent, and no Credential Guard from null and empty lists', async () => {
-    expect(await client.call('host.migration-settings', { node: 'HV02' })).toEqual({ enabled: false, authenticationType: 'CredSSP', maxMigrations: 4, useAnyNetwork: true });
-    expect(await client.call('host.security', { node: 'HV02' })).toMatchObject({ os: 'Microsoft Windows Server 2022 Standard', credentialGuardRunning: false, credentialGuardConfigured: false });
+describe.skipIf(SKIP_PWSH)('writes, on the write endpoint, without the approval token', () => {
+  it('host.purge-tickets runs klist -li 0x3e7 purge on that node', async () => {
+    const { result, calls } = await withCalls(() => client.call('host.purge-tickets', { node: 'HV01', approval: APPROVAL }));
+    expect(result).toEqual({ purged: true });
+    expect(lab.purges('HV01')).toHaveLength(1);
+    expect(lab.purges('HV02')).toHaveLength(0);
+    expect(calls).toEqual([{ computerName: 'HV01', configurationName: 'HvLmFix', commands: [{ name: 'Clear-HvLmMachineTicket', parameters: [] }], script: null }]);
+    expect(JSON.stringify(calls)).not.toContain(APPROVAL.slice(0, 20));
   });
 
-  it('reads PowerShell 7 ISO dates with seven fractional digits and null messages', async () => {
-    const { events } = await client.call('host.events', { node: 'HV02', sinceHours: 24 });
-    expect(events.map((e) => [e.id, e.message])).toEqual([[21502, 'a'], [20417, '']]);
-    for (const e of events) expect(e.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  it('host.set-migration-auth changes the setting only from the expected value', async () => {
+    const conflict = await client.call('host.set-migration-auth', { node: 'HV01', expected: 'CredSSP', authenticationType: 'Kerberos', approval: APPROVAL }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(RelayError);
+    expect(conflict).toMatchObject({ code: 'CONFLICT', details: { current: 'Kerberos' } });
+    expect(lab.host('HV01').vmHost.VirtualMachineMigrationAuthenticationType).toBe('Kerberos');
+
+    expect(await client.call('host.set-migration-auth', { node: 'HV02', expected: 'CredSSP', authenticationType: 'Kerberos', approval: APPROVAL })).toEqual({ before: 'CredSSP', after: 'Kerberos' });
+    expect(lab.host('HV02').vmHost.VirtualMachineMigrationAuthenticationType).toBe('Kerberos');
+    expect(await client.call('host.migration-settings', { node: 'HV02' })).toMatchObject({ authenticationType: 'Kerberos' });
   });
 
-  it('reads every InstalledOn form of Win32_QuickFixEngineering', async () => {
-    expect(await client.call('host.hotfixes', { node: 'HV02' })).toEqual({
-      hotfixes: [
-        { id: 'KB5037754', installedOn: '2024-04-09' },
-        { id: 'KB4598347', installedOn: null },
-        { id: 'KB5008380', installedOn: '2021-11-09' },
-        { id: 'KB4586781', installedOn: '2020-11-10' },
-      ],
+  it('vm.test-migration moves a clustered VM through its cluster role and another with Move-VM', async () => {
+    const clustered = await client.call('vm.test-migration', { vm: 'sql (old) 01', source: 'HV01', destination: 'HV02', approval: APPROVAL });
+    expect(clustered).toMatchObject({ succeeded: true, message: "Live migration of 'sql (old) 01' to HV02 completed." });
+    const plain = await client.call('vm.test-migration', { vm: 'web01', source: 'HV01', destination: 'HV02', approval: APPROVAL });
+    expect(plain).toMatchObject({ succeeded: true, message: "Live migration of 'web01' to HV02 completed." });
+  });
+
+  it('vm.test-migration reports a failed move with its message and the events logged meanwhile', async () => {
+    lab.updateHost('HV03', (h) => {
+      h.events = [{ LogName: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', Id: 21502, TimeCreated: new Date(Date.now() + 1_000).toISOString(), Message: "Live migration of 'app03' failed. (0x8009030E)" }];
     });
-  });
-
-  it('reads an empty pipeline (null) as an empty list and a one-node cluster written as an object', async () => {
-    expect(await client.call('host.vms', { node: 'HV02' })).toEqual({ vms: [] });
-    expect(await client.call('cluster.nodes', { cluster: 'SOLO' })).toEqual({ cluster: 'SOLO.contoso.com', nodes: ['HV09'] });
-  });
-
-  it('answers a compare-and-set miss with CONFLICT and the current value, changing nothing', async () => {
-    const error = await client
-      .call('host.set-migration-auth', { node: 'HV01', expected: 'CredSSP', authenticationType: 'Kerberos', approval: APPROVAL })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RelayError);
-    expect(error).toMatchObject({ code: 'CONFLICT', details: { current: 'Kerberos' } });
+    const result = await client.call('vm.test-migration', { vm: 'app03', source: 'HV03', destination: 'HV01', approval: APPROVAL });
+    expect(result).toMatchObject({ succeeded: false, message: "Virtual machine migration operation for 'app03' failed at migration source 'HV03'. (0x8009030E)" });
+    expect(result.events).toEqual([expect.objectContaining({ id: 21502, message: "Live migration of 'app03' failed. (0x8009030E)" })]);
   });
 });

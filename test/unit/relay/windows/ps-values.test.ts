@@ -86,3 +86,12 @@ describe('enums', () => {
     expect(psVmState.safeParse('Exploded').success).toBe(false);
   });
 });
+
+describe('an enum deserialized inside an object built on the node', () => {
+  it('reads {"value": n, "Value": name} by its name', () => {
+    expect(psAuthenticationType.parse({ value: 1, Value: 'Kerberos' })).toBe('Kerberos');
+    expect(psAuthenticationType.parse({ value: 0, Value: 'CredSSP' })).toBe('CredSSP');
+    expect(psVmState.parse({ value: 6, Value: 'Saved' })).toBe('Saved');
+    expect(psAuthenticationType.safeParse({ value: 7, Value: 'Bogus' }).success).toBe(false);
+  });
+});

@@ -44,6 +44,9 @@ export function remoteError(failure: Failure, op: string, target: string, endpoi
   const id = failure.errorId ?? '';
   const text = failure.message ?? '';
   if (TRANSPORT.test(type) || TRANSPORT_IDS.test(id)) {
+    if (/^InvalidResourceUri\b/.test(id)) {
+      return new RelayError('HOST_UNREACHABLE', `${target}: the JEA endpoint ${endpoint} is not registered there (run manifests/jea/Register-TriageJea.ps1 on it)`);
+    }
     if (ACCESS_DENIED.test(id) || ACCESS_DENIED.test(text)) {
       return new RelayError('HOST_UNREACHABLE', `${target}: access to the JEA endpoint ${endpoint} was denied (is the relay's account in the role's group?)`);
     }

@@ -52,6 +52,7 @@ export const psDateTime = z.string().transform((value, ctx) => {
 });
 
 const QFE_US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const QFE_ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const QFE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const QFE_FILETIME = /^[0-9a-fA-F]{16}$/;
 const FILETIME_EPOCH_OFFSET_MS = 11_644_473_600_000;
@@ -64,14 +65,17 @@ function isoDay(y: number, m: number, d: number): string | undefined {
 
 /**
  * Win32_QuickFixEngineering.InstalledOn is a string: usually M/d/yyyy, on some systems yyyymmdd
- * or a 64-bit FILETIME in hex; often empty. Gives YYYY-MM-DD or null.
+ * or a 64-bit FILETIME in hex; often empty. host-hotfixes.ps1 sends yyyy-MM-dd where PowerShell's
+ * type data parsed it into a date. Gives YYYY-MM-DD or null.
  */
 export const qfeDate = z.union([z.string(), z.null()]).transform((value, ctx) => {
   if (value === null || value.trim() === '') return null;
   let day: string | undefined;
   const us = QFE_US_DATE.exec(value);
   const compact = QFE_COMPACT.exec(value);
+  const iso = QFE_ISO_DAY.exec(value);
   if (us) day = isoDay(Number(us[3]), Number(us[1]), Number(us[2]));
+  else if (iso) day = isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]));
   else if (compact) day = isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]));
   else if (QFE_FILETIME.test(value)) {
     const ms = Number(BigInt(`0x${value}`) / 10_000n) - FILETIME_EPOCH_OFFSET_MS;
@@ -82,8 +86,14 @@ export const qfeDate = z.union([z.string(), z.null()]).transform((value, ctx) =>
   return z.NEVER;
 });
 
+/**
+ * An enum as it may come back: a number, a name, or (an enum inside an object built on the node,
+ * deserialized by remoting, then written by ConvertTo-Json) {"value": <number>, "Value": <name>}.
+ */
+const psEnum = z.preprocess((v) => (isRecord(v) && typeof v.Value === 'string' && typeof v.value === 'number' ? v.Value : v), z.union([z.number(), z.string()]));
+
 /** MigrationAuthenticationType: 0 = CredSSP, 1 = Kerberos; the name when the enum went as text. */
-export const psAuthenticationType = z.union([z.number(), z.string()]).transform((value, ctx): AuthenticationType => {
+export const psAuthenticationType = psEnum.transform((value, ctx): AuthenticationType => {
   if (value === 0 || (typeof value === 'string' && value.toLowerCase() === 'credssp')) return 'CredSSP';
   if (value === 1 || (typeof value === 'string' && value.toLowerCase() === 'kerberos')) return 'Kerberos';
   ctx.addIssue({ code: 'custom', message: `unknown migration authentication type: ${String(value).slice(0, 20)}` });
@@ -101,7 +111,7 @@ const VM_STATES: Record<number, string> = {
 };
 const VM_STATE_NAMES = new Set(Object.values(VM_STATES));
 
-export const psVmState = z.union([z.number(), z.string()]).transform((value, ctx) => {
+export const psVmState = psEnum.transform((value, ctx) => {
   const name = typeof value === 'number' ? VM_STATES[value] : VM_STATE_NAMES.has(value) ? value : undefined;
   if (name) return name;
   ctx.addIssue({ code: 'custom', message: `unknown VM state: ${String(value).slice(0, 20)}` });

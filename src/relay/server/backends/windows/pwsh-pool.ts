@@ -87,7 +87,9 @@ export class PwshPool {
     const shell = new PowerShell({
       executable: this.options.executable,
       executableOptions: { '-NoProfile': true },
-      spawnOptions: { env: this.options.env ?? process.env },
+      // TERM=dumb: with a terminal named in TERM, pwsh -Command - writes keypad-mode escapes
+      // (ESC[?1h / ESC[?1l) around each statement, on the same line as the JSON answer.
+      spawnOptions: { env: { ...(this.options.env ?? process.env), TERM: 'dumb' } },
     });
     const worker: Worker = { shell, busy: false, dead: false };
     this.started += 1;

@@ -65,7 +65,9 @@ export function hostSecurity(data: unknown): OpResult<'host.security'> {
 
 export function hostEvents(data: unknown): OpResult<'host.events'> {
   const events = parseData(psList(rawEvent), data, 'host.events').map(toHostEvent);
-  events.sort((a, b) => a.time.localeCompare(b.time));
+  // Newest first across both logs, as the lab relay answers (Get-WinEvent orders within one log
+  // only; Get-HvLmEvent returns the logs one after the other).
+  events.sort((a, b) => b.time.localeCompare(a.time));
   return { events };
 }
 

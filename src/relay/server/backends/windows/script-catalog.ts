@@ -44,20 +44,39 @@ export function defaultScriptsDir(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), 'scripts');
 }
 
+/** The shared wrapper (parameter decoding, result envelope) and the line each body replaces. */
+export const WRAPPER_FILE = 'wrapper.ps1';
+const BODY_SLOT = '#OPERATION';
+
 /**
- * Reads every script and checks the two rules the stdin protocol depends on: no blank line
- * (`pwsh -Command -` ends a multi-line statement at the first blank line) and no carriage return.
+ * Reads the wrapper and every operation body and composes one fixed script per operation: the
+ * body, indented, in the wrapper's slot. The composition runs on the relay host in full language;
+ * only the body's Invoke-Command script blocks reach the node's NoLanguage JEA endpoint, so the
+ * wrapper needs nothing from the role. Each composed script is checked for the two rules the stdin
+ * protocol depends on: no blank line (`pwsh -Command -` ends a multi-line statement at the first
+ * blank line) and no carriage return.
  */
 export function loadScripts(dir: string = defaultScriptsDir()): Map<WindowsOperation, string> {
+  const wrapper = readScript(path.join(dir, WRAPPER_FILE));
+  if (wrapper.split('\n').filter((line) => line.trim() === BODY_SLOT).length !== 1) throw new Error(`${WRAPPER_FILE}: must hold the line ${BODY_SLOT} exactly once`);
   const scripts = new Map<WindowsOperation, string>();
   for (const op of WINDOWS_OPERATIONS) {
     const file = path.join(dir, SCRIPT_SPECS[op].file);
-    const text = readFileSync(file, 'utf8').replace(/\n$/, '');
+    const text = composeScript(wrapper, readScript(file));
     const problem = scriptProblem(text);
     if (problem) throw new Error(`${file}: ${problem}`);
     scripts.set(op, text);
   }
   return scripts;
+}
+
+export function composeScript(wrapper: string, body: string): string {
+  const indented = body.split('\n').map((line) => `        ${line}`).join('\n');
+  return wrapper.split('\n').map((line) => (line.trim() === BODY_SLOT ? indented : line)).join('\n');
+}
+
+function readScript(file: string): string {
+  return readFileSync(file, 'utf8').replace(/\n$/, '');
 }
 
 export function scriptProblem(text: string): string | undefined {

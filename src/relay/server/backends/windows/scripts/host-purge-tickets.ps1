@@ -1,13 +1,3 @@
-param([Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9+/=]*$')][string]$ParamsB64)
-# triage-bot relay: host.purge-tickets (WRITE endpoint): klist -li 0x3e7 purge through the
+# host.purge-tickets (WRITE endpoint): klist -li 0x3e7 purge through the
 # Clear-HvLmMachineTicket wrapper, so new delegation settings take effect. Params: {"node":"<host>"}.
-$ErrorActionPreference = 'Stop'
-[Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
-$in = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($ParamsB64)) | ConvertFrom-Json
-$p = $in.params
-try {
-    $data = Invoke-Command -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop -ScriptBlock { Clear-HvLmMachineTicket }
-    [pscustomobject]@{ ok = $true; data = $data } | ConvertTo-Json -Compress -Depth 5
-} catch {
-    [pscustomobject]@{ ok = $false; errorType = $_.Exception.GetType().FullName; errorId = $_.FullyQualifiedErrorId; message = $_.Exception.Message } | ConvertTo-Json -Compress -Depth 5
-}
+Invoke-Command -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop -ScriptBlock { Clear-HvLmMachineTicket }

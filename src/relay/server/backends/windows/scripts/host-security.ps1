@@ -1,25 +1,15 @@
-param([Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9+/=]*$')][string]$ParamsB64)
-# triage-bot relay: host.security (read endpoint): OS caption, Credential Guard state from
+# host.security (read endpoint): OS caption, Credential Guard state from
 # Win32_DeviceGuard and the clock offset from the Get-TimeStatus wrapper, over one JEA session.
 # Params: {"node":"<host>"}. JEA runs NoLanguage, so each remote call is a single command.
-$ErrorActionPreference = 'Stop'
-[Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
-$in = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($ParamsB64)) | ConvertFrom-Json
-$p = $in.params
+$s = New-PSSession -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop
 try {
-    $s = New-PSSession -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop
-    try {
-        $os = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_OperatingSystem' } |
-            Select-Object Caption, Version
-        $dg = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-CimInstance -Namespace 'root\Microsoft\Windows\DeviceGuard' -ClassName 'Win32_DeviceGuard' } |
-            Select-Object SecurityServicesRunning, SecurityServicesConfigured
-        $time = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-TimeStatus } |
-            Select-Object Source, OffsetSeconds
-    } finally {
-        Remove-PSSession -Session $s
-    }
-    $data = [pscustomobject]@{ OperatingSystem = $os; DeviceGuard = $dg; TimeStatus = $time }
-    [pscustomobject]@{ ok = $true; data = $data } | ConvertTo-Json -Compress -Depth 5
-} catch {
-    [pscustomobject]@{ ok = $false; errorType = $_.Exception.GetType().FullName; errorId = $_.FullyQualifiedErrorId; message = $_.Exception.Message } | ConvertTo-Json -Compress -Depth 5
+    $os = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_OperatingSystem' } |
+        Select-Object Caption, Version
+    $dg = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-CimInstance -Namespace 'root\Microsoft\Windows\DeviceGuard' -ClassName 'Win32_DeviceGuard' } |
+        Select-Object SecurityServicesRunning, SecurityServicesConfigured
+    $time = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-TimeStatus } |
+        Select-Object Source, OffsetSeconds
+} finally {
+    Remove-PSSession -Session $s
 }
+[pscustomobject]@{ OperatingSystem = $os; DeviceGuard = $dg; TimeStatus = $time }

@@ -1,0 +1,18 @@
+param([Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9+/=]*$')][string]$ParamsB64)
+# the one wrapper every operation script runs in (script-catalog.ts puts the
+# operation's body where the OPERATION line is). It runs on the relay host, in full language; only
+# the Invoke-Command script blocks of the body reach a node's JEA endpoint. The only input is
+# $ParamsB64, base64 of {"endpoint":"<JEA configuration>","params":{...}}, already validated by
+# the relay. Output: one line of JSON, {"ok":true,"data":...} or {"ok":false,"errorType",...}.
+$ErrorActionPreference = 'Stop'
+[Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
+$in = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($ParamsB64)) | ConvertFrom-Json
+$p = $in.params
+try {
+    $data = & {
+#OPERATION
+    }
+    [pscustomobject]@{ ok = $true; data = $data } | ConvertTo-Json -Compress -Depth 6
+} catch {
+    [pscustomobject]@{ ok = $false; errorType = $_.Exception.GetType().FullName; errorId = $_.FullyQualifiedErrorId; message = $_.Exception.Message } | ConvertTo-Json -Compress -Depth 5
+}

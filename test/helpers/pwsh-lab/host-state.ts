@@ -1,0 +1,114 @@
+import { LabState, type LabHost } from '../../../src/lab/lab-state.js';
+import type { Scenario } from '../../../src/lab/schema.js';
+
+// A lab scenario's hosts as the state files the Windows stubs answer from (stubs/*.cs), so a
+// scenario and its run through real PowerShell describe the same hosts. The scenario's clock is
+// mapped onto the real one: an event two hours before the scenario's `now` is two hours old when
+// Get-WinEvent filters it, whatever day the test runs.
+
+export interface StubHostState {
+  name: string;
+  fqdn: string;
+  domain: string;
+  dc: string;
+  failure?: 'unreachable' | 'access-denied' | 'hang';
+  /** The JEA endpoints registered on the node (absent: both). */
+  endpoints?: string[];
+  /** Text the node's session writes to the host (it reaches the relay's stdout). */
+  hostOutput?: string;
+  /** Get-VM / Get-VMHost fail as when the Hyper-V management service is stopped. */
+  vmmsStopped?: boolean;
+  klistExitCode?: number;
+  vmHost: Record<string, unknown>;
+  os: Record<string, unknown>;
+  deviceGuard: Record<string, unknown>;
+  /** What w32tm /stripchart prints for the DC: the DC's offset from this host, in seconds. */
+  w32tmOffset: number;
+  /** w32tm's output: current (d: and o: fields, default), legacy (offset only), or error. */
+  w32tmFormat?: 'legacy' | 'error';
+  events: Array<Record<string, unknown>>;
+  hotfixes: Array<Record<string, unknown>>;
+  dns: Record<string, Array<Record<string, unknown>>>;
+  vms: Array<Record<string, unknown>>;
+  cluster?: { Name: string; Nodes: Array<{ Name: string; State: string }> };
+  moveFailure?: { Message: string };
+  clusterMoveFailure?: { Message: string };
+  migrationNetworks?: Array<{ Subnet: string; Priority: number }>;
+}
+
+const OS_VERSIONS: Array<[RegExp, string]> = [
+  [/2016/, '10.0.14393'],
+  [/2019/, '10.0.17763'],
+  [/2022/, '10.0.20348'],
+  [/2025/, '10.0.26100'],
+];
+
+export function hostStatesFromScenario(scenario: Scenario, realNow: Date = new Date()): StubHostState[] {
+  const lab = new LabState(scenario);
+  const shift = realNow.getTime() - lab.now.getTime();
+  const addresses = new Map<string, string>();
+  const addressOf = (fqdn: string) => {
+    const key = fqdn.toLowerCase();
+    if (!addresses.has(key)) addresses.set(key, `10.0.${Math.floor(addresses.size / 250)}.${(addresses.size % 250) + 11}`);
+    return addresses.get(key)!;
+  };
+  const dc = `DC01.${scenario.domain.fqdn}`;
+  return lab.hosts.map((host) => {
+    const fqdn = lab.findComputer(host.name)?.dnsHostName ?? `${host.name.toLowerCase()}.${scenario.domain.fqdn}`;
+    const cluster = lab.clusters.find((c) => c.nodes.some((n) => n.toUpperCase() === host.name.toUpperCase()));
+    return {
+      name: host.name,
+      fqdn,
+      domain: scenario.domain.fqdn,
+      dc,
+      ...(host.reachable ? {} : { failure: 'unreachable' as const }),
+      vmHost: {
+        VirtualMachineMigrationEnabled: host.migration.enabled,
+        VirtualMachineMigrationAuthenticationType: host.migration.authenticationType,
+        MaximumVirtualMachineMigrations: host.migration.maxMigrations,
+        MaximumStorageMigrations: 2,
+        UseAnyNetworkForMigration: false,
+      },
+      os: { Caption: caption(host.os), Version: OS_VERSIONS.find(([re]) => re.test(host.os))?.[1] ?? '10.0.26100' },
+      // Win32_DeviceGuard: service 1 is Credential Guard.
+      deviceGuard: host.credentialGuard ? { SecurityServicesConfigured: [1, 2], SecurityServicesRunning: [1, 2] } : { SecurityServicesConfigured: [], SecurityServicesRunning: [] },
+      w32tmOffset: -host.clockOffsetSeconds,
+      events: host.events.map((e, i) => ({ LogName: e.log, Id: e.id, TimeCreated: new Date(Date.parse(e.time) + shift).toISOString(), Message: e.message, RecordId: i + 1 })),
+      hotfixes: host.hotfixes.map((h) => ({ HotFixID: h.id, Description: 'Security Update', InstalledOn: h.installedOn ? usDate(h.installedOn) : '' })),
+      dns: dnsTable(lab, host, addressOf),
+      vms: host.vms.map((v) => ({ Name: v.name, State: v.state, IsClustered: v.clustered ?? Boolean(cluster) })),
+      ...(cluster ? { cluster: { Name: cluster.name, Nodes: cluster.nodes.map((n) => ({ Name: n, State: lab.hosts.find((h) => h.name.toUpperCase() === n.toUpperCase())?.reachable === false ? 'Down' : 'Up' })) } } : {}),
+    };
+  });
+}
+
+/** Every name the host may be asked about (each host's short name and FQDN, and its own table). */
+function dnsTable(lab: LabState, host: LabHost, addressOf: (fqdn: string) => string): StubHostState['dns'] {
+  const names = new Set<string>();
+  for (const h of lab.hosts) {
+    names.add(h.name.toLowerCase());
+    names.add((lab.findComputer(h.name)?.dnsHostName ?? `${h.name.toLowerCase()}.${lab.domain.fqdn}`).toLowerCase());
+  }
+  for (const key of Object.keys(host.dns ?? {})) names.add(key.toLowerCase());
+  const table: StubHostState['dns'] = {};
+  for (const name of names) {
+    const target = lab.resolve(host, name);
+    if (!target) continue;
+    const ip = addressOf(target);
+    table[name] = [{ Type: 'A', Name: target.toLowerCase(), IPAddress: ip }];
+    table[`${ip.split('.').reverse().join('.')}.in-addr.arpa`] = [{ Type: 'PTR', Name: `${ip.split('.').reverse().join('.')}.in-addr.arpa`, NameHost: target.toLowerCase() }];
+  }
+  return table;
+}
+
+/** Win32_OperatingSystem.Caption for the scenario's OS: "Microsoft Windows Server 2022 Datacenter". */
+function caption(os: string): string {
+  const full = /^Microsoft /.test(os) ? os : `Microsoft ${os}`;
+  return /Standard|Datacenter|Essentials/.test(full) ? full : `${full} Datacenter`;
+}
+
+/** Win32_QuickFixEngineering.InstalledOn as CIM gives it on an en-US system: M/d/yyyy. */
+function usDate(isoDay: string): string {
+  const [y, m, d] = isoDay.split('-').map(Number);
+  return `${m}/${d}/${y}`;
+}

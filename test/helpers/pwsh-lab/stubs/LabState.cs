@@ -1,0 +1,63 @@
+// State of the emulated Windows hosts, shared by every stub cmdlet. Each emulated host is one
+// JSON file (written by test/helpers/pwsh-lab/host-state.ts from a lab scenario); the remoting
+// emulation (WinRmJea.psm1) binds each JEA runspace it opens to one host's file. Files are read
+// on every call and written back by the cmdlets that change a host (Set-VMHost, Move-VM, ...),
+// so every PowerShell process of the relay's pool sees the same hosts.
+#nullable enable
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TriageLab.Stubs
+{
+    public static class LabState
+    {
+        private static readonly ConcurrentDictionary<Guid, string> Bindings = new ConcurrentDictionary<Guid, string>();
+
+        /// <summary>Binds a runspace (one emulated remote session) to a host's state file.</summary>
+        public static void Bind(Guid runspaceId, string stateFile) { Bindings[runspaceId] = stateFile; }
+
+        public static void Unbind(Guid runspaceId) { Bindings.TryRemove(runspaceId, out _); }
+
+        public static string FileOf(PSCmdlet? cmdlet)
+        {
+            var rs = Runspace.DefaultRunspace;
+            if (rs != null && Bindings.TryGetValue(rs.InstanceId, out var file)) return file;
+            throw new InvalidOperationException("stub cmdlet called outside an emulated remote session");
+        }
+
+        public static JsonObject Read(PSCmdlet cmdlet) => ReadCurrent();
+
+        /// <summary>The state of the host whose emulated session is running on this thread.</summary>
+        public static JsonObject ReadCurrent()
+        {
+            var file = FileOf(null);
+            lock (Bindings) return JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        }
+
+        public static void Write(PSCmdlet cmdlet, JsonObject state)
+        {
+            var file = FileOf(cmdlet);
+            lock (Bindings)
+            {
+                var tmp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
+                File.WriteAllText(tmp, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                File.Move(tmp, file, true);
+            }
+        }
+
+        public static string Str(JsonNode? node, string fallback = "") => node == null ? fallback : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
+        public static bool Bool(JsonNode? node, bool fallback = false) => node == null ? fallback : node.GetValue<bool>();
+        public static double Num(JsonNode? node, double fallback = 0) => node == null ? fallback : node.GetValue<double>();
+        public static JsonArray Arr(JsonNode? node) => node as JsonArray ?? new JsonArray();
+
+        /// <summary>Fails like a cmdlet whose target does not exist (ObjectNotFound), as the real ones do.</summary>
+        public static ErrorRecord NotFound(string id, string message, object? target)
+            => new ErrorRecord(new ItemNotFoundException(message), id, ErrorCategory.ObjectNotFound, target);
+    }
+}
+
