@@ -11,6 +11,8 @@ export class Refusal {
     readonly outcome: AuditRecord['outcome'],
     readonly reason?: string,
     readonly details?: unknown,
+    /** Sent as Retry-After (429). */
+    readonly retryAfterSeconds?: number,
   ) {}
 
   static fromCode(code: keyof typeof ERROR_STATUS, message: string, outcome: AuditRecord['outcome'], reason?: string): Refusal {
