@@ -10,7 +10,9 @@ import { KeyedBuckets } from './rate-limit.js';
 // - its own request rate (RELAY_KEY_RATE_PER_SECOND, burst RELAY_KEY_BURST), checked once the
 //   signature is proven;
 // - unauthenticated requests: each remote address has a budget of failed authentications
-//   (RELAY_UNAUTH_PER_MINUTE); past it that address gets 429 before its signature is even checked.
+//   (RELAY_UNAUTH_PER_MINUTE); past it its failures are answered 429 instead of 401 and are not
+//   logged beyond the sampled lines. Signed requests from the same address are still served, so
+//   a flood from the bot's own network cannot lock the bot out.
 
 export type KeyScope = 'read' | 'write';
 export const KEY_SCOPES: readonly KeyScope[] = ['read', 'write'];
@@ -57,14 +59,9 @@ export class KeyPolicy {
 
   admit = (keyId: string): boolean => this.rates.take(keyId, this.clock.now().getTime());
 
-  /** False once `remote` has used up its budget of failed authentications. */
-  unauthenticatedAllowed(remote: string): boolean {
-    return this.unauth.peek(remote, this.clock.now().getTime());
-  }
-
-  /** Counts one failed authentication against `remote`. */
-  failedAuthentication(remote: string): void {
-    this.unauth.take(remote, this.clock.now().getTime());
+  /** Counts one failed authentication against `remote`; false once its budget is used up. */
+  failedAuthentication(remote: string): boolean {
+    return this.unauth.take(remote, this.clock.now().getTime());
   }
 
   unauthenticatedWaitSeconds(remote: string): number {

@@ -79,10 +79,6 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   draft.requester = requesterOf(req);
   const fail = (refusal: Refusal): PipelineOutcome => ({ ok: false, refusal });
   const remote = req.socket.remoteAddress ?? 'unknown';
-  if (deps.policy && !deps.policy.unauthenticatedAllowed(remote)) {
-    req.resume();
-    return fail(new Refusal(429, 'RATE_LIMITED', 'too many unauthenticated requests from this address; try again later', 'denied', 'unauthenticated_rate', undefined, deps.policy.unauthenticatedWaitSeconds(remote)));
-  }
 
   const body = await readBody(req, deps.maxBodyBytes);
   if (!body.ok) {
@@ -98,7 +94,11 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   if (!auth.ok) {
     if (auth.claimedKeyId !== undefined) draft.claimedKeyId = auth.claimedKeyId;
     if (auth.reason === 'rate_limited') return fail(new Refusal(429, 'RATE_LIMITED', auth.message, 'denied', auth.reason, undefined, 1));
-    policy?.failedAuthentication(remote);
+    // Past its budget of failed authentications an address gets 429 (and, with sampling, no audit
+    // line); a correctly signed request from the same address is still served.
+    if (policy && !policy.failedAuthentication(remote)) {
+      return fail(new Refusal(429, 'RATE_LIMITED', 'too many unauthenticated requests from this address; try again later', 'denied', 'unauthenticated_rate', undefined, policy.unauthenticatedWaitSeconds(remote)));
+    }
     return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${auth.message}`, 'denied', auth.reason));
   }
   draft.keyId = auth.keyId;

@@ -76,7 +76,7 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
 
   // Unauthenticated refusals are sampled (RELAY_AUDIT_UNAUTH_PER_MINUTE), so they cannot fill the disk.
   const unauthenticated = draft.keyId === null && refusal !== undefined && (status === 401 || status === 429);
-  const sample = unauthenticated && deps.unauthLines ? deps.unauthLines.take(deps.clock.now().getTime()) : { write: true, notLogged: 0 };
+  const sample = unauthenticated && deps.unauthLines ? deps.unauthLines.take(deps.clock.now().getTime()) : { write: true, notLogged: deps.unauthLines?.drain() ?? 0 };
   if (!sample.write && refusal) {
     deps.metrics.observe(draft.operation, refusal.outcome, durationMs / 1000);
     send(res, status, refusal.body(), false, refusal.retryAfterSeconds);

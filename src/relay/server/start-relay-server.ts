@@ -60,13 +60,13 @@ export const DEFAULT_AUDIT_UNAUTH_PER_MINUTE = 60;
 
 /**
  * A key that stays within its rate must never fill its own nonce cache: each nonce is held for
- * skew + future + 1 seconds, so the cache must hold rate × that many.
+ * skew + future + 1 seconds, in which a key can make its burst plus rate × that many requests.
  */
 function checkQuotas(q: KeyPolicyOptions, skew: number, future: number): void {
-  const needed = q.ratePerSecond * (skew + Math.min(future, skew) + 1);
+  const needed = q.burst + q.ratePerSecond * (skew + Math.min(future, skew) + 1);
   if (needed > q.noncesPerKey) {
     throw new RelayStartError(
-      `RELAY_NONCES_PER_KEY (${q.noncesPerKey}) is too small: RELAY_KEY_RATE_PER_SECOND × (RELAY_SKEW_SECONDS + RELAY_FUTURE_SKEW_SECONDS + 1) = ${needed}; raise it or lower the rate`,
+      `RELAY_NONCES_PER_KEY (${q.noncesPerKey}) is too small: RELAY_KEY_BURST + RELAY_KEY_RATE_PER_SECOND × (RELAY_SKEW_SECONDS + RELAY_FUTURE_SKEW_SECONDS + 1) = ${needed}; raise it or lower the rate`,
     );
   }
 }

@@ -1,5 +1,6 @@
-// Audit lines for unauthenticated requests, sampled: at most `perMinute` a minute get a line of
-// their own; the rest are counted, and the next line written says how many were left out
+// Audit lines for requests refused before their key was established (401, and 429 for a key
+// over its rate), sampled: at most `perMinute` a minute get a line of their own; the rest are
+// counted, and the next line written, of any kind, says how many were left out
 // (`unauthenticatedNotLogged`), so the log shows a flood without growing with it. Authenticated
 // requests are never sampled.
 export class UnauthenticatedLines {
@@ -19,8 +20,13 @@ export class UnauthenticatedLines {
       return { write: false, notLogged: 0 };
     }
     this.written++;
+    return { write: true, notLogged: this.drain() };
+  }
+
+  /** The count of lines left out since the last line written, for the line about to be written. */
+  drain(): number {
     const notLogged = this.notLogged;
     this.notLogged = 0;
-    return { write: true, notLogged };
+    return notLogged;
   }
 }
