@@ -177,11 +177,8 @@ function withinWriteLimits(change: { computer: string; expected: DelegationValue
     }
   });
   if (desired.allowedToActOnBehalfOf) {
-    if (!expected.allowedToActOnBehalfOf) {
-      ctx.addIssue({ code: 'custom', path: ['expected', 'allowedToActOnBehalfOf'], message: 'a change of RBCD must also say which principals it expects now' });
-      return;
-    }
-    const granted = new Set(expected.allowedToActOnBehalfOf.map(shortName));
+    // Without `expected` principals every desired one counts as newly granted (write-limits.ts).
+    const granted = new Set((expected.allowedToActOnBehalfOf ?? []).map(shortName));
     desired.allowedToActOnBehalfOf.forEach((name, i) => {
       if (!granted.has(shortName(name)) && shortName(name) === self) {
         ctx.addIssue({ code: 'custom', params: WRITE_LIMIT_ISSUE, path: ['desired', 'allowedToActOnBehalfOf', i], message: 'RBCD may grant only other Hyper-V hosts, not the computer itself' });
