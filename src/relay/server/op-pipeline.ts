@@ -128,7 +128,8 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   if (!parsed.success) {
     // Well-formed values outside what a fix may change (protocol.ts withinWriteLimits): 403.
     const limit = parsed.error.issues.every((i) => i.code === 'custom' && (i.params as { writeLimit?: boolean } | undefined)?.writeLimit === true);
-    if (limit) return fail(new Refusal(403, 'FORBIDDEN', `write refused by the relay's write limits: ${describeIssues(name, parsed.error)}; nothing was changed`, 'denied', 'write_limit'));
+    const what = describeIssues(name, parsed.error).replace(/^invalid parameters for [^:]+: /, '');
+    if (limit) return fail(new Refusal(403, 'FORBIDDEN', `write refused by the relay's write limits (${name}): ${what}; nothing was changed`, 'denied', 'write_limit'));
     return fail(Refusal.fromCode('BAD_REQUEST', describeIssues(name, parsed.error), 'invalid', 'bad_params'));
   }
   const params = parsed.data as Record<string, unknown>;
