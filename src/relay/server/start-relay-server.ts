@@ -100,14 +100,14 @@ function checkOptions(o: RelayServerOptions, keys: ReadonlyMap<string, string>):
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
   const keys = options.keys instanceof Map ? new Map(options.keys) : new Map(Object.entries(options.keys));
   checkOptions(options, keys);
+  const quotas = { ...DEFAULT_KEY_POLICY, ...options.quotas };
+  checkQuotas(quotas, options.skewSeconds ?? DEFAULT_SKEW_SECONDS, options.futureSkewSeconds ?? DEFAULT_FUTURE_SKEW_SECONDS);
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? systemClock;
   const audit = typeof options.audit === 'string' ? new FileAuditLog(options.audit, options.auditRotation) : options.audit;
   await checkAudit(audit);
   const metrics = new RelayMetrics();
   const log = options.log ?? ((m: string) => console.error(`[triage-relay] ${m}`));
-  const quotas = { ...DEFAULT_KEY_POLICY, ...options.quotas };
-  checkQuotas(quotas, options.skewSeconds ?? DEFAULT_SKEW_SECONDS, options.futureSkewSeconds ?? DEFAULT_FUTURE_SKEW_SECONDS);
   const scopes = options.keyScopes instanceof Map ? new Map(options.keyScopes) : new Map(Object.entries(options.keyScopes ?? {}));
   const handler = createRequestHandler({
     backend: options.backend,
@@ -125,8 +125,16 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     audit,
     metrics,
   });
-  const server = createHttpServer(host, options.tls, handler);
-  const port = await listen(server, host, options.port ?? 0);
+  let server: Server;
+  let port: number;
+  try {
+    server = createHttpServer(host, options.tls, handler);
+    port = await listen(server, host, options.port ?? 0);
+  } catch (e) {
+    // The audit log was opened (and proven writable) above: do not leave it open.
+    await audit.close();
+    throw e;
+  }
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`;
   return {
