@@ -105,8 +105,8 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   'future_timestamp',
   'unknown_key',
   'bad_signature',
-  'rate_limited',
   'replayed_nonce',
+  'rate_limited',
   'replay_cache_full',
 ];
 
@@ -193,9 +193,13 @@ export function verifyRequest(input: VerifyInput): VerifyResult {
   const matches = given.length === expected.length && timingSafeEqual(given, expected);
   if (secret === undefined) return reject('unknown_key', NOT_ACCEPTED_MESSAGE, keyId);
   if (!matches) return reject('bad_signature', NOT_ACCEPTED_MESSAGE, keyId);
-  if (input.admit && !input.admit(keyId)) return reject('rate_limited', 'too many requests for this key; slow down and retry', keyId);
   const nonces = typeof input.nonces === 'function' ? input.nonces(keyId) : input.nonces;
-  const remembered = nonces.remember(nonce, acceptedUntilMs(ts, input.skewSeconds), input.clock.now().getTime());
+  const nowMs = input.clock.now().getTime();
+  // A replay is refused before it can spend the key's rate: replaying one captured request must
+  // not throttle the key it was signed with.
+  if (nonces.has(nonce, nowMs)) return reject('replayed_nonce', 'nonce was already used', keyId);
+  if (input.admit && !input.admit(keyId)) return reject('rate_limited', 'too many requests for this key; slow down and retry', keyId);
+  const remembered = nonces.remember(nonce, acceptedUntilMs(ts, input.skewSeconds), nowMs);
   if (remembered === 'seen') return reject('replayed_nonce', 'nonce was already used', keyId);
   if (remembered === 'full') return reject('replay_cache_full', 'too many requests from this key inside the replay window; try again shortly', keyId);
   return { ok: true, keyId };

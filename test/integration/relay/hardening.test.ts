@@ -16,6 +16,7 @@ import { ROOT, secret, spawnRelay, startRelayProcess, type RelayProcess } from '
 const SCENARIO = path.join(ROOT, 'lab/default.yaml');
 const BOT = { keyId: 'bot', secret: secret() };
 const MONITOR = { keyId: 'monitor', secret: secret() };
+const B2 = { keyId: 'tenant-b', secret: secret() };
 const APPROVAL_KEY = secret();
 const auditFiles: string[] = [];
 const relays: RelayProcess[] = [];
@@ -276,6 +277,19 @@ describe('relay hardening, attacked from outside (issue 17)', { timeout: 120_000
       expect(added.filter((l) => l.keyId === 'tenant-b')).toHaveLength(21);
       const notLogged = added.reduce((n, l) => n + (typeof l.unauthenticatedNotLogged === 'number' ? l.unauthenticatedNotLogged : 0), 0);
       expect(unauthenticated.length + notLogged).toBe(2000);
+    });
+  });
+
+  describe('2b. replaying a captured request does not spend its key\'s rate', () => {
+    it('500 concurrent replays of one of tenant-b\'s requests: none accepted, and tenant-b is still served at once', async () => {
+      const q2 = await relay({ RELAY_KEYS: `tenant-b:${B2.secret}`, RELAY_KEY_RATE_PER_SECOND: '1', RELAY_KEY_BURST: '20', RELAY_NONCES_PER_KEY: '1000' });
+      const body = JSON.stringify({ node: 'HV01' });
+      const captured = signRequest({ ...B2, method: 'POST', path: '/v1/ops/host.security', body, clock: systemClock });
+      expect((await rawPost(q2.r.url, '/v1/ops/host.security', body, captured)).status).toBe(200);
+      const replays = await Promise.all(Array.from({ length: 500 }, () => rawPost(q2.r.url, '/v1/ops/host.security', body, captured)));
+      expect(replays.filter((a) => a.status === 200)).toHaveLength(0);
+      const fresh = await Promise.all(Array.from({ length: 10 }, () => call(q2.r.url, 'host.security', { node: 'HV01' }, B2)));
+      expect(fresh.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
     });
   });
 
