@@ -5,6 +5,7 @@ import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, Me
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { textReply, type Reply } from '../../src/core/reply.js';
 import { boltLogger } from './bolt-logger.js';
+import { refuseRequestsOutsideFiveMinutes } from './request-age.js';
 import { AfterAcks } from './after-acks.js';
 import { actionEvent, commandEvent, mentionEvent, parseAction, SLASH_COMMANDS } from './inbound.js';
 import { SlackOutbound } from './outbound.js';
@@ -213,7 +214,9 @@ function makeReceiver(options: SlackAdapterOptions, logger: ReturnType<typeof bo
     if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required when SLACK_MODE=http (Basic Information → Signing Secret).');
     // processBeforeResponse stays false: the 200 goes out the moment a listener calls ack(),
     // long before the core has finished (Slack gives up after 3 s).
-    return new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, logger });
+    const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, logger });
+    refuseRequestsOutsideFiveMinutes(receiver, ['/slack/events'], (problem) => logger.warn(`refused a Slack request: ${problem}`));
+    return receiver;
   }
   if (!options.appToken) throw new Error('SLACK_APP_TOKEN (xapp-…, scope connections:write) is required when SLACK_MODE=socket.');
   return new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadScenario } from '../lab/load.js';
 import { LabBackend } from '../lab/lab-backend.js';
 import { SwitchableBackend } from '../lab/switchable-backend.js';
+import { LOOPBACK_OWN_KEY_QUOTAS } from '../relay/server/key-policy.js';
 import { startRelayServer, type RunningRelay } from '../relay/server/start-relay-server.js';
 
 // Lab mode runs a real triage-relay on 127.0.0.1 over the signed protocol, answering from a
@@ -21,7 +22,7 @@ export async function startLabRelay(scenarioFile: string, auditLog: string): Pro
   const backend = new SwitchableBackend(new LabBackend(await loadScenario(scenarioFile)));
   const secret = randomBytes(32).toString('hex');
   const approvalKey = randomBytes(32).toString('hex');
-  const relay = await startRelayServer({ backend, keys: { lab: secret }, host: '127.0.0.1', port: 0, writesEnabled: true, approvalKey, audit: auditLog });
+  const relay = await startRelayServer({ backend, keys: { lab: secret }, host: '127.0.0.1', port: 0, writesEnabled: true, approvalKey, audit: auditLog, quotas: LOOPBACK_OWN_KEY_QUOTAS });
   return {
     relay,
     keyId: 'lab',

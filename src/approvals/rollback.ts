@@ -43,7 +43,7 @@ export function rollbackHandler(deps: ApprovalsDeps): ActionHandler {
       thread: doc.thread,
       of: original.id,
       remediation,
-      risks: ['Restores exactly the values from before the fix: the directions the fix unblocked are blocked again.', 'Compare-and-swap on the values the fix wrote: if AD changed since, nothing is written.'],
+      risks: ['Restores exactly the delegation values from before the fix: the directions the fix unblocked are blocked again.', 'userAccountControl stays as the fix left it: the relay never clears protocol transition (0x1000000) nor sets unconstrained delegation (0x80000); change it by hand in AD if you must.', 'Compare-and-swap on the values the fix wrote: if AD changed since, nothing is written.'],
     };
     const plan = await deps.store.createPlan(
       { kind: 'rollback', checkRunId: original.checkRunId, cluster: original.cluster, requester: who, plan: rbDoc, expected: snapshot.data, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs(deps)) },

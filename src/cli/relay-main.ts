@@ -77,13 +77,18 @@ export async function relayOptionsFromConfig(config: Config): Promise<{ options:
     options: {
       backend,
       keys: s.keys,
+      keyScopes: s.keyScopes,
       host: s.listenHost,
       port: s.port,
       tls,
       writesEnabled: s.writesEnabled,
       approvalKey: s.approvalKey,
       audit: s.auditLog,
+      auditRotation: { maxBytes: s.auditMaxBytes, keep: s.auditKeep },
+      auditUnauthPerMinute: s.auditUnauthPerMinute,
       skewSeconds: s.skewSeconds,
+      futureSkewSeconds: s.futureSkewSeconds,
+      quotas: { ratePerSecond: s.keyRatePerSecond, burst: s.keyBurst, noncesPerKey: s.noncesPerKey, unauthPerMinute: s.unauthPerMinute },
     },
   };
 }
@@ -95,7 +100,7 @@ function describeStart(relay: RunningRelay, config: Config, label: string): stri
     `  backend: ${label}`,
     `  writes: ${s.writesEnabled ? 'enabled (approval token required)' : 'disabled'}`,
     `  client certificates: ${s.clientCa ? 'required (mTLS)' : 'not required'}`,
-    `  keys: ${[...s.keys.keys()].join(', ')}`,
+    `  keys: ${[...s.keys.keys()].map((k) => `${k} (${s.keyScopes.get(k) ?? 'write'})`).join(', ')}`,
     `  audit log: ${path.resolve(s.auditLog)}`,
   ].join('\n');
 }

@@ -35,11 +35,21 @@ export interface Config {
     tlsKey?: string;
     clientCa?: string;
     keys: Map<string, string>;
+    /** key id → scope, for keys given one (keyid:secret:read|write). */
+    keyScopes: Map<string, 'read' | 'write'>;
     backend: 'lab' | 'windows' | 'lab-directory';
     writesEnabled: boolean;
     approvalKey?: string;
     auditLog: string;
+    auditMaxBytes: number;
+    auditKeep: number;
+    auditUnauthPerMinute: number;
     skewSeconds: number;
+    futureSkewSeconds: number;
+    keyRatePerSecond: number;
+    keyBurst: number;
+    noncesPerKey: number;
+    unauthPerMinute: number;
   };
   directory: {
     url?: string;
@@ -123,9 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const keys = new Map<string, string>();
+  const keyScopes = new Map<string, 'read' | 'write'>();
   for (const pair of (str(raw, 'RELAY_KEYS') ?? '').split(',').filter(Boolean)) {
     const i = pair.indexOf(':');
-    keys.set(pair.slice(0, i), pair.slice(i + 1));
+    // keyid:secret[:read|:write]: a trailing scope is never part of the secret.
+    const scoped = /^(.*):(read|write)$/.exec(pair.slice(i + 1));
+    keys.set(pair.slice(0, i), scoped ? scoped[1]! : pair.slice(i + 1));
+    if (scoped) keyScopes.set(pair.slice(0, i), scoped[2] as 'read' | 'write');
   }
 
   const config: Config = {
@@ -152,11 +166,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsKey: str(raw, 'RELAY_TLS_KEY'),
       clientCa: str(raw, 'RELAY_CLIENT_CA'),
       keys,
+      keyScopes,
       backend: raw.RELAY_BACKEND as 'lab' | 'windows' | 'lab-directory',
       writesEnabled: raw.RELAY_WRITES_ENABLED as boolean,
       approvalKey: str(raw, 'RELAY_APPROVAL_KEY'),
       auditLog: str(raw, 'RELAY_AUDIT_LOG')!,
+      auditMaxBytes: raw.RELAY_AUDIT_MAX_BYTES as number,
+      auditKeep: raw.RELAY_AUDIT_KEEP as number,
+      auditUnauthPerMinute: raw.RELAY_AUDIT_UNAUTH_PER_MINUTE as number,
       skewSeconds: raw.RELAY_SKEW_SECONDS as number,
+      futureSkewSeconds: raw.RELAY_FUTURE_SKEW_SECONDS as number,
+      keyRatePerSecond: raw.RELAY_KEY_RATE_PER_SECOND as number,
+      keyBurst: raw.RELAY_KEY_BURST as number,
+      noncesPerKey: raw.RELAY_NONCES_PER_KEY as number,
+      unauthPerMinute: raw.RELAY_UNAUTH_PER_MINUTE as number,
     },
     directory: {
       url: str(raw, 'LDAP_URL'),

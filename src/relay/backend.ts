@@ -11,6 +11,8 @@ export interface BackendContext {
   /** Id of the approval that authorised a write. */
   approvalId?: string;
   signal?: AbortSignal;
+  /** Set on the directory reads the relay makes to check a write's limits (write-limits.ts). */
+  purpose?: 'write-limits';
 }
 
 export interface RelayBackend {

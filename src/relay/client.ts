@@ -93,7 +93,7 @@ export class HttpRelayClient implements RelayClient {
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await this.send(op, body, options);
-        if (answer.status === 503 && !write && attempt < this.readRetries) throw new RelayError('RELAY_UNAVAILABLE', 'busy');
+        if ((answer.status === 503 || answer.status === 429) && !write && attempt < this.readRetries) throw new RelayError('RELAY_UNAVAILABLE', 'busy');
         return answer;
       } catch (e) {
         const retryable = e instanceof RelayError && e.code === 'RELAY_UNAVAILABLE';

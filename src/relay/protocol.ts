@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeNameSchema } from '../core/node-name.js';
+import { nodeNameSchema, shortName } from '../core/node-name.js';
 
 // The relay protocol, version 1: every allow-listed operation with the zod schemas of its
 // parameters and its result. The bot validates before sending, the relay re-validates on
@@ -124,13 +124,67 @@ export const userSchema = z.object({
   groups: z.array(z.string()),
 });
 
-/** The relay writes only allow-listed SPNs: a desired value not already expected must pass spnSchema. */
-function onlyAllowListedAdditions(change: { expected: DelegationValues; desired: DelegationValues }, ctx: z.RefinementCtx): void {
-  const had = new Set(change.expected.allowedToDelegateTo.map((v) => v.toLowerCase()));
-  change.desired.allowedToDelegateTo.forEach((value, i) => {
-    if (had.has(value.toLowerCase()) || spnSchema.safeParse(value).success) return;
-    ctx.addIssue({ code: 'custom', path: ['desired', 'allowedToDelegateTo', i], message: `the relay adds only ${SPN_SERVICE_CLASSES.join(', ')} SPNs of valid host names` });
+/** userAccountControl bits the write limits look at (MS-ADTS 2.2.16). */
+export const UAC_BITS = {
+  SERVER_TRUST_ACCOUNT: 0x2000,
+  TRUSTED_FOR_DELEGATION: 0x80000,
+  TRUSTED_TO_AUTH_FOR_DELEGATION: 0x1000000,
+  PARTIAL_SECRETS_ACCOUNT: 0x4000000,
+} as const;
+
+/** Marks a zod issue as a write-limit refusal (answered 403, reason write_limit), not bad input. */
+export const WRITE_LIMIT_ISSUE = { writeLimit: true } as const;
+
+/** A domain controller (writable, or read-only) by its userAccountControl. */
+export function isDomainControllerUac(uac: number): boolean {
+  return (uac & (UAC_BITS.SERVER_TRUST_ACCOUNT | UAC_BITS.PARTIAL_SECRETS_ACCOUNT)) !== 0;
+}
+
+/** The host an SPN points at (`cls/host[:port][/service]`), or undefined when it has none. */
+export function spnHost(spn: string): string | undefined {
+  const m = /^[^/]+\/([^/:]+)/.exec(spn);
+  return m?.[1];
+}
+
+/**
+ * Write limits the schema can judge on its own (docs/relay-protocol.md §5): what a delegation fix
+ * may change, whatever backend runs it. The facts that need AD (is the computer a Hyper-V host,
+ * is it a DC in AD) are checked by src/relay/write-limits.ts before the backend writes. Because
+ * the write is a compare-and-swap on `expected`, judging `expected` here is judging AD.
+ */
+function withinWriteLimits(change: { computer: string; expected: DelegationValues; desired: DelegationValues }, ctx: z.RefinementCtx): void {
+  const self = shortName(change.computer);
+  const { expected, desired } = change;
+  if (isDomainControllerUac(expected.userAccountControl)) {
+    ctx.addIssue({ code: 'custom', params: WRITE_LIMIT_ISSUE, path: ['computer'], message: 'the relay never changes a domain controller (userAccountControl has 0x2000 or 0x4000000)' });
+  }
+  const changed = (expected.userAccountControl ^ desired.userAccountControl) >>> 0;
+  const setsT2a = (changed & UAC_BITS.TRUSTED_TO_AUTH_FOR_DELEGATION) !== 0 && (desired.userAccountControl & UAC_BITS.TRUSTED_TO_AUTH_FOR_DELEGATION) !== 0;
+  const clearsUnconstrained = (changed & UAC_BITS.TRUSTED_FOR_DELEGATION) !== 0 && (desired.userAccountControl & UAC_BITS.TRUSTED_FOR_DELEGATION) === 0;
+  const allowed = (setsT2a ? UAC_BITS.TRUSTED_TO_AUTH_FOR_DELEGATION : 0) | (clearsUnconstrained ? UAC_BITS.TRUSTED_FOR_DELEGATION : 0);
+  if ((changed & ~allowed) !== 0) {
+    const what = (changed & UAC_BITS.TRUSTED_FOR_DELEGATION) !== 0 ? 'sets 0x80000 (unconstrained delegation)' : `changes bits 0x${((changed & ~allowed) >>> 0).toString(16)}`;
+    ctx.addIssue({ code: 'custom', params: WRITE_LIMIT_ISSUE, path: ['desired', 'userAccountControl'], message: `${what}: the relay only sets 0x1000000 and clears 0x80000` });
+  }
+  const had = new Set(expected.allowedToDelegateTo.map((v) => v.toLowerCase()));
+  desired.allowedToDelegateTo.forEach((value, i) => {
+    if (had.has(value.toLowerCase())) return;
+    const host = spnHost(value);
+    if (!spnSchema.safeParse(value).success) {
+      ctx.addIssue({ code: 'custom', path: ['desired', 'allowedToDelegateTo', i], message: `the relay adds only ${SPN_SERVICE_CLASSES.join(', ')} SPNs of valid host names` });
+    } else if (host !== undefined && shortName(host) === self) {
+      ctx.addIssue({ code: 'custom', params: WRITE_LIMIT_ISSUE, path: ['desired', 'allowedToDelegateTo', i], message: 'an added SPN must point at another Hyper-V host, not the computer itself' });
+    }
   });
+  if (desired.allowedToActOnBehalfOf) {
+    // Without `expected` principals every desired one counts as newly granted (write-limits.ts).
+    const granted = new Set((expected.allowedToActOnBehalfOf ?? []).map(shortName));
+    desired.allowedToActOnBehalfOf.forEach((name, i) => {
+      if (!granted.has(shortName(name)) && shortName(name) === self) {
+        ctx.addIssue({ code: 'custom', params: WRITE_LIMIT_ISSUE, path: ['desired', 'allowedToActOnBehalfOf', i], message: 'RBCD may grant only other Hyper-V hosts, not the computer itself' });
+      }
+    });
+  }
 }
 
 // ---- operations ----------------------------------------------------------------------------
@@ -187,7 +241,7 @@ export const operations = {
             z
               .object({ computer: nodeNameSchema, expected: delegationValuesSchema, desired: delegationValuesSchema })
               .strict()
-              .superRefine(onlyAllowListedAdditions),
+              .superRefine(withinWriteLimits),
           )
           .min(1)
           .max(512),
@@ -258,6 +312,7 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
   HOST_UNREACHABLE: 502,
   UNKNOWN_HOST: 404,
   DIRECTORY_UNREACHABLE: 502,

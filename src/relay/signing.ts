@@ -6,7 +6,7 @@ import type { NonceCache } from './nonce-cache.js';
 // carries a key id, a Unix timestamp, a random nonce and an HMAC-SHA256 over
 //   v1:<timestamp>:<nonce>:<METHOD>:<path>:<hex sha256 of body>
 // so a captured request cannot be altered (method, path, body are covered) or replayed (the
-// relay remembers nonces for as long as their timestamp is inside the accepted window).
+// relay remembers each nonce, per key, for as long as its timestamp could still be accepted).
 
 export const SIGNATURE_HEADERS = {
   keyId: 'x-triage-key-id',
@@ -16,6 +16,8 @@ export const SIGNATURE_HEADERS = {
 } as const;
 
 export const DEFAULT_SKEW_SECONDS = 300;
+/** How far ahead of the relay's clock a timestamp may be (RELAY_FUTURE_SKEW_SECONDS). */
+export const DEFAULT_FUTURE_SKEW_SECONDS = 30;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const TIMESTAMP = /^\d{1,12}$/;
 const HEX_NONCE = /^[0-9a-f]{32,256}$/;
@@ -87,12 +89,35 @@ export type RejectionReason =
   | 'malformed_header'
   | 'unknown_key'
   | 'stale_timestamp'
+  | 'future_timestamp'
   | 'short_nonce'
   | 'bad_signature'
+  | 'rate_limited'
   | 'replayed_nonce'
   | 'replay_cache_full';
 
-export type VerifyResult = { ok: true; keyId: string } | { ok: false; reason: RejectionReason; message: string };
+/** Every reason verifyRequest can give, in the order the checks run (docs/relay-protocol.md §2). */
+export const REJECTION_REASONS: readonly RejectionReason[] = [
+  'missing_header',
+  'malformed_header',
+  'short_nonce',
+  'stale_timestamp',
+  'future_timestamp',
+  'unknown_key',
+  'bad_signature',
+  'replayed_nonce',
+  'rate_limited',
+  'replay_cache_full',
+];
+
+/**
+ * The one text for an unknown key id and a wrong signature, so a caller cannot probe which key
+ * ids exist; the audit line keeps the reason and the claimed key id.
+ */
+export const NOT_ACCEPTED_MESSAGE = 'key id or signature not accepted';
+
+/** `claimedKeyId`: the well-formed key id the request named, kept for the audit line only. */
+export type VerifyResult = { ok: true; keyId: string } | { ok: false; reason: RejectionReason; message: string; claimedKeyId?: string };
 
 export interface VerifyInput {
   headers: Record<string, string | string[] | undefined>;
@@ -101,8 +126,14 @@ export interface VerifyInput {
   body: Uint8Array;
   keys: ReadonlyMap<string, string>;
   clock: Clock;
+  /** How far in the past a timestamp may be. */
   skewSeconds: number;
-  nonces: NonceCache;
+  /** How far in the future a timestamp may be; default DEFAULT_FUTURE_SKEW_SECONDS (capped at skewSeconds). */
+  futureSkewSeconds?: number;
+  /** One cache for every key, or each key its own (so one key cannot fill another's). */
+  nonces: NonceCache | ((keyId: string) => NonceCache);
+  /** Per-key rate limit, asked once the signature is proven and before the nonce is stored. */
+  admit?: (keyId: string) => boolean;
 }
 
 function header(headers: VerifyInput['headers'], name: string): string | undefined {
@@ -110,8 +141,20 @@ function header(headers: VerifyInput['headers'], name: string): string | undefin
   return Array.isArray(v) ? undefined : v;
 }
 
-function reject(reason: RejectionReason, message: string): VerifyResult {
-  return { ok: false, reason, message };
+function reject(reason: RejectionReason, message: string, claimedKeyId?: string): VerifyResult {
+  return claimedKeyId === undefined ? { ok: false, reason, message } : { ok: false, reason, message, claimedKeyId };
+}
+
+// HMAC'd for an unknown key id so that answer takes as long as a wrong signature.
+const NO_SUCH_KEY_SECRET = randomBytes(32).toString('hex');
+
+/**
+ * The last moment (ms) a request signed at `ts` can still pass the timestamp check: the check
+ * compares whole seconds, so `ts + skew` is accepted until the END of that second. A nonce must be
+ * held at least this long, or it could be replayed in the window's last second.
+ */
+export function acceptedUntilMs(ts: number, skewSeconds: number): number {
+  return (ts + skewSeconds + 1) * 1000;
 }
 
 /**
@@ -131,23 +174,33 @@ export function verifyRequest(input: VerifyInput): VerifyResult {
   const nonce = values[SIGNATURE_HEADERS.nonce]!;
   const signature = values[SIGNATURE_HEADERS.signature]!;
   if (!KEY_ID.test(keyId)) return reject('malformed_header', `malformed ${SIGNATURE_HEADERS.keyId} header`);
-  if (!TIMESTAMP.test(timestamp)) return reject('malformed_header', `${SIGNATURE_HEADERS.timestamp} must be Unix seconds`);
-  if (!SIGNATURE.test(signature)) return reject('malformed_header', `${SIGNATURE_HEADERS.signature} must be v1= followed by 64 hex digits`);
+  if (!TIMESTAMP.test(timestamp)) return reject('malformed_header', `${SIGNATURE_HEADERS.timestamp} must be Unix seconds`, keyId);
+  if (!SIGNATURE.test(signature)) return reject('malformed_header', `${SIGNATURE_HEADERS.signature} must be v1= followed by 64 hex digits`, keyId);
   if (!nonceIsAcceptable(nonce)) {
-    return reject('short_nonce', `${SIGNATURE_HEADERS.nonce} must carry at least 16 random bytes (32 hex or 22 base64url characters)`);
+    return reject('short_nonce', `${SIGNATURE_HEADERS.nonce} must carry at least 16 random bytes (32 hex or 22 base64url characters)`, keyId);
   }
-  const secret = input.keys.get(keyId);
-  if (secret === undefined) return reject('unknown_key', 'unknown key id');
   const nowSeconds = Math.floor(input.clock.now().getTime() / 1000);
   const ts = Number(timestamp);
-  if (Math.abs(nowSeconds - ts) > input.skewSeconds) {
-    return reject('stale_timestamp', `timestamp is more than ${input.skewSeconds} s away from the relay's clock`);
+  const future = Math.min(input.futureSkewSeconds ?? DEFAULT_FUTURE_SKEW_SECONDS, input.skewSeconds);
+  // Time before key: the answer for a stale request is the same whether the key id exists or not.
+  if (nowSeconds - ts > input.skewSeconds) {
+    return reject('stale_timestamp', `timestamp is more than ${input.skewSeconds} s behind the relay's clock`, keyId);
   }
-  const expected = Buffer.from(computeSignature(secret, canonicalString({ timestamp, nonce, method: input.method, path: input.path, body: input.body })));
+  if (ts - nowSeconds > future) return reject('future_timestamp', `timestamp is more than ${future} s ahead of the relay's clock`, keyId);
+  const secret = input.keys.get(keyId);
+  const expected = Buffer.from(computeSignature(secret ?? NO_SUCH_KEY_SECRET, canonicalString({ timestamp, nonce, method: input.method, path: input.path, body: input.body })));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reject('bad_signature', 'signature does not match');
-  const remembered = input.nonces.remember(nonce, (ts + input.skewSeconds) * 1000, input.clock.now().getTime());
-  if (remembered === 'seen') return reject('replayed_nonce', 'nonce was already used');
-  if (remembered === 'full') return reject('replay_cache_full', 'too many requests inside the replay window; try again shortly');
+  const matches = given.length === expected.length && timingSafeEqual(given, expected);
+  if (secret === undefined) return reject('unknown_key', NOT_ACCEPTED_MESSAGE, keyId);
+  if (!matches) return reject('bad_signature', NOT_ACCEPTED_MESSAGE, keyId);
+  const nonces = typeof input.nonces === 'function' ? input.nonces(keyId) : input.nonces;
+  const nowMs = input.clock.now().getTime();
+  // A replay is refused before it can spend the key's rate: replaying one captured request must
+  // not throttle the key it was signed with.
+  if (nonces.has(nonce, nowMs)) return reject('replayed_nonce', 'nonce was already used', keyId);
+  if (input.admit && !input.admit(keyId)) return reject('rate_limited', 'too many requests for this key; slow down and retry', keyId);
+  const remembered = nonces.remember(nonce, acceptedUntilMs(ts, input.skewSeconds), nowMs);
+  if (remembered === 'seen') return reject('replayed_nonce', 'nonce was already used', keyId);
+  if (remembered === 'full') return reject('replay_cache_full', 'too many requests from this key inside the replay window; try again shortly', keyId);
   return { ok: true, keyId };
 }

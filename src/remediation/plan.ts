@@ -111,11 +111,19 @@ export function isEmptyPlan(plan: RemediationPlan): boolean {
   return plan.delegation.length === 0 && plan.migrationAuth.length === 0;
 }
 
-/** The plan that undoes an applied plan: restore every snapshot value exactly. */
+/**
+ * The plan that undoes an applied plan: restore every snapshot value exactly, except
+ * userAccountControl, which stays as the fix left it. The relay refuses any change of it but
+ * setting 0x1000000 and clearing 0x80000 (docs/relay-protocol.md §5), so a rollback cannot clear
+ * protocol transition or give a host unconstrained delegation back; an admin can, by hand.
+ */
 export function rollbackPlan(plan: RemediationPlan, snapshot: { delegation: DelegationChange[]; migrationAuth: AuthChange[] }): RemediationPlan {
+  const same = (a: DelegationValues, b: DelegationValues): boolean => JSON.stringify(a) === JSON.stringify(b);
   return {
     ...plan,
-    delegation: snapshot.delegation.map((c) => ({ computer: c.computer, expected: c.desired, desired: c.expected, add: [] })),
+    delegation: snapshot.delegation
+      .map((c) => ({ computer: c.computer, expected: c.desired, desired: { ...c.expected, userAccountControl: c.desired.userAccountControl }, add: [] }))
+      .filter((c) => !same(c.expected, c.desired)),
     migrationAuth: snapshot.migrationAuth.map((a) => ({ node: a.node, expected: a.desired, desired: a.expected })),
   };
 }

@@ -2,11 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import type { RelayBackend } from '../backend.js';
-import { peekApprovalId, withoutApproval, type ApprovalVerifier } from '../approval-token.js';
+import { withoutApproval, type ApprovalVerifier } from '../approval-token.js';
 import type { NonceCache } from '../nonce-cache.js';
 import { isOperationName, operations, RelayError, type OperationName, type OpParams } from '../protocol.js';
 import { verifyRequest } from '../signing.js';
+import { enforceWriteLimits } from '../write-limits.js';
 import { boundedParams, type AuditRecord } from './audit-log.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-limits.js';
+import type { KeyPolicy } from './key-policy.js';
 import { readBody } from './read-body.js';
 import { Refusal } from './refusal.js';
 
@@ -19,7 +22,14 @@ export interface PipelineDeps {
   keys: ReadonlyMap<string, string>;
   clock: Clock;
   skewSeconds: number;
+  /** How far ahead of the relay's clock a timestamp may be. */
+  futureSkewSeconds?: number;
+  /** One shared cache; ignored when `policy` gives each key its own. */
   nonces: NonceCache;
+  /** Key scopes, per-key nonce caches and rates, the budget of failed authentications. */
+  policy?: KeyPolicy;
+  /** Writes the `started` audit line of a write; when it throws, the write does not run. */
+  auditStart?: (draft: AuditDraft) => Promise<void>;
   writesEnabled: boolean;
   approvals?: ApprovalVerifier;
   maxBodyBytes: number;
@@ -31,7 +41,7 @@ export const OPS_PREFIX = '/v1/ops/';
 export const REQUESTER_HEADER = 'x-triage-requester';
 
 /** What the audit line learns as the request moves through the checks. */
-export type AuditDraft = Pick<AuditRecord, 'keyId' | 'operation' | 'requester' | 'approvalId'> & Partial<Pick<AuditRecord, 'params' | 'paramsBytes' | 'reason'>>;
+export type AuditDraft = Pick<AuditRecord, 'keyId' | 'operation' | 'requester' | 'approvalId'> & Partial<Pick<AuditRecord, 'params' | 'paramsBytes' | 'reason' | 'claimedKeyId'>>;
 
 export type PipelineOutcome = { ok: true; result: unknown } | { ok: false; refusal: Refusal };
 
@@ -53,11 +63,13 @@ export function describeIssues(op: string, error: z.ZodError): string {
   return `invalid parameters for ${op}: ${parts.join('; ')}${more}`;
 }
 
-/** The params as the audit log may keep them: the approval token replaced by its approval id. */
+/**
+ * The params as the audit log may keep them: the approval token left out. Its approval id goes
+ * in `approvalId` only once the token verified, so a forged token cannot plant an id in the log.
+ */
 function auditParams(params: unknown): unknown {
   if (params === null || typeof params !== 'object' || Array.isArray(params) || !('approval' in params)) return params;
-  const p = params as Record<string, unknown>;
-  return { ...p, approval: `[approval ${peekApprovalId(p.approval) ?? 'unreadable'}]` };
+  return { ...(params as Record<string, unknown>), approval: '[approval token]' };
 }
 
 export async function runOperation(req: IncomingMessage, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal): Promise<PipelineOutcome> {
@@ -66,6 +78,7 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   draft.operation = name.slice(0, 128);
   draft.requester = requesterOf(req);
   const fail = (refusal: Refusal): PipelineOutcome => ({ ok: false, refusal });
+  const remote = req.socket.remoteAddress ?? 'unknown';
 
   const body = await readBody(req, deps.maxBodyBytes);
   if (!body.ok) {
@@ -73,8 +86,21 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
       ? new Refusal(413, 'BAD_REQUEST', `request body is larger than ${deps.maxBodyBytes} bytes`, 'invalid', 'body_too_large')
       : new Refusal(400, 'BAD_REQUEST', 'request body was cut off', 'invalid', 'aborted'));
   }
-  const auth = verifyRequest({ headers: req.headers, method: req.method ?? '', path: target, body: body.body, keys: deps.keys, clock: deps.clock, skewSeconds: deps.skewSeconds, nonces: deps.nonces });
-  if (!auth.ok) return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${auth.message}`, 'denied', auth.reason));
+  const policy = deps.policy;
+  const auth = verifyRequest({
+    headers: req.headers, method: req.method ?? '', path: target, body: body.body, keys: deps.keys, clock: deps.clock,
+    skewSeconds: deps.skewSeconds, futureSkewSeconds: deps.futureSkewSeconds, nonces: policy?.noncesOf ?? deps.nonces, admit: policy?.admit,
+  });
+  if (!auth.ok) {
+    if (auth.claimedKeyId !== undefined) draft.claimedKeyId = auth.claimedKeyId;
+    if (auth.reason === 'rate_limited') return fail(new Refusal(429, 'RATE_LIMITED', auth.message, 'denied', auth.reason, undefined, 1));
+    // Past its budget of failed authentications an address gets 429 (and, with sampling, no audit
+    // line); a correctly signed request from the same address is still served.
+    if (policy && !policy.failedAuthentication(remote)) {
+      return fail(new Refusal(429, 'RATE_LIMITED', 'too many unauthenticated requests from this address; try again later', 'denied', 'unauthenticated_rate', undefined, policy.unauthenticatedWaitSeconds(remote)));
+    }
+    return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${auth.message}`, 'denied', auth.reason));
+  }
   draft.keyId = auth.keyId;
 
   if (req.method !== 'POST') return fail(new Refusal(405, 'BAD_REQUEST', 'operations are called with POST', 'invalid', 'method'));
@@ -82,27 +108,60 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
     const shown = /^[a-z][a-z.-]{0,63}$/.test(name) ? ` ${name}` : '';
     return fail(Refusal.fromCode('NOT_FOUND', `unknown operation${shown}`, 'invalid', 'unknown_operation'));
   }
+  if (operations[name].write && policy?.scopeOf(auth.keyId) === 'read') {
+    return fail(Refusal.fromCode('FORBIDDEN', `key ${auth.keyId} may only read (RELAY_KEYS scope read); ${name} is a write; nothing was changed`, 'denied', 'key_scope'));
+  }
+  const text = body.body.toString('utf8');
+  if (nestsDeeperThan(text, MAX_BODY_DEPTH)) {
+    return fail(Refusal.fromCode('BAD_REQUEST', `invalid parameters for ${name}: the body nests deeper than ${MAX_BODY_DEPTH} levels`, 'invalid', 'too_deep'));
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(body.body.length === 0 ? '{}' : body.body.toString('utf8'));
+    raw = JSON.parse(body.body.length === 0 ? '{}' : text);
   } catch {
     return fail(Refusal.fromCode('BAD_REQUEST', `invalid parameters for ${name}: the body is not valid JSON`, 'invalid', 'bad_json'));
   }
   Object.assign(draft, boundedParams(auditParams(raw)));
-  draft.approvalId = peekApprovalId((raw as { approval?: unknown } | null)?.approval) ?? null;
 
   const spec = operations[name];
   const parsed = spec.params.safeParse(raw);
-  if (!parsed.success) return fail(Refusal.fromCode('BAD_REQUEST', describeIssues(name, parsed.error), 'invalid', 'bad_params'));
+  if (!parsed.success) {
+    // Well-formed values outside what a fix may change (protocol.ts withinWriteLimits): 403.
+    const limit = parsed.error.issues.every((i) => i.code === 'custom' && (i.params as { writeLimit?: boolean } | undefined)?.writeLimit === true);
+    const what = describeIssues(name, parsed.error).replace(/^invalid parameters for [^:]+: /, '');
+    if (limit) return fail(new Refusal(403, 'FORBIDDEN', `write refused by the relay's write limits (${name}): ${what}; nothing was changed`, 'denied', 'write_limit'));
+    return fail(Refusal.fromCode('BAD_REQUEST', describeIssues(name, parsed.error), 'invalid', 'bad_params'));
+  }
   const params = parsed.data as Record<string, unknown>;
 
   if (spec.write) {
-    draft.approvalId = null;
     const refusal = checkWrite(name, params, deps);
     if (refusal instanceof Refusal) return fail(refusal);
     draft.approvalId = refusal;
+    const held = await beforeWrite(name, params, deps, draft, signal);
+    if (held) return fail(held);
   }
   return dispatch(name, params, deps, draft, signal);
+}
+
+/**
+ * A write's `started` line goes to disk before any backend acts (no line, no write); then the
+ * write limits that need AD (write-limits.ts) are checked through the backend's own reads.
+ */
+async function beforeWrite(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal): Promise<Refusal | undefined> {
+  try {
+    await deps.auditStart?.(draft);
+  } catch (e) {
+    deps.log(`audit log write failed before ${op}: ${e instanceof Error ? e.message : String(e)}`);
+    return Refusal.fromCode('INTERNAL', 'the relay could not write its audit log, so it ran nothing; nothing was changed', 'failed', 'audit_unwritable');
+  }
+  try {
+    await enforceWriteLimits(op, params, deps.backend, signal);
+    return undefined;
+  } catch (e) {
+    const refusal = Refusal.fromBackendError(e);
+    return refusal.code === 'FORBIDDEN' ? new Refusal(403, 'FORBIDDEN', refusal.message, 'denied', 'write_limit') : refusal;
+  }
 }
 
 /** Writes pass only when enabled on this relay and carrying a valid, unused token for this exact plan. */

@@ -11,6 +11,8 @@ export class Refusal {
     readonly outcome: AuditRecord['outcome'],
     readonly reason?: string,
     readonly details?: unknown,
+    /** Sent as Retry-After (429). */
+    readonly retryAfterSeconds?: number,
   ) {}
 
   static fromCode(code: keyof typeof ERROR_STATUS, message: string, outcome: AuditRecord['outcome'], reason?: string): Refusal {
@@ -33,3 +35,25 @@ export class Refusal {
     return { ok: false, error };
   }
 }
+
+/**
+ * Every `reason` the relay writes into an audit line (and counts in /metrics) besides the signing
+ * contract's (signing.ts REJECTION_REASONS). docs/relay-protocol.md lists each; a test holds the
+ * two lists and the log to each other.
+ */
+export const REFUSAL_REASONS = [
+  'body_too_large',
+  'aborted',
+  'unauthenticated_rate',
+  'method',
+  'unknown_operation',
+  'key_scope',
+  'too_deep',
+  'bad_json',
+  'bad_params',
+  'write_limit',
+  'writes_disabled',
+  'approval',
+  'audit_unwritable',
+  'unsupported',
+] as const;

@@ -4,6 +4,7 @@ import type { AuditSink } from './audit-log.js';
 import type { RelayMetrics } from './metrics.js';
 import { OPS_PREFIX, runOperation, type AuditDraft, type PipelineDeps } from './op-pipeline.js';
 import { Refusal } from './refusal.js';
+import type { UnauthenticatedLines } from './unauthenticated-lines.js';
 
 // Routes: GET /healthz, GET /metrics, POST /v1/ops/<name>. Every operation request ends the
 // same way: one audit line flushed to disk, then metrics, then the answer.
@@ -11,11 +12,14 @@ import { Refusal } from './refusal.js';
 export interface HandlerDeps extends PipelineDeps {
   audit: AuditSink;
   metrics: RelayMetrics;
+  /** Decides which unauthenticated refusals get an audit line (the rest are counted). */
+  unauthLines?: UnauthenticatedLines;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, close = false): void {
+function send(res: ServerResponse, status: number, body: unknown, close = false, retryAfter?: number): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
@@ -47,6 +51,11 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
   const started = performance.now();
   const time = deps.clock.now().toISOString();
   const draft: AuditDraft = { keyId: null, operation: '', requester: null, approvalId: null };
+  const remote = req.socket.remoteAddress ?? null;
+  const pipeline: PipelineDeps = {
+    ...deps,
+    auditStart: (d) => deps.audit.append({ time, ...d, outcome: 'started', status: 0, errorCode: null, durationMs: Math.round((performance.now() - started) * 1000) / 1000, remote }),
+  };
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
@@ -54,7 +63,7 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
 
   let outcome;
   try {
-    outcome = await runOperation(req, deps, draft, abort.signal);
+    outcome = await runOperation(req, pipeline, draft, abort.signal);
   } catch (e) {
     deps.log(`relay request failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     outcome = { ok: false as const, refusal: Refusal.fromBackendError(e) };
@@ -62,9 +71,17 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
   const refusal = outcome.ok ? undefined : outcome.refusal;
   const status = refusal?.status ?? 200;
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-  if (refusal?.reason && refusal.outcome === 'denied' && status === 401) deps.metrics.reject(refusal.reason);
+  if (refusal?.reason && refusal.outcome === 'denied' && (status === 401 || status === 429)) deps.metrics.reject(refusal.reason);
   else if (refusal && (status === 400 || status === 403 || status === 404 || status === 405 || status === 413)) deps.metrics.reject(refusal.reason ?? refusal.code.toLowerCase());
 
+  // Unauthenticated refusals are sampled (RELAY_AUDIT_UNAUTH_PER_MINUTE), so they cannot fill the disk.
+  const unauthenticated = draft.keyId === null && refusal !== undefined && (status === 401 || status === 429);
+  const sample = unauthenticated && deps.unauthLines ? deps.unauthLines.take(deps.clock.now().getTime()) : { write: true, notLogged: deps.unauthLines?.drain() ?? 0 };
+  if (!sample.write && refusal) {
+    deps.metrics.observe(draft.operation, refusal.outcome, durationMs / 1000);
+    send(res, status, refusal.body(), false, refusal.retryAfterSeconds);
+    return;
+  }
   try {
     await deps.audit.append({
       time,
@@ -74,7 +91,8 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
       errorCode: refusal?.code ?? null,
       ...(refusal?.reason ? { reason: refusal.reason } : {}),
       durationMs,
-      remote: req.socket.remoteAddress ?? null,
+      remote,
+      ...(sample.notLogged > 0 ? { unauthenticatedNotLogged: sample.notLogged } : {}),
     });
   } catch (e) {
     // No audit line, no answer with data: the caller gets a 500 and the operator the reason.
@@ -85,5 +103,5 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
   }
   deps.metrics.observe(draft.operation, refusal?.outcome ?? 'ok', durationMs / 1000);
   if (outcome.ok) send(res, 200, { ok: true, result: outcome.result });
-  else send(res, status, refusal!.body(), status === 413);
+  else send(res, status, refusal!.body(), status === 413, refusal!.retryAfterSeconds);
 }

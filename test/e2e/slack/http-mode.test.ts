@@ -121,6 +121,24 @@ describe('Slack adapter over HTTP', () => {
     expect(api.responses).toHaveLength(0);
   });
 
+  it('refuses a timestamp more than five minutes in the future with 401, both directions, and accepts one just inside', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // Bolt alone checks only the past: without the adapter's own check this one is a 200.
+    const ahead = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'), { timestamp: now + 5 * 60 + 30 });
+    expect(ahead.status).toBe(401);
+    const farAhead = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'), { timestamp: now + 3600 });
+    expect(farAhead.status).toBe(401);
+    const behind = await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'), { timestamp: now - 5 * 60 - 30 });
+    expect(behind.status).toBe(401);
+    expect(core.events).toHaveLength(0);
+
+    // The near misses: 4½ minutes either way are inside Slack's window and reach the core.
+    core.behaviour = async (event) => event.ack(textReply('ok', { ephemeral: true }));
+    expect((await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'), { timestamp: now + 270 })).status).toBe(200);
+    expect((await sendSigned(url, slashCommand('/migration-check', 'HV03 HV04'), { timestamp: now - 270 })).status).toBe(200);
+    await eventually(() => expect(core.events).toHaveLength(2));
+  });
+
   it('turns a button click into an action event carrying only the record id', async () => {
     const button = (renderBlocks(blockedThreeNodes).blocks.find((b) => b.type === 'actions') as unknown as { elements: Array<Record<string, unknown>> }).elements[0]!;
     const res = await sendSigned(url, blockActions([{ ...button, block_id: 'b1' }], { message: { ts: '1700000009.000100', thread_ts: '1700000001.000100' } }));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { BackendContext, RelayBackend } from '../../../src/relay/backend.js';
 import type { OperationName, OpParams, OpResult } from '../../../src/relay/protocol.js';
 import { signRequest } from '../../../src/relay/signing.js';
+import { LOOPBACK_OWN_KEY_QUOTAS } from '../../../src/relay/server/key-policy.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';
 import { systemClock, type Clock } from '../../../src/core/clock.js';
 
@@ -14,6 +15,20 @@ import { systemClock, type Clock } from '../../../src/core/clock.js';
 export const KEY_ID = 'bot';
 export const SECRET = 'a'.repeat(16) + '0123456789abcdef0123456789abcdef';
 export const APPROVAL_KEY = 'approval-key-' + 'b'.repeat(40);
+
+export function hyperVHost(name: string, uac = 4096): OpResult<'directory.computers'>['computers'][number] {
+  const fqdn = `${name.toLowerCase()}.contoso.com`;
+  return {
+    name,
+    distinguishedName: `CN=${name},OU=Hyper-V,DC=contoso,DC=com`,
+    dnsHostName: fqdn,
+    userAccountControl: uac,
+    allowedToDelegateTo: [],
+    servicePrincipalNames: [`HOST/${name}`, `Microsoft Virtual System Migration Service/${name}`, `Microsoft Virtual System Migration Service/${fqdn}`],
+    supportedEncryptionTypes: 28,
+    allowedToActOnBehalfOf: [],
+  };
+}
 
 const sample = { events: [] as never[], time: '2026-01-01T00:00:00Z' };
 const delegation = { allowedToDelegateTo: [], userAccountControl: 4096 };
@@ -26,7 +41,9 @@ export const SAMPLE_RESULTS: { [O in OperationName]: OpResult<O> } = {
   'host.dns': { answers: [{ name: 'HV02', resolvedTo: 'hv02.contoso.com' }] },
   'host.vms': { vms: [{ name: 'web01', state: 'Running' }] },
   'cluster.nodes': { cluster: 'CL01', nodes: ['HV01', 'HV02'] },
-  'directory.computers': { domain: { fqdn: 'contoso.com', netbios: 'CONTOSO' }, computers: [], notFound: ['HV01'], currentTime: sample.time },
+  // HV01 and HV02 are Hyper-V hosts (their own migration SPN), so writes between them pass the
+  // relay's write limits; every other name is not found.
+  'directory.computers': { domain: { fqdn: 'contoso.com', netbios: 'CONTOSO' }, computers: [hyperVHost('HV01'), hyperVHost('HV02')], notFound: [], currentTime: sample.time },
   'directory.spn-owners': { owners: [] },
   'directory.user': { user: null },
   'directory.apply-delegation': { applied: [{ computer: 'HV01', before: delegation, after: delegation }] },
@@ -73,7 +90,8 @@ export function tempDir(prefix = 'relay-test-'): string {
 export async function startSpyRelay(overrides: Partial<RelayServerOptions> = {}): Promise<{ relay: RunningRelay; spy: SpyBackend; auditFile: string }> {
   const spy = (overrides.backend as SpyBackend | undefined) ?? new SpyBackend();
   const auditFile = path.join(tempDir(), 'audit.jsonl');
-  const relay = await startRelayServer({ backend: spy, keys: { [KEY_ID]: SECRET }, audit: auditFile, log: () => {}, ...overrides });
+  // The tests' own key is not throttled unless a test asks for quotas (flood tests do).
+  const relay = await startRelayServer({ backend: spy, keys: { [KEY_ID]: SECRET }, audit: auditFile, log: () => {}, quotas: LOOPBACK_OWN_KEY_QUOTAS, ...overrides });
   return { relay, spy, auditFile };
 }
 

@@ -41,8 +41,9 @@ function postAndReadAuditOnResponse(op: string, params: unknown, requester: stri
   });
 }
 
+/** The last line about a request (a write's outcome line; its `started` line comes before). */
 function lineFor(audit: string, requester: string): Record<string, unknown> | undefined {
-  const line = audit.trim().split('\n').find((l) => l.includes(`"requester":"${requester}"`));
+  const line = audit.trim().split('\n').filter((l) => l.includes(`"requester":"${requester}"`)).pop();
   return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
 }
 
@@ -56,13 +57,15 @@ describe('audit log', () => {
     expect(line).toMatchObject({
       keyId: KEY_ID,
       operation: 'host.purge-tickets',
-      params: { node: 'HV01', approval: '[approval apr-audit-1]' },
+      params: { node: 'HV01', approval: '[approval token]' },
       requester: 'teams:alice-1',
       approvalId: 'apr-audit-1',
       outcome: 'ok',
       status: 200,
       errorCode: null,
     });
+    const lines = auditAtResponse.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requester === 'teams:alice-1');
+    expect(lines.map((l) => l.outcome)).toEqual(['started', 'ok']);
     expect(typeof line?.durationMs).toBe('number');
     expect(Date.parse(String(line?.time))).not.toBeNaN();
     for (const secret of [SECRET, APPROVAL_KEY, approval, approval.split('.')[1]!]) expect(auditAtResponse).not.toContain(secret);

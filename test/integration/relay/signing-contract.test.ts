@@ -89,13 +89,14 @@ describe('signing contract over HTTP', () => {
     await expectRejected(rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T11:54:59Z')), 'stale_timestamp');
   });
 
-  it('rejects a timestamp 301 s ahead of the relay clock', async () => {
-    await expectRejected(rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T12:05:01Z')), 'stale_timestamp');
+  it('rejects a timestamp 301 s ahead of the relay clock, and one 31 s ahead (RELAY_FUTURE_SKEW_SECONDS=30)', async () => {
+    await expectRejected(rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T12:05:01Z')), 'future_timestamp');
+    await expectRejected(rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T12:00:31Z')), 'future_timestamp');
   });
 
-  it('accepts timestamps exactly 300 s off either way (the window is inclusive)', async () => {
+  it('accepts timestamps exactly 300 s behind and exactly 30 s ahead (both limits inclusive)', async () => {
     expect((await rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T11:55:00Z'))).status).toBe(200);
-    expect((await rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T12:05:00Z'))).status).toBe(200);
+    expect((await rawPost(relay.url, OP_PATH, BODY, headersAt('2026-03-01T12:00:30Z'))).status).toBe(200);
     expect(spy.calls).toHaveLength(2);
   });
 
@@ -136,7 +137,8 @@ describe('signing contract over HTTP', () => {
   it('counts each rejection reason in /metrics', async () => {
     const text = await (await fetch(`${relay.url}/metrics`)).text();
     expect(text).toMatch(/triage_relay_rejections_total\{reason="bad_signature"\} [1-9]/);
-    expect(text).toMatch(/triage_relay_rejections_total\{reason="stale_timestamp"\} 2/);
+    expect(text).toMatch(/triage_relay_rejections_total\{reason="stale_timestamp"\} 1\n/);
+    expect(text).toMatch(/triage_relay_rejections_total\{reason="future_timestamp"\} 2\n/);
     expect(text).toMatch(/triage_relay_requests_total\{op="host.security",outcome="ok"\} [1-9]/);
   });
 });

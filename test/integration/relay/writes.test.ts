@@ -36,6 +36,9 @@ beforeEach(() => {
   spy.calls.length = 0;
 });
 
+/** The backend calls that are the write itself (not the relay's write-limit reads before it). */
+const writes = () => spy.calls.filter((c) => c.ctx.purpose !== 'write-limits');
+
 async function expectForbidden(params: Record<string, unknown>, fragment: string): Promise<void> {
   const answer = await signedPost(relay.url, OP, params, { clock });
   expect(answer.status).toBe(403);
@@ -100,20 +103,20 @@ describe('writes', () => {
     const first = await signedPost(relay.url, OP, { ...PARAMS, approval }, { clock, headers: { 'x-triage-requester': 'slack:U123' } });
     expect(first.status).toBe(200);
     expect(first.json.result).toEqual({ before: 'CredSSP', after: 'Kerberos' });
-    expect(spy.calls).toHaveLength(1);
-    expect(spy.calls[0]!.ctx).toMatchObject({ approvalId: 'apr-77', requester: 'slack:U123' });
-    expect(spy.calls[0]!.params).toEqual({ ...PARAMS, approval });
+    expect(writes()).toHaveLength(1);
+    expect(writes()[0]!.ctx).toMatchObject({ approvalId: 'apr-77', requester: 'slack:U123' });
+    expect(writes()[0]!.params).toEqual({ ...PARAMS, approval });
 
     const replay = await signedPost(relay.url, OP, { ...PARAMS, approval }, { clock });
     expect(replay.status).toBe(403);
     expect(replay.json.error?.message).toContain('already used');
-    expect(spy.calls).toHaveLength(1);
+    expect(writes()).toHaveLength(1);
 
     const audit = readFileSync(auditFile, 'utf8');
     expect(audit).not.toContain(approval);
     expect(audit).not.toContain(approval.split('.')[1]!);
     expect(audit).toContain('"approvalId":"apr-77"');
-    expect(audit).toContain('"approval":"[approval apr-77]"');
+    expect(audit).toContain('"approval":"[approval token]"');
   });
 
   it('a token binds the exact delegation plan, including the expected current values', async () => {
@@ -129,6 +132,6 @@ describe('writes', () => {
     // Key order in the JSON does not matter: the hash is over canonical JSON.
     const reordered = { desired: change.desired, expected: change.expected, computer: change.computer };
     expect((await signedPost(relay.url, op, { approval, changes: [reordered] }, { clock })).status).toBe(200);
-    expect(spy.calls).toHaveLength(1);
+    expect(writes()).toHaveLength(1);
   });
 });

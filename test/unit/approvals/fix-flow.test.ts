@@ -59,7 +59,7 @@ describe('propose, approve, apply', () => {
     expect(card.reply.buttons?.map((b) => b.action)).toEqual(['rollback']);
   });
 
-  it('rolls back only with a second person\'s approval, restoring exactly the values from before', async () => {
+  it('rolls back only with a second person\'s approval, restoring exactly the values from before (userAccountControl stays: the relay never clears 0x1000000)', async () => {
     const before = snapshotAll();
     const { card, planId } = await checkAndPropose(flow, NODES);
     await flow.chat.click(people.adam, 'approve', planId);
@@ -67,7 +67,8 @@ describe('propose, approve, apply', () => {
     const rbCard = flow.chat.withButton('approve')!;
     const rollbackId = flow.chat.buttonOf(rbCard, 'approve');
     expect(rbCard.reply.header).toBe(`Rollback ${rollbackId} of fix ${planId} · HV01, HV02, HV03, HV04`);
-    expect(FakeChat.text(rbCard.reply)).toContain('userAccountControl: 0x1001000 (WORKSTATION_TRUST_ACCOUNT | TRUSTED_TO_AUTH_FOR_DELEGATION) → 0x1000 (WORKSTATION_TRUST_ACCOUNT)');
+    expect(FakeChat.text(rbCard.reply)).not.toContain('userAccountControl: 0x1001000 (WORKSTATION_TRUST_ACCOUNT | TRUSTED_TO_AUTH_FOR_DELEGATION) →');
+    expect(FakeChat.text(rbCard.reply)).toContain('userAccountControl stays as the fix left it');
 
     const writes = flow.backend.writes.length;
     await flow.chat.click(people.oliviaOnSlack, 'approve', rollbackId);
@@ -75,7 +76,8 @@ describe('propose, approve, apply', () => {
     expect(flow.backend.writes).toHaveLength(writes);
 
     await flow.chat.click(people.anna, 'approve', rollbackId);
-    expect(snapshotAll()).toEqual(before);
+    expect(before.HV02!.userAccountControl).toBe(0x1000);
+    expect(snapshotAll()).toEqual({ ...before, HV02: { ...before.HV02!, userAccountControl: 0x1001000 } });
     expect(await flow.store.getPlan(rollbackId)).toMatchObject({ state: 'applied', approver: 'person:anna' });
     expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'rolled_back', rollbackRequester: 'person:olivia', rollbackApprover: 'person:anna' });
     expect(card.reply.verdict?.text).toContain(`Rolled back by ${rollbackId}`);

@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect([...c.relayServer.keys.keys()]).toEqual(['old', 'new']);
   });
 
+  it('reads a key\'s scope from a trailing :read or :write, which is never part of the secret', () => {
+    const c = loadConfig({ RELAY_KEYS: `bot:${SECRET}:write,monitor:${'b'.repeat(40)}:read,legacy:${'c'.repeat(40)}` });
+    expect(c.relayServer.keys).toEqual(new Map([['bot', SECRET], ['monitor', 'b'.repeat(40)], ['legacy', 'c'.repeat(40)]]));
+    expect(c.relayServer.keyScopes).toEqual(new Map([['bot', 'write'], ['monitor', 'read']]));
+  });
+
   it('requires the Slack token that matches the mode', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringMatching(/^SLACK_APP_TOKEN is required when SLACK_MODE=socket/)]);
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_MODE: 'http' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET is required when SLACK_MODE=http/)]);

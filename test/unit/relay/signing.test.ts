@@ -83,4 +83,21 @@ describe('signing rules', () => {
     const result = verifyRequest({ headers, method: 'POST', path: EXAMPLE.path, body: Buffer.from(EXAMPLE.body), keys: new Map([['bot', EXAMPLE.secret]]), clock, skewSeconds: 300, nonces: new NonceCache() });
     expect(result).toMatchObject({ ok: false, reason: 'missing_header' });
   });
+
+  it('holds a nonce until the end of the last second its timestamp passes, past edge and future edge', () => {
+    const keys = new Map([['bot', EXAMPLE.secret]]);
+    const nonces = new NonceCache();
+    const signedAt = (iso: string) => signRequest({ ...EXAMPLE, clock: fixedClock(iso) });
+    const check = (headers: Record<string, string>, nowIso: string) =>
+      verifyRequest({ headers, method: 'POST', path: EXAMPLE.path, body: Buffer.from(EXAMPLE.body), keys, clock: fixedClock(nowIso), skewSeconds: 300, futureSkewSeconds: 30, nonces });
+    const old = signedAt('2026-01-01T00:00:00Z');
+    expect(check(old, '2026-01-01T00:05:00.000Z')).toEqual({ ok: true, keyId: 'bot' });
+    expect(check(old, '2026-01-01T00:05:00.999Z')).toMatchObject({ ok: false, reason: 'replayed_nonce' });
+    expect(check(old, '2026-01-01T00:05:01.000Z')).toMatchObject({ ok: false, reason: 'stale_timestamp' });
+    const ahead = signRequest({ ...EXAMPLE, nonce: 'b'.repeat(32), clock: fixedClock('2026-01-01T00:00:30Z') });
+    expect(check(ahead, '2026-01-01T00:00:00Z')).toEqual({ ok: true, keyId: 'bot' });
+    expect(check(ahead, '2026-01-01T00:05:30.999Z')).toMatchObject({ ok: false, reason: 'replayed_nonce' });
+    const tooFar = signRequest({ ...EXAMPLE, nonce: 'c'.repeat(32), clock: fixedClock('2026-01-01T00:00:31Z') });
+    expect(check(tooFar, '2026-01-01T00:00:00Z')).toMatchObject({ ok: false, reason: 'future_timestamp', claimedKeyId: 'bot' });
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import { operations } from '../../../src/relay/protocol.js';
 import { isEmptyPlan, PlanError, planRemediation, requiredSpns, rollbackPlan, type PlanInput } from '../../../src/remediation/plan.js';
 import { risksOf } from '../../../src/remediation/risks.js';
 import { planEffect } from '../../../src/remediation/simulate.js';
@@ -102,15 +103,30 @@ describe('planRemediation (RBCD)', () => {
 });
 
 describe('rollbackPlan', () => {
-  it('swaps expected and desired exactly, for delegation and auth type', () => {
+  it('swaps expected and desired for delegation lists and auth type, and leaves userAccountControl as the fix left it', () => {
     const evidence = broken(['HV01', 'HV02']);
     migration(evidence, 'HV01').authenticationType = 'CredSSP';
     const plan = planRemediation(input(evidence));
     const back = rollbackPlan(plan, plan);
-    expect(back.delegation.map((c) => [c.computer, c.expected, c.desired])).toEqual(plan.delegation.map((c) => [c.computer, c.desired, c.expected]));
+    expect(back.delegation.map((c) => [c.computer, c.expected, c.desired])).toEqual(
+      plan.delegation.map((c) => [c.computer, c.desired, { ...c.expected, userAccountControl: c.desired.userAccountControl }]),
+    );
+    expect(back.delegation.every((c) => c.desired.userAccountControl === 0x1001000)).toBe(true);
     expect(back.migrationAuth).toEqual([{ node: 'HV01', expected: 'Kerberos', desired: 'CredSSP' }]);
-    expect(delegationDiff(back)[0]!.lines).toContain('userAccountControl: 0x1001000 (WORKSTATION_TRUST_ACCOUNT | TRUSTED_TO_AUTH_FOR_DELEGATION) → 0x1000 (WORKSTATION_TRUST_ACCOUNT)');
+    expect(delegationDiff(back)[0]!.lines.some((l) => l.includes('userAccountControl'))).toBe(false);
     expect(delegationDiff(back)[0]!.lines.filter((l) => l.startsWith('  − '))).toHaveLength(4);
+  });
+
+  it('passes the relay\'s write limits: a rollback never clears 0x1000000 nor sets 0x80000 again', () => {
+    const evidence = broken(['HV01', 'HV02']);
+    computer(evidence, 'HV01').userAccountControl = 0x1000 | 0x80000;
+    const plan = planRemediation(input(evidence));
+    const fixed = plan.delegation.find((c) => c.computer === 'HV01')!;
+    expect(fixed.desired.userAccountControl).toBe(0x1001000);
+    const back = rollbackPlan(plan, plan).delegation.find((c) => c.computer === 'HV01')!;
+    expect(back.desired.userAccountControl).toBe(0x1001000);
+    const params = { changes: [{ computer: back.computer, expected: back.expected, desired: back.desired }], approval: `${'a'.repeat(20)}.${'0'.repeat(64)}` };
+    expect(operations['directory.apply-delegation'].params.safeParse(params).success).toBe(true);
   });
 });
 
