@@ -27,11 +27,8 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
   MIGRATION_AUTH_CREDSSP: (f, s) => (f.severity === 'error' && fromSource(f, s) ? 'block' : undefined),
   DELEGATION_NONE: (f, s, d) => (fromSource(f, s) ? unlessRbcd(s, d) : undefined),
   DELEGATION_KERBEROS_ONLY: (f, s, d) => (fromSource(f, s) ? unlessRbcd(s, d) : undefined),
-  DELEGATION_UNCONSTRAINED: (f, s, d) => {
-    if (!fromSource(f, s) || kcdPath(s, d) || rbcdGrants(d, s) === true) return undefined;
-    const cg = s.security?.credentialGuardRunning;
-    return cg === true ? 'block' : cg === undefined ? 'unknown' : undefined;
-  },
+  // Blocks whatever the Credential Guard state: only a constrained path (KCD or RBCD) rescues it.
+  DELEGATION_UNCONSTRAINED: (f, s, d) => (!fromSource(f, s) || kcdPath(s, d) || rbcdGrants(d, s) === true ? undefined : 'block'),
   DELEGATION_MISSING_MIGRATION_SERVICE: (f, s, d) => (onPair(f, s, d) ? unlessRbcd(s, d) : undefined),
   SPN_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   SPN_DUPLICATE: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),

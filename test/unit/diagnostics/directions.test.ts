@@ -80,7 +80,7 @@ describe('directions', () => {
     expect(m['HV01→HV03']).toBe('ok');
   });
 
-  it('block unconstrained delegation under Credential Guard only where no KCD path exists', () => {
+  it('block unconstrained delegation wherever no constrained path exists, with Credential Guard on, off or unread', () => {
     const ev = healthyEvidence(THREE);
     const list = computer(ev, 'HV01').allowedToDelegateTo;
     // ADUC "Trust this computer for delegation to any service": 0x80000 and an empty list.
@@ -88,23 +88,49 @@ describe('directions', () => {
     computer(ev, 'HV01').allowedToDelegateTo = [];
     expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
 
-    computer(ev, 'HV01').userAccountControl = 0x1081000; // unconstrained left over next to a working KCD path
-    computer(ev, 'HV01').allowedToDelegateTo = list;
-    expect(matrix(ev)['HV01→HV02']).toBe('ok');
+    security(ev, 'HV01').credentialGuardRunning = false; // WS2016+ forwards no TGT over WMI/WinRM: still blocked
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
+    failHost(ev, 'HV01', ['security']);
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
+    expect(diagnose(ev).verdict).toMatchObject({ status: 'blocked', fixable: true, fixableCauses: ['DELEGATION_UNCONSTRAINED'] });
 
-    computer(ev, 'HV01').userAccountControl = 0x81000;
-    computer(ev, 'HV01').allowedToDelegateTo = [];
-    security(ev, 'HV01').credentialGuardRunning = false; // no CG: unconstrained still works (and is flagged)
-    expect(matrix(ev)['HV01→HV02']).toBe('ok');
-    expect(diagnose(ev).verdict.status).toBe('degraded');
+    const leftOver = healthyEvidence(THREE);
+    computer(leftOver, 'HV01').userAccountControl = 0x1081000; // unconstrained left over next to a working KCD path
+    computer(leftOver, 'HV01').allowedToDelegateTo = list;
+    expect(matrix(leftOver)['HV01→HV02']).toBe('ok');
   });
 
-  it('leave unconstrained delegation unknown when the Credential Guard state cannot be read', () => {
-    const ev = healthyEvidence();
+  it('let RBCD on the destination rescue an unconstrained-only source for that direction only', () => {
+    const ev = healthyEvidence(THREE);
     computer(ev, 'HV01').userAccountControl = 0x81000;
     computer(ev, 'HV01').allowedToDelegateTo = [];
-    failHost(ev, 'HV01', ['security']);
-    expect(matrix(ev)['HV01→HV02']).toBe('unknown DELEGATION_UNCONSTRAINED NODE_UNREACHABLE');
+    computer(ev, 'HV03').allowedToActOnBehalfOf = ['HV01'];
+    const m = matrix(ev);
+    expect([m['HV01→HV02'], m['HV01→HV03']]).toEqual(['blocked DELEGATION_UNCONSTRAINED', 'ok']);
+  });
+
+  it('are ok only where that direction itself can delegate (KCD with protocol transition, or RBCD on the destination)', () => {
+    // Every combination of HV01's delegation state against two peers, one of which may grant RBCD.
+    const uacs = [0x1000, 0x1001000, 0x81000, 0x1081000];
+    const lists = [[], [`${MVSMS}/HV02`], [`${MVSMS}/hv02.lab.test`, 'cifs/HV02'], [`${MVSMS}/HV02`, `${MVSMS}/hv02.lab.test`, `${MVSMS}/HV03`, `${MVSMS}/hv03.lab.test`]];
+    const grants = [[], ['HV01']];
+    for (const uac of uacs)
+      for (const list of lists)
+        for (const g2 of grants)
+          for (const g3 of grants) {
+            const ev = healthyEvidence(THREE);
+            computer(ev, 'HV01').userAccountControl = uac;
+            computer(ev, 'HV01').allowedToDelegateTo = [...list];
+            computer(ev, 'HV02').allowedToActOnBehalfOf = g2;
+            computer(ev, 'HV03').allowedToActOnBehalfOf = g3;
+            const m = matrix(ev);
+            for (const [dest, granted] of [['HV02', g2.length > 0], ['HV03', g3.length > 0]] as const) {
+              const listed = list.some((v) => v.toLowerCase() === `${MVSMS}/${dest}`.toLowerCase()) && list.some((v) => v.toLowerCase() === `${MVSMS}/${dest}.lab.test`.toLowerCase());
+              const canDelegate = granted || (listed && (uac & 0x1000000) !== 0);
+              const state = `uac ${uac.toString(16)}, list [${list.join(', ')}], RBCD from HV02 ${g2.length > 0}, HV03 ${g3.length > 0}`;
+              expect(m[`HV01→${dest}`]!.startsWith('ok'), `HV01→${dest} with ${state}`).toBe(canDelegate);
+            }
+          }
   });
 
   it('block CredSSP out of a Credential Guard node only; without Credential Guard it does not block', () => {

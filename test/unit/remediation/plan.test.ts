@@ -4,7 +4,7 @@ import { isEmptyPlan, PlanError, planRemediation, requiredSpns, rollbackPlan, ty
 import { risksOf } from '../../../src/remediation/risks.js';
 import { planEffect } from '../../../src/remediation/simulate.js';
 import { delegationDiff, uacText } from '../../../src/remediation/describe.js';
-import { computer, healthyEvidence, migration, MVSMS } from '../../helpers/evidence-builder.js';
+import { computer, healthyEvidence, migration, MVSMS, security } from '../../helpers/evidence-builder.js';
 import type { Computer } from '../../../src/relay/protocol.js';
 
 // The pure planner: exactly the missing values (DOMAIN.md §3), protocol transition on and
@@ -124,6 +124,21 @@ describe('planEffect', () => {
     expect(effect.stillBlocked).toEqual([]);
     expect(effect.after.verdict.status).toBe('healthy');
     expect(computer(evidence, 'HV01').allowedToDelegateTo).toEqual([]); // the evidence itself is untouched
+  });
+
+  it('fixes unconstrained-only delegation with Credential Guard off: constrained + protocol transition, 0x80000 cleared', () => {
+    const evidence = healthyEvidence(['HV01', 'HV02']);
+    computer(evidence, 'HV01').userAccountControl = 0x81000;
+    computer(evidence, 'HV01').allowedToDelegateTo = [];
+    for (const n of ['HV01', 'HV02']) security(evidence, n).credentialGuardRunning = false;
+    const before = diagnose(evidence);
+    expect(before.verdict).toMatchObject({ status: 'blocked', rootCauses: ['DELEGATION_UNCONSTRAINED'], fixable: true });
+    const plan = planRemediation(input(evidence));
+    expect(plan.delegation).toHaveLength(1);
+    expect(plan.delegation[0]).toMatchObject({ computer: 'HV01', desired: { userAccountControl: 0x1001000 }, add: [`${MVSMS}/HV02`, `${MVSMS}/hv02.lab.test`, 'cifs/HV02', 'cifs/hv02.lab.test'] });
+    const effect = planEffect(before, evidence, plan);
+    expect(effect.unblocks).toEqual([{ from: 'HV01', to: 'HV02' }]);
+    expect(effect.after.verdict.status).toBe('healthy');
   });
 
   it('names what stays blocked when the plan cannot fix it', () => {
