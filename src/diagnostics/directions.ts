@@ -34,7 +34,9 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
   SPN_DUPLICATE: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   ENCTYPES_RC4_ONLY: (f, s, d) => (touches(f, s, d) ? 'block' : undefined),
   CLOCK_SKEW: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
-  DNS_MISMATCH: (f, s, d) => (onPair(f, s, d) ? 'block' : undefined),
+  DNS_MISMATCH: (f, s, d) => (f.severity === 'error' && onPair(f, s, d) ? 'block' : undefined),
+  // The destination refuses the VM worker's logon: every move into it fails, delegation or not.
+  LOGON_RIGHT_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   NODE_UNREACHABLE: (f, s, d) => {
     const failed = new Set(((f.evidence.failedReads ?? []) as Array<{ read: string }>).map((r) => r.read));
     const needs = (reads: string[]) => reads.some((r) => failed.has(r));

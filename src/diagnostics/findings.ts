@@ -1,4 +1,4 @@
-// The bot's stable vocabulary (DOMAIN.md §7). Codes never change meaning once released:
+// The bot's stable vocabulary (docs/findings.md). Codes never change meaning once released:
 // scripts, schedules and tests depend on them. Add codes; never rename or repurpose one.
 export const FINDING_CODES = [
   'LM_AUTH_FAILURE_EVENT',
@@ -24,6 +24,8 @@ export const FINDING_CODES = [
   'NODE_UNKNOWN',
   // Added with the engine: an initiator was named but the directory has no such account.
   'INITIATOR_UNKNOWN',
+  // Added with issue 14 (docs/findings.md).
+  'LOGON_RIGHT_MISSING',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -74,7 +76,7 @@ export interface Diagnosis {
   findings: Finding[];
 }
 
-/** Codes the remediation planner can fix by itself (DOMAIN.md §3). */
+/** Codes the remediation planner can fix by itself (docs/domain.md "The fix"). */
 export const FIXABLE_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'DELEGATION_NONE',
   'DELEGATION_UNCONSTRAINED',

@@ -47,6 +47,11 @@ function typedAs(ev: Evidence, node: string, given: string): void {
   for (const n of ev.nodes) if (n !== given) dnsAnswer(ev, n, node).name = given;
 }
 
+/** KB4558514's logon-type failure, as a 21502 logged on the source would carry it. */
+const LOGON_TYPE_TEXT =
+  "Live migration of 'Virtual Machine VM01' failed.\n\nVirtual machine migration operation for 'VM01' failed at migration destination 'HV02'.\n\n" +
+  'Failed to create Planned Virtual Machine at migration destination: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)';
+
 const CASES: Case[] = [
   {
     code: 'LM_AUTH_FAILURE_EVENT',
@@ -57,6 +62,30 @@ const CASES: Case[] = [
     code: 'LM_AUTH_FAILURE_EVENT',
     raise: ['21502 whose text names Kerberos, no HRESULT', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T07:00:00Z', "Live migration of 'VM02' failed at migration source: Kerberos ticket not available")), { node: 'HV02' }],
     nearMiss: ['the same auth event, but 25 h old (outside the 24 h window)', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-19T08:00:00Z', 'failed (0x8009030E)'))],
+  },
+  {
+    code: 'LM_AUTH_FAILURE_EVENT',
+    raise: ['21502 with 0x80070005 (access denied)', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed at migration source: General access denied error (0x80070005)'))],
+    nearMiss: ['21502 with 0x80070569, "Logon failure: the user has not been granted the requested logon type" (a user-rights policy)', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', LOGON_TYPE_TEXT))],
+  },
+  {
+    code: 'LM_AUTH_FAILURE_EVENT',
+    raise: ['21502 with 0x8009030D', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'The credentials supplied to the package were not recognized (0x8009030D)'))],
+    nearMiss: ['21502 with 0x80090322, the target principal name is incorrect (DNS / migration network)', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'The target principal name is incorrect. (0x80090322)'))],
+  },
+  {
+    code: 'LOGON_RIGHT_MISSING',
+    raise: [
+      '21502 on HV01 with 0x80070569 at migration destination HV02',
+      (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', LOGON_TYPE_TEXT)),
+      { severity: 'error', node: 'HV02', evidence: expect.objectContaining({ right: 'SeServiceLogonRight', events: [expect.objectContaining({ loggedOn: 'HV01', nodeFrom: 'event text' })] }) },
+    ],
+    nearMiss: ['the same event with 0x8009030E instead', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', LOGON_TYPE_TEXT.replace('Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)', 'No credentials are available in the security package (0x8009030E)')))],
+  },
+  {
+    code: 'LOGON_RIGHT_MISSING',
+    raise: ['0x8007052F account restriction logged on HV02, naming no host', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Failed to write VHD attachment: Account restrictions are preventing this user from signing in. (0x8007052F)')), { node: 'HV02' }],
+    nearMiss: ['0x8007052E (wrong password), the code beside it', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Failed to write VHD attachment: The user name or password is incorrect. (0x8007052E)'))],
   },
   {
     code: 'LM_FAILURE_EVENT_OTHER',

@@ -138,6 +138,7 @@ describe('finding evidence', () => {
           message: "Live migration of 'VM01' failed (0x8009030E)",
           hresults: ['0x8009030E'],
           reason: '0x8009030E SEC_E_NO_CREDENTIALS',
+          class: 'auth',
         },
       ],
     });

@@ -26,6 +26,28 @@ describe('verdict', () => {
     expect(verdictOf(ev)).toEqual({ status: 'degraded', rootCauses: [], fixable: false, fixableCauses: [], manualCauses: [] });
   });
 
+  it('blames the logon right, not delegation, for a 0x80070569 failure: moves into the refusing node blocked, nothing to fix', () => {
+    const ev = healthyEvidence();
+    const text = "Virtual machine migration operation for 'VM01' failed at migration destination 'HV02'. Failed to create Planned Virtual Machine at migration destination: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)";
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', text));
+    const d = diagnose(ev);
+    expect(d.verdict).toEqual({ status: 'blocked', rootCauses: ['LOGON_RIGHT_MISSING'], fixable: false, fixableCauses: [], manualCauses: ['LOGON_RIGHT_MISSING'] });
+    expect(d.directions.map((x) => `${x.from}→${x.to} ${x.status}`)).toEqual(['HV01→HV02 blocked', 'HV02→HV01 ok']);
+    expect(d.findings.map((f) => f.code)).toEqual(['LOGON_RIGHT_MISSING']);
+  });
+
+  it('points away from delegation for wrong-principal and network failures (degraded, never a delegation fix)', () => {
+    const ev = healthyEvidence();
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', "failed to establish a connection with host 'HV02': The target principal name is incorrect. (0x80090322)"));
+    events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:10:00Z', 'No connection could be made because the target machine actively refused it. (0x8007274D)'));
+    const d = diagnose(ev);
+    expect(d.verdict).toEqual({ status: 'degraded', rootCauses: [], fixable: false, fixableCauses: [], manualCauses: [] });
+    expect(d.findings.map((f) => [f.code, f.evidence.classes])).toEqual([
+      ['LM_FAILURE_EVENT_OTHER', ['dns']],
+      ['LM_FAILURE_EVENT_OTHER', ['network']],
+    ]);
+  });
+
   it('is blocked when any direction is blocked, root causes ordered by directions blocked, split into fixable and manual', () => {
     const ev = healthyEvidence(THREE);
     dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test'; // blocks 1 direction
