@@ -45,14 +45,16 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
 
 async function readHost(relay: RelayClient, node: string, nodes: string[], options: CollectOptions, call: CallOptions): Promise<HostEvidence> {
   const names = nodes.filter((n) => n !== node);
-  const [migration, security, events, hotfixes, dns] = await Promise.all([
+  const [migration, security, events, hotfixes, dns, vms] = await Promise.all([
     outcome(() => relay.call('host.migration-settings', { node }, call)),
     outcome(() => relay.call('host.security', { node }, call)),
     outcome(() => relay.call('host.events', { node, sinceHours: options.eventWindowHours }, call)),
     outcome(() => relay.call('host.hotfixes', { node }, call)),
     names.length > 0 ? outcome(() => relay.call('host.dns', { node, names }, call)) : Promise.resolve(ok({ answers: [] })),
+    outcome(() => relay.call('host.vms', { node }, call)),
   ]);
-  const evidence: HostEvidence = { node, migration, security, events, hotfixes, dns };
+  // vms only says which kinds of move a finding breaks: its failure is kept, but it does not make the node unreachable.
+  const evidence: HostEvidence = { node, migration, security, events, hotfixes, dns, vms };
   notify(options.onHostDone, node, [migration, security, events, hotfixes, dns].every((o) => o.ok));
   return evidence;
 }

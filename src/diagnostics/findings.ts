@@ -33,6 +33,9 @@ export type Severity = 'error' | 'warning' | 'info';
 export type DirectionStatus = 'ok' | 'blocked' | 'unknown';
 export type VerdictStatus = 'healthy' | 'blocked' | 'degraded' | 'unknown';
 
+/** Kinds of move (docs/domain.md "Which moves a finding breaks"). */
+export type MoveKind = 'off-box' | 'storage' | 'cluster';
+
 export interface Finding {
   code: FindingCode;
   severity: Severity;
@@ -44,6 +47,8 @@ export interface Finding {
   message: string;
   /** The values the finding rests on, as read. */
   evidence: Record<string, unknown>;
+  /** On a finding that blocks a direction: the kinds of move it breaks. */
+  breaks?: MoveKind[];
 }
 
 export interface Direction {
@@ -74,6 +79,23 @@ export interface Diagnosis {
   verdict: Verdict;
   directions: Direction[];
   findings: Finding[];
+}
+
+/**
+ * Delegation findings: the only causes for which the bot proposes a fix that writes delegation
+ * (docs/domain.md "The fix"). Logon rights, network, DNS and the initiator never qualify.
+ */
+export const DELEGATION_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'DELEGATION_NONE',
+  'DELEGATION_UNCONSTRAINED',
+  'DELEGATION_KERBEROS_ONLY',
+  'DELEGATION_MISSING_MIGRATION_SERVICE',
+  'DELEGATION_MISSING_CIFS',
+]);
+
+/** Does a delegation finding block at least one direction? Only then may a fix write delegation. */
+export function delegationBlocks(d: Pick<Diagnosis, 'directions'>): boolean {
+  return d.directions.some((x) => x.status === 'blocked' && x.blockedBy.some((c) => DELEGATION_CODES.has(c)));
 }
 
 /** Codes the remediation planner can fix by itself (docs/domain.md "The fix"). */

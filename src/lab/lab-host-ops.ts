@@ -43,7 +43,14 @@ export function dns(state: LabState, p: OpParams<'host.dns'>): OpResult<'host.dn
 
 export function vms(state: LabState, p: OpParams<'host.vms'>): OpResult<'host.vms'> {
   const host = state.reachableHost(p.node);
-  return { vms: host.vms.map((v) => ({ name: v.name, state: v.state })) };
+  return {
+    vms: host.vms.map((v) => ({
+      name: v.name,
+      state: v.state,
+      ...(v.clustered !== undefined ? { isClustered: v.clustered } : {}),
+      ...(v.storagePaths !== undefined ? { storagePaths: [...v.storagePaths] } : {}),
+    })),
+  };
 }
 
 /** Get-ClusterNode answers through any node of the cluster that is up. */

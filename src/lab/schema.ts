@@ -86,7 +86,11 @@ const hotfixSchema = z.strictObject({
 const vmSchema = z.strictObject({
   name: vmNameSchema,
   state: z.string().min(1).max(40).default('Running'),
-  clustered: z.boolean().optional().describe('Extension: the VM is a cluster role (informational)'),
+  clustered: z.boolean().optional().describe('IsClustered: the VM is a cluster role (the cluster can move it without the nodes\' KCD)'),
+  storagePaths: z
+    .array(z.string().min(1).max(400))
+    .optional()
+    .describe('Where the VM configuration and disks live; \\\\server\\share\\... means SMB storage (cifs delegation to that server)'),
 });
 
 const hostSchema = z.strictObject({

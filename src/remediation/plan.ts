@@ -2,7 +2,7 @@ import { MIGRATION_SERVICE, type AuthenticationType, type Computer, type Delegat
 import { UAC } from '../diagnostics/flags.js';
 import { sameHost, shortName } from '../core/node-name.js';
 
-// The delegation fix as data (DOMAIN.md §3), computed by pure functions: for every ordered pair
+// The delegation fix as data (docs/domain.md "The fix"), computed by pure functions: for every ordered pair
 // (S, D) of the nodes, S may delegate to the migration service and cifs of D in short and FQDN
 // form, with protocol transition on and unconstrained delegation off; or, in RBCD mode, every
 // destination grants every source. Only values that are missing are added; nothing that exists
@@ -42,6 +42,11 @@ export interface PlanInput {
   migration: Record<string, MigrationSettings | undefined>;
   mode: RemediationMode;
   includeCifs: boolean;
+  /**
+   * Whether the plan may write delegation at all: only when a delegation finding blocks a
+   * direction (`delegationBlocks`). False leaves only the migration authentication changes.
+   */
+  writeDelegation?: boolean;
 }
 
 export class PlanError extends Error {
@@ -95,7 +100,7 @@ export function planRemediation(input: PlanInput): RemediationPlan {
     if (!c) throw new PlanError(`no computer object for ${node} in ${input.domainFqdn}: a fix cannot be planned for it`);
     return c;
   });
-  const delegation = computers
+  const delegation = input.writeDelegation === false ? [] : computers
     .map((c) => {
       const peers = computers.filter((p) => p !== c);
       return input.mode === 'kcd' ? kcdChange(c, peers, input) : rbcdChange(c, peers);

@@ -1,5 +1,5 @@
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from '../../src/diagnostics/evidence.js';
-import type { Computer, DirectoryUser, DnsAnswer, HostEvent, HostSecurity, Hotfix, MigrationSettings } from '../../src/relay/protocol.js';
+import type { Computer, DirectoryUser, DnsAnswer, HostEvent, HostSecurity, Hotfix, MigrationSettings, Vm } from '../../src/relay/protocol.js';
 
 // A healthy N-node cluster as evidence (every read succeeded, KCD "any protocol" both ways,
 // AES, clocks in sync, DNS right), plus small accessors to perturb it. Tests start here and
@@ -80,9 +80,13 @@ export const dnsAnswer = (ev: Evidence, node: string, name: string): DnsAnswer =
   if (!a) throw new Error(`evidence builder: ${node} has no answer for ${name}`);
   return a;
 };
+/** Give a node VMs as host.vms would answer (the healthy baseline has no VM read). */
+export function vms(ev: Evidence, node: string, list: Vm[]): void {
+  ev.hosts[node]!.vms = ok({ vms: list });
+}
 export const spnOwners = (ev: Evidence) => value(ev.directory.spnOwners, 'directory.spn-owners').owners;
 
-type HostRead = keyof Omit<HostEvidence, 'node'>;
+type HostRead = keyof Omit<HostEvidence, 'node' | 'vms'>;
 
 /** Make some (default: all) host reads of a node fail. */
 export function failHost(ev: Evidence, node: string, reads: HostRead[] = ['migration', 'security', 'events', 'hotfixes', 'dns'], outcome = failed()): void {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { checkAndPropose, people, startLabFlow, type Flow } from '../../helpers/approvals/flow.js';
+import { FakeChat } from '../../helpers/approvals/fake-chat.js';
 
 // Every way an approval must be refused: the person is told why (privately), the refusal is
 // audited, the plan does not move, and nothing reaches the relay's write path.
@@ -80,6 +81,25 @@ describe('approval refusals', () => {
     expect(flow.backend.writes).toHaveLength(writes);
     await flow.chat.click(people.vera, 'propose-fix', flow.chat.withButton('propose-fix')!.reply.buttons![0]!.recordId);
     expect(flow.chat.lastTold('vera')).toMatch(/^You need the operator role to propose a fix/);
+  });
+});
+
+describe('a fix that writes delegation', () => {
+  it('is not offered, nor planned from a stale or forged button, when the verdict is blocked by a logon right', async () => {
+    const other = await startLabFlow({ scenario: 'logon-right-missing.yaml' });
+    try {
+      await other.flow.chat.command(people.olivia, 'migration-check HV01 HV02');
+      const result = other.flow.chat.withButton('rerun')!;
+      expect(FakeChat.text(result.reply)).toMatch(/Root causes: LOGON_RIGHT_MISSING\./);
+      expect(other.flow.chat.withButton('propose-fix')).toBeUndefined();
+      await other.flow.chat.click(people.olivia, 'propose-fix', other.flow.chat.buttonOf(result, 'rerun'), { on: result });
+      expect(other.flow.chat.lastTold('olivia')).toBe('No plan was made: on a fresh read of AD, it is blocked by LOGON_RIGHT_MISSING, which a person must fix. The bot changes no delegation for that.');
+      expect(other.flow.backend.writes).toHaveLength(0);
+      expect(await other.flow.store.listPlans()).toEqual([]);
+      expect((await other.flow.store.listAudit({})).at(-1)).toMatchObject({ action: 'plan.propose', outcome: 'refused' });
+    } finally {
+      await other.flow.close();
+    }
   });
 });
 

@@ -45,7 +45,7 @@ class RecordingBackend implements RelayBackend {
     this.calls.push({ op, params: p, ctx });
     this.timeline.push({ kind: 'start', op });
     if (op.startsWith('host.')) {
-      if (++this.started === this.nodes.length * 5) this.release();
+      if (++this.started === this.nodes.length * 6) this.release();
       await this.gate;
     } else await Promise.resolve();
     this.timeline.push({ kind: 'end', op });
@@ -67,6 +67,8 @@ class RecordingBackend implements RelayBackend {
         return { hotfixes: [] };
       case 'host.dns':
         return { answers: (p.names as string[]).map((name) => ({ name, resolvedTo: fqdn(name) })) };
+      case 'host.vms':
+        return { vms: [{ name: `VM-${String(p.node)}`, state: 'Running', isClustered: true }] };
       case 'directory.computers':
         return {
           domain: { fqdn: DOMAIN, netbios: 'LAB' },
@@ -97,7 +99,7 @@ function setup(nodes: string[], failures?: Map<string, RelayError | Error>) {
 const options = { clock: fixedClock(COLLECTED_AT), eventWindowHours: 48, requester: 'U123' };
 
 describe('collectEvidence', () => {
-  it.each([2, 16, 64])('for %i nodes: 2 directory round trips, 5 host reads per node, all in parallel', async (n) => {
+  it.each([2, 16, 64])('for %i nodes: 2 directory round trips, 6 host reads per node, all in parallel', async (n) => {
     const nodes = nodeNames(n);
     const { backend, relay } = setup(nodes);
     const done: Array<[string, boolean]> = [];
@@ -106,7 +108,7 @@ describe('collectEvidence', () => {
     expect(relay.count('directory.')).toBe(2);
     expect(relay.counts.get('directory.computers')).toBe(1);
     expect(relay.counts.get('directory.spn-owners')).toBe(1);
-    expect(relay.count('host.')).toBe(5 * n);
+    expect(relay.count('host.')).toBe(6 * n);
 
     const hosts = backend.timeline.filter((t) => t.op.startsWith('host.'));
     const lastStart = hosts.map((t) => t.kind).lastIndexOf('start');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import { delegationBlocks } from '../../../src/diagnostics/findings.js';
 import { isEmptyPlan, PlanError, planRemediation, requiredSpns, rollbackPlan, type PlanInput } from '../../../src/remediation/plan.js';
 import { risksOf } from '../../../src/remediation/risks.js';
 import { planEffect } from '../../../src/remediation/simulate.js';
@@ -79,6 +80,19 @@ describe('planRemediation (KCD)', () => {
     expect(risksOf(plan).some((r) => r.includes('CredSSP-only tooling'))).toBe(true);
     expect(isEmptyPlan(planRemediation(input(healthyEvidence(['HV01', 'HV02']))))).toBe(true);
     expect(risksOf(planRemediation(input(healthyEvidence(['HV01', 'HV02'])))).some((r) => r.includes('CredSSP'))).toBe(false);
+  });
+
+  it('writes no delegation unless a delegation finding blocks a direction (CredSSP under Credential Guard, cifs missing)', () => {
+    const evidence = healthyEvidence(['HV01', 'HV02']);
+    migration(evidence, 'HV02').authenticationType = 'CredSSP';
+    computer(evidence, 'HV01').allowedToDelegateTo = computer(evidence, 'HV01').allowedToDelegateTo.filter((v) => v !== 'cifs/HV02');
+    const d = diagnose(evidence);
+    expect(d.verdict).toMatchObject({ status: 'blocked', rootCauses: ['MIGRATION_AUTH_CREDSSP'], fixable: true });
+    expect(delegationBlocks(d)).toBe(false);
+    const plan = planRemediation(input(evidence, { writeDelegation: delegationBlocks(d) }));
+    expect(plan.delegation).toEqual([]);
+    expect(plan.migrationAuth).toEqual([{ node: 'HV02', expected: 'CredSSP', desired: 'Kerberos' }]);
+    expect(planRemediation(input(evidence)).delegation.map((c) => c.add)).toEqual([['cifs/HV02']]); // what it would have written
   });
 
   it('refuses to plan for a node AD does not know', () => {
