@@ -129,6 +129,10 @@ export function migrationSpns(n: NodeFacts): { short: string; fqdn: string | und
   return { short: `${MIGRATION_SERVICE}/${n.short}`, fqdn: n.fqdn ? `${MIGRATION_SERVICE}/${n.fqdn}` : undefined };
 }
 
+export function hostSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {
+  return { short: `HOST/${n.short}`, fqdn: n.fqdn ? `HOST/${n.fqdn}` : undefined };
+}
+
 export function cifsSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {
   return { short: `cifs/${n.short}`, fqdn: n.fqdn ? `cifs/${n.fqdn}` : undefined };
 }

@@ -26,6 +26,7 @@ export const FINDING_CODES = [
   'INITIATOR_UNKNOWN',
   // Added with issue 14 (docs/findings.md).
   'LOGON_RIGHT_MISSING',
+  'INITIATOR_NOT_CHECKED',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

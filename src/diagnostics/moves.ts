@@ -37,7 +37,8 @@ const BREAKS: Partial<Record<FindingCode, readonly MoveKind[] | ((f: Finding) =>
   SPN_MISSING: ['off-box', 'cluster'],
   SPN_DUPLICATE: (f) => {
     const classes = new Set(((f.evidence.duplicates ?? []) as Array<{ spn: string }>).map((d) => d.spn.split('/')[0]!.toUpperCase()));
-    return classes.has('HOST') && classes.size === 1 ? ['storage'] : classes.has('HOST') ? ALL : ['off-box', 'cluster'];
+    // HOST covers cifs and http (WinRM): SMB and remote management of the node.
+    return classes.has('HOST') && classes.size === 1 ? DELEGATION : classes.has('HOST') ? ALL : ['off-box', 'cluster'];
   },
   ENCTYPES_RC4_ONLY: ALL,
   CLOCK_SKEW: ALL,

@@ -15,6 +15,7 @@ export function security(state: LabState, p: OpParams<'host.security'>): OpResul
     credentialGuardRunning: host.credentialGuard,
     credentialGuardConfigured: host.credentialGuard,
     clockOffsetSeconds: host.clockOffsetSeconds,
+    addresses: [...(host.addresses ?? [])],
   };
 }
 
@@ -38,7 +39,7 @@ export function hotfixes(state: LabState, p: OpParams<'host.hotfixes'>): OpResul
 
 export function dns(state: LabState, p: OpParams<'host.dns'>): OpResult<'host.dns'> {
   const host = state.reachableHost(p.node);
-  return { answers: p.names.map((name) => ({ name, resolvedTo: state.resolve(host, name) })) };
+  return { answers: p.names.map((name) => ({ name, ...state.resolve(host, name) })) };
 }
 
 export function vms(state: LabState, p: OpParams<'host.vms'>): OpResult<'host.vms'> {

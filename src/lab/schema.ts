@@ -25,6 +25,9 @@ const dnsName = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `DNS name ${problem}` });
 }).meta({ pattern: '^[A-Za-z0-9.-]{1,253}$' });
 
+/** An IPv4 or IPv6 address as a resolver prints it. */
+const ipAddress = z.union([z.ipv4(), z.ipv6()]);
+
 /** `<service class>/<host>[...]`, as stored in servicePrincipalName (any service class). */
 const anySpn = z.string().regex(/^[^\s/][^/]*\/\S+$/, 'expected an SPN such as HOST/hv01.lab.test');
 
@@ -100,10 +103,26 @@ const hostSchema = z.strictObject({
   clockOffsetSeconds: z.number().default(0).describe('Offset from the domain controller, + ahead, - behind'),
   credentialGuard: z.boolean().default(false).describe('Credential Guard configured and running'),
   migration: migrationSchema,
-  dns: z
-    .record(z.string(), dnsName.nullable())
+  addresses: z
+    .array(ipAddress)
+    .min(1)
     .optional()
-    .describe('What this host resolves a name to (FQDN, or null = does not resolve); others resolve to their dNSHostName'),
+    .describe("The host's own IP addresses (every adapter); absent = one address the lab assigns (10.0.0.11 for the first host, and so on)"),
+  dns: z
+    .record(
+      z.string(),
+      z.union([
+        dnsName.nullable(),
+        z.strictObject({
+          addresses: z.array(ipAddress).min(1).describe('Every A/AAAA address the forward lookup returns'),
+          ptr: dnsName.nullable().optional().describe('The name the first address reverses to (PTR); absent = the lab host owning it'),
+        }),
+      ]),
+    )
+    .optional()
+    .describe(
+      'What this host resolves a name to: an FQDN (the addresses of that host, PTR = that name), null (does not resolve), or {addresses, ptr}; names not listed resolve to their dNSHostName and its addresses',
+    ),
   hotfixes: z.array(hotfixSchema).default([]),
   events: z.array(eventSchema).default([]),
   vms: z.array(vmSchema).default([]),

@@ -16,6 +16,8 @@ import {
   migration,
   removeComputer,
   security,
+  peerAnswers,
+  resolves,
   spnOwners,
   withInitiator,
 } from '../../helpers/evidence-builder.js';
@@ -249,6 +251,20 @@ const CASES: Case[] = [
     nearMiss: ['the same account named twice in two spellings', (ev) => void (spnOwners(ev).find((o) => o.spn === `${MVSMS}/hv02.lab.test`)!.accounts = ['HV02$', 'hv02'])],
   },
   {
+    code: 'SPN_DUPLICATE',
+    raise: [
+      'HOST/hv02.lab.test is also on HV02OLD$ (cifs/hv02.lab.test maps to it)',
+      (ev) => void (spnOwners(ev).find((o) => o.spn === 'HOST/hv02.lab.test')!.accounts = ['HV02$', 'HV02OLD$']),
+      { severity: 'error', node: 'HV02', breaks: ['off-box', 'storage'], message: expect.stringContaining('cifs/HV02 maps to HOST/HV02 (sPNMappings)') },
+    ],
+    nearMiss: ['HOST/HV02OLD (another host name) is on HV02OLD$ and HV02OLD2$', (ev) => spnOwners(ev).push({ spn: 'HOST/HV02OLD', accounts: ['HV02OLD$', 'HV02OLD2$'] })],
+  },
+  {
+    code: 'SPN_DUPLICATE',
+    raise: ['HOST/HV01 (short form) on HV01$ and a stale HV01$ in another OU, spelled as a DN', (ev) => void (spnOwners(ev).find((o) => o.spn === 'HOST/HV01')!.accounts = ['HV01$', 'CN=HV01-OLD,OU=Stale,DC=lab,DC=test']), { node: 'HV01' }],
+    nearMiss: ['HOST/HV01 owned by HV01 only, spelled as its DN and its sAMAccountName', (ev) => void (spnOwners(ev).find((o) => o.spn === 'HOST/HV01')!.accounts = ['HV01$', 'CN=HV01,OU=Hyper-V,DC=lab,DC=test'])],
+  },
+  {
     code: 'ENCTYPES_RC4_ONLY',
     raise: ['0x4 (RC4 only)', (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4), { severity: 'error', node: 'HV02', evidence: expect.objectContaining({ supportedEncryptionTypes: { value: 4, hex: '0x4' } }) }],
     nearMiss: ['0x1C (RC4 and AES)', (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 0x1c)],
@@ -270,13 +286,58 @@ const CASES: Case[] = [
   },
   {
     code: 'DNS_MISMATCH',
-    raise: ['HV01 resolves HV02 to hv09.lab.test', (ev) => void (dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test'), { severity: 'error', node: 'HV01', peer: 'HV02' }],
-    nearMiss: ['HV01 resolves HV02 to HV02.LAB.TEST. (case, trailing dot)', (ev) => void (dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'HV02.LAB.TEST.')],
+    raise: [
+      'HV01 resolves HV02 (short and FQDN) to 10.0.0.9, an address HV02 does not have',
+      (ev) => resolves(ev, 'HV01', 'HV02', ['10.0.0.9'], 'hv09.lab.test'),
+      { severity: 'error', node: 'HV01', peer: 'HV02', evidence: expect.objectContaining({ peerAddresses: ['10.0.0.2'] }) },
+    ],
+    nearMiss: [
+      'multi-homed HV02: HV01 resolves it to its second address, 10.0.1.2',
+      (ev) => {
+        security(ev, 'HV02').addresses = ['10.0.0.2', '10.0.1.2'];
+        resolves(ev, 'HV01', 'HV02', ['10.0.1.2'], 'hv02.lab.test');
+      },
+    ],
   },
   {
     code: 'DNS_MISMATCH',
-    raise: ['HV02 cannot resolve HV01', (ev) => void (dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = null), { node: 'HV02', peer: 'HV01' }],
-    nearMiss: ['HV02 resolves HV01 to the bare host name HV01', (ev) => void (dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = 'HV01')],
+    raise: ['only the FQDN of HV02 resolves elsewhere from HV01', (ev) => void (dnsAnswer(ev, 'HV01', 'hv02.lab.test').addresses = ['10.0.0.2', '10.0.0.9']), { severity: 'error', message: expect.stringContaining('resolves hv02.lab.test to 10.0.0.9') }],
+    nearMiss: ['the FQDN answer lists both of multi-homed HV02\'s addresses', (ev) => {
+      security(ev, 'HV02').addresses = ['10.0.0.2', 'fd00::2'];
+      dnsAnswer(ev, 'HV01', 'hv02.lab.test').addresses = ['fd00::2', '10.0.0.2'];
+    }],
+  },
+  {
+    code: 'DNS_MISMATCH',
+    raise: [
+      'HV02 cannot resolve HV01 (no address, no name)',
+      (ev) => resolves(ev, 'HV02', 'HV01', [], null),
+      { severity: 'error', node: 'HV02', peer: 'HV01' },
+    ],
+    nearMiss: ['HV02 resolves HV01 to its address, whose PTR names hv99.lab.test: a warning, never an error', (ev) => resolves(ev, 'HV02', 'HV01', ['10.0.0.1'], 'hv99.lab.test'), { severity: 'error' }],
+  },
+  {
+    code: 'DNS_MISMATCH',
+    raise: ['the PTR of HV01\'s address names hv99.lab.test → warning', (ev) => resolves(ev, 'HV02', 'HV01', ['10.0.0.1'], 'hv99.lab.test'), { severity: 'warning', node: 'HV02', peer: 'HV01' }],
+    nearMiss: ['the PTR names HV01.LAB.TEST. (case, trailing dot)', (ev) => resolves(ev, 'HV02', 'HV01', ['10.0.0.1'], 'HV01.LAB.TEST.')],
+  },
+  {
+    code: 'DNS_MISMATCH',
+    raise: [
+      'a relay that reports no addresses: only the name can be compared, so a mismatch is a warning',
+      (ev) => {
+        for (const a of peerAnswers(ev, 'HV01', 'HV02')) delete a.addresses;
+        dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test';
+      },
+      { severity: 'warning', message: expect.stringContaining('the relay reported no addresses') },
+    ],
+    nearMiss: [
+      'no addresses reported, the name lands on the bare host name HV02',
+      (ev) => {
+        for (const a of peerAnswers(ev, 'HV01', 'HV02')) delete a.addresses;
+        dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'HV02';
+      },
+    ],
   },
   {
     code: 'HARDENING_UPDATE_CORRELATED',
@@ -325,6 +386,31 @@ const CASES: Case[] = [
     nearMiss: ['initiator in a group merely called "Protected Users Admins"', (ev) => withInitiator(ev, healthyUser({ groups: ['CN=Protected Users Admins,OU=Groups,DC=lab,DC=test'] }))],
   },
   {
+    code: 'INITIATOR_NOT_CHECKED',
+    raise: ['a 0x8009030E failure, configuration right, no --initiator', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed (0x8009030E)')), { severity: 'warning', evidence: expect.objectContaining({ authEvents: 1 }) }],
+    nearMiss: ['the same failure with an initiator named (an ordinary account)', (ev) => {
+      events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed (0x8009030E)'));
+      withInitiator(ev, healthyUser());
+    }],
+  },
+  {
+    code: 'INITIATOR_NOT_CHECKED',
+    raise: ['two auth failures on different nodes, configuration right', (ev) => {
+      events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed (0x8009030D)'));
+      events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T07:00:00Z', 'Live migration failed (0x8009030E)'));
+    }, { evidence: expect.objectContaining({ authEvents: 2, firstFailure: expect.objectContaining({ node: 'HV02' }) }) }],
+    nearMiss: ['the same failures, but HV01 is "Kerberos only" (delegation does not look right)', (ev) => {
+      events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'Live migration failed (0x8009030D)'));
+      events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T07:00:00Z', 'Live migration failed (0x8009030E)'));
+      computer(ev, 'HV01').userAccountControl = 4096;
+    }],
+  },
+  {
+    code: 'INITIATOR_NOT_CHECKED',
+    raise: ['a 0x80070005 failure, no --initiator', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'General access denied error (0x80070005)'))],
+    nearMiss: ['a logon-right failure (0x80070569) is no authentication failure', (ev) => events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', LOGON_TYPE_TEXT))],
+  },
+  {
     code: 'INITIATOR_UNKNOWN',
     raise: ['the directory has no such account', (ev) => withInitiator(ev, null, 'nobody@lab.test'), { severity: 'warning' }],
     nearMiss: ['the account exists', (ev) => withInitiator(ev, healthyUser())],
@@ -337,7 +423,7 @@ const CASES: Case[] = [
       (ev) => {
         events(ev, 'HV02').length = 0;
         hotfixes(ev, 'HV02').length = 0;
-        dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = null;
+        resolves(ev, 'HV02', 'HV01', [], null);
       },
     ],
   },

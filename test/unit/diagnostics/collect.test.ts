@@ -66,7 +66,7 @@ class RecordingBackend implements RelayBackend {
       case 'host.hotfixes':
         return { hotfixes: [] };
       case 'host.dns':
-        return { answers: (p.names as string[]).map((name) => ({ name, resolvedTo: fqdn(name) })) };
+        return { answers: (p.names as string[]).map((name) => ({ name, resolvedTo: name.includes('.') ? name : fqdn(name) })) };
       case 'host.vms':
         return { vms: [{ name: `VM-${String(p.node)}`, state: 'Running', isClustered: true }] };
       case 'directory.computers':
@@ -121,12 +121,14 @@ describe('collectEvidence', () => {
     const computers = backend.calls.find((c) => c.op === 'directory.computers')!;
     expect(computers.params.names).toEqual(nodes);
     const spns = backend.calls.find((c) => c.op === 'directory.spn-owners')!.params.spns as string[];
-    expect(spns).toHaveLength(2 * n);
+    expect(spns).toHaveLength(4 * n); // migration service and HOST, short and FQDN
     expect(spns).toContain(`Microsoft Virtual System Migration Service/${nodes[n - 1]}`);
     expect(spns).toContain(`Microsoft Virtual System Migration Service/${fqdn(nodes[n - 1]!)}`);
+    expect(spns).toContain(`HOST/${fqdn(nodes[n - 1]!)}`);
 
     const dns = backend.calls.find((c) => c.op === 'host.dns' && c.params.node === nodes[0])!;
-    expect(dns.params.names).toEqual(nodes.slice(1));
+    // Every peer by short name and by FQDN (dNSHostName), asked once the directory answered.
+    expect(dns.params.names).toEqual(nodes.slice(1).flatMap((p) => [p, fqdn(p)]));
     expect(backend.calls.filter((c) => c.op === 'host.events').every((c) => c.params.sinceHours === 48)).toBe(true);
     expect(backend.calls.every((c) => c.ctx.requester === 'U123')).toBe(true);
 

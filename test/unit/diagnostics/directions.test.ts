@@ -4,7 +4,7 @@ import type { Evidence } from '../../../src/diagnostics/evidence.js';
 import {
   MVSMS,
   computer,
-  dnsAnswer,
+  resolves,
   events,
   failDirectory,
   failHost,
@@ -171,7 +171,7 @@ describe('directions', () => {
 
   it('block a DNS mismatch in the direction of the resolving node only', () => {
     const ev = healthyEvidence();
-    dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = 'hv01.other.test';
+    resolves(ev, 'HV02', 'HV01', ['10.9.0.1'], 'hv01.other.test');
     expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'blocked DNS_MISMATCH' });
   });
 
@@ -197,7 +197,7 @@ describe('directions', () => {
     events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'failed (0x8009030E)'));
     const d = diagnose(ev);
     expect(d.directions.map((x) => x.status)).toEqual(['ok', 'ok']);
-    expect(d.findings.map((f) => f.code)).toEqual(['LM_AUTH_FAILURE_EVENT', 'LM_AUTH_FAILURE_EVENT']);
+    expect(d.findings.map((f) => f.code)).toEqual(['LM_AUTH_FAILURE_EVENT', 'LM_AUTH_FAILURE_EVENT', 'INITIATOR_NOT_CHECKED']);
   });
 });
 
@@ -246,7 +246,7 @@ describe('missing evidence', () => {
     const ev = healthyEvidence(THREE);
     failDirectory(ev);
     migration(ev, 'HV03').enabled = false;
-    dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = null;
+    resolves(ev, 'HV01', 'HV02', [], null);
     expect(matrix(ev)).toEqual({
       'HV01→HV02': 'blocked DNS_MISMATCH',
       'HV01→HV03': 'blocked MIGRATION_DISABLED',

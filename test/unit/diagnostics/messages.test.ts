@@ -3,7 +3,7 @@ import { diagnose } from '../../../src/diagnostics/diagnose.js';
 import type { Evidence } from '../../../src/diagnostics/evidence.js';
 import {
   computer,
-  dnsAnswer,
+  resolves,
   events,
   failDirectory,
   failHost,
@@ -76,8 +76,8 @@ describe('finding messages', () => {
     ],
     [
       'DNS_MISMATCH',
-      (ev) => void (dnsAnswer(ev, 'HV01', 'HV03').resolvedTo = 'hv99.lab.test'),
-      'HV01 → HV03: HV01 resolves HV03 to hv99.lab.test, but its dNSHostName is hv03.lab.test; breaks live migrations started off-box or shared-nothing (Move-VM), storage moves and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
+      (ev) => resolves(ev, 'HV01', 'HV03', ['10.0.0.99'], 'hv99.lab.test'),
+      'HV01 → HV03: HV01 resolves HV03 to 10.0.0.99, which is not an address of HV03 (10.0.0.3) (and 1 more lookup of HV03); breaks live migrations started off-box or shared-nothing (Move-VM), storage moves and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
     ],
     [
       'INITIATOR_NOT_DELEGATABLE',

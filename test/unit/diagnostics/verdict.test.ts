@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
 import type { Evidence } from '../../../src/diagnostics/evidence.js';
-import { computer, dnsAnswer, failHost, healthyEvidence, lmEvent, events, migration, security } from '../../helpers/evidence-builder.js';
+import { computer, failHost, resolves, healthyEvidence, lmEvent, events, migration, security } from '../../helpers/evidence-builder.js';
 
 // The verdict users read first: status, root causes (most directions blocked first), and whether
 // the bot can propose a fix for them.
@@ -50,7 +50,7 @@ describe('verdict', () => {
 
   it('is blocked when any direction is blocked, root causes ordered by directions blocked, split into fixable and manual', () => {
     const ev = healthyEvidence(THREE);
-    dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test'; // blocks 1 direction
+    resolves(ev, 'HV01', 'HV02', ['10.0.0.9'], 'hv09.lab.test'); // blocks 1 direction
     computer(ev, 'HV03').userAccountControl = 4096; // blocks 2 directions
     failHost(ev, 'HV02', ['events']); // reported, decides nothing
     expect(verdictOf(ev)).toEqual({
