@@ -32,7 +32,8 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
   DELEGATION_MISSING_MIGRATION_SERVICE: (f, s, d) => (onPair(f, s, d) ? unlessRbcd(s, d) : undefined),
   SPN_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   SPN_DUPLICATE: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
-  ENCTYPES_RC4_ONLY: (f, s, d) => (touches(f, s, d) ? 'block' : undefined),
+  // Blocks only as an error, which needs evidence that the DCs refuse RC4 (not read yet: a warning).
+  ENCTYPES_RC4_ONLY: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
   CLOCK_SKEW: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
   DNS_MISMATCH: (f, s, d) => (f.severity === 'error' && onPair(f, s, d) ? 'block' : undefined),
   // The destination refuses the VM worker's logon: every move into it fails, delegation or not.

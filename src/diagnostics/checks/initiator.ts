@@ -25,7 +25,8 @@ export function checkInitiatorNotChecked(evidence: Evidence): Finding[] {
   const auth = failureEvents(evidence).filter((e) => e.class === 'auth');
   const first = auth[0];
   if (!first) return [];
-  if (CONFIGURATION.some((check) => check(evidence).some((f) => f.severity === 'error'))) return [];
+  // RC4-only keys are only a warning (DC evidence missing) but explain an authentication failure as well.
+  if (CONFIGURATION.some((check) => check(evidence).some((f) => f.severity === 'error' || f.code === 'ENCTYPES_RC4_ONLY'))) return [];
   const message =
     `${auth.length === 1 ? '1 live-migration failure points' : `${auth.length} live-migration failures point`} at authentication (first ${first.event.time} on ${first.node}) while delegation, SPNs, encryption types, clocks and DNS look right, ` +
     'and no initiator was named: the account that started the moves is the likely cause (a member of Protected Users, or "Account is sensitive and cannot be delegated"), or machine tickets issued before a fix (klist -li 0x3e7 purge). ' +

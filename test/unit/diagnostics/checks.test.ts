@@ -266,7 +266,11 @@ const CASES: Case[] = [
   },
   {
     code: 'ENCTYPES_RC4_ONLY',
-    raise: ['0x4 (RC4 only)', (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4), { severity: 'error', node: 'HV02', evidence: expect.objectContaining({ supportedEncryptionTypes: { value: 4, hex: '0x4' } }) }],
+    raise: [
+      '0x4 (RC4 only): a warning that says what to check, without DC evidence',
+      (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4),
+      { severity: 'warning', node: 'HV02', message: expect.stringContaining('Kdcsvc 201–209'), evidence: expect.objectContaining({ supportedEncryptionTypes: { value: 4, hex: '0x4' }, dcEvidence: null }) },
+    ],
     nearMiss: ['0x1C (RC4 and AES)', (ev) => void (computer(ev, 'HV02').supportedEncryptionTypes = 0x1c)],
   },
   {
@@ -342,36 +346,54 @@ const CASES: Case[] = [
   {
     code: 'HARDENING_UPDATE_CORRELATED',
     raise: [
-      'KB5073381 installed 3 days before the first failure',
+      'KB5073379 (the January 2026 cumulative update, RC4 audit phase) installed 3 days before the first failure',
       (ev) => {
         events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030E)'));
-        hotfixes(ev, 'HV01').push({ id: 'KB5073381', installedOn: '2026-11-17' });
+        hotfixes(ev, 'HV01').push({ id: 'KB5073379', installedOn: '2026-11-17' });
       },
-      { severity: 'info', node: 'HV01', evidence: expect.objectContaining({ kb: 'KB5073381', daysBefore: 3 }) },
+      { severity: 'warning', node: 'HV01', evidence: expect.objectContaining({ kb: 'KB5073379', daysBefore: 3, released: '2026-01-13', hardening: expect.objectContaining({ guidance: 'KB5073381' }) }) },
     ],
     nearMiss: [
-      'KB5073381 installed 31 days before the first failure',
+      'the same update installed 8 days before the first failure',
       (ev) => {
         events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030E)'));
-        hotfixes(ev, 'HV01').push({ id: 'KB5073381', installedOn: '2026-10-20' });
+        hotfixes(ev, 'HV01').push({ id: 'KB5073379', installedOn: '2026-11-12' });
       },
     ],
   },
   {
     code: 'HARDENING_UPDATE_CORRELATED',
     raise: [
-      'installed the same day as the first failure',
+      'an update the table does not know, installed the same day as the first failure → info, by timing alone',
       (ev) => {
         events(ev, 'HV01').push(lmEvent(22038, '2026-11-20T02:00:00Z', 'authentication failure'));
-        hotfixes(ev, 'HV02').push({ id: 'KB5021131', installedOn: '2026-11-20' });
+        hotfixes(ev, 'HV02').push({ id: 'KB5099999', installedOn: '2026-11-20' });
       },
-      { evidence: expect.objectContaining({ daysBefore: 0 }) },
+      { severity: 'info', evidence: expect.objectContaining({ daysBefore: 0, released: null, hardening: null }) },
     ],
     nearMiss: [
       'installed the day after the first failure',
       (ev) => {
         events(ev, 'HV01').push(lmEvent(22038, '2026-11-19T12:00:00Z', 'authentication failure'));
-        hotfixes(ev, 'HV02').push({ id: 'KB5021131', installedOn: '2026-11-20' });
+        hotfixes(ev, 'HV02').push({ id: 'KB5099999', installedOn: '2026-11-20' });
+      },
+    ],
+  },
+  {
+    code: 'HARDENING_UPDATE_CORRELATED',
+    raise: [
+      'KB5019081 (November 2022, Windows Server 2022) installed the day before an authentication failure',
+      (ev) => {
+        events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030D)'));
+        hotfixes(ev, 'HV01').push({ id: 'KB5019081', installedOn: '2026-11-19' });
+      },
+      { severity: 'warning', message: expect.stringContaining('CVE-2022-37966') },
+    ],
+    nearMiss: [
+      'the same update the day before a network failure (0x8007274D), not an authentication one',
+      (ev) => {
+        events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8007274D)'));
+        hotfixes(ev, 'HV01').push({ id: 'KB5019081', installedOn: '2026-11-19' });
       },
     ],
   },

@@ -141,10 +141,16 @@ describe('directions', () => {
     expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'ok' });
   });
 
-  it('block both directions of a node with migration disabled, RC4-only keys or a clock over 300 s', () => {
+  it('do not block on RC4-only keys without evidence that the DCs refuse RC4 (a warning)', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV02').supportedEncryptionTypes = 4;
+    expect(Object.values(matrix(ev)).every((x) => x === 'ok')).toBe(true);
+    expect(diagnose(ev).verdict.status).toBe('degraded');
+  });
+
+  it('block both directions of a node with migration disabled or a clock over 300 s', () => {
     for (const fault of [
       (ev: Evidence) => void (migration(ev, 'HV02').enabled = false),
-      (ev: Evidence) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4),
       (ev: Evidence) => void (security(ev, 'HV02').clockOffsetSeconds = -301),
     ]) {
       const ev = healthyEvidence(THREE);

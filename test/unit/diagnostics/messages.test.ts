@@ -67,7 +67,7 @@ describe('finding messages', () => {
     [
       'ENCTYPES_RC4_ONLY',
       (ev) => void (computer(ev, 'HV03').supportedEncryptionTypes = 4),
-      'HV03: msDS-SupportedEncryptionTypes is 0x4 (RC4; no AES): Kerberos between HV03 and its peers fails under the RC4/DES hardening; breaks live migrations started off-box or shared-nothing (Move-VM), storage moves and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
+      "HV03: msDS-SupportedEncryptionTypes is 0x4 (RC4; no AES): Kerberos to HV03 fails once the domain controllers refuse RC4. Whether they do was not read: check the KDC events 14/16/27 and Kdcsvc 201–209 in the DCs' System log and the RC4 hardening state of their updates (KB5073381), or add AES (0x18)",
     ],
     [
       'CLOCK_SKEW',
@@ -88,9 +88,9 @@ describe('finding messages', () => {
       'HARDENING_UPDATE_CORRELATED',
       (ev) => {
         events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T01:00:00Z', 'failed (0x8009030E)'));
-        hotfixes(ev, 'HV01').push({ id: 'KB5021131', installedOn: '2026-11-01' });
+        hotfixes(ev, 'HV01').push({ id: 'KB5073379', installedOn: '2026-11-19' });
       },
-      'HV01: hardening update KB5021131 (Kerberos AES session-key default, CVE-2022-37966) was installed 2026-11-01, 19 days before the first live-migration failure (2026-11-20T01:00:00Z on HV02)',
+      'HV01: KB5073379 (the Windows Server 2025 cumulative update of 2026-01-13, a Kerberos-hardening month: RC4 default disablement, audit phase: KDC events 201–209 (CVE-2026-20833) (KB5073381)) was installed 2026-11-19, 1 day before the first authentication failure (2026-11-20T01:00:00Z on HV02); check the updates on the domain controllers too',
     ],
     [
       'LM_AUTH_FAILURE_EVENT',

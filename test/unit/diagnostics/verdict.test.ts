@@ -96,15 +96,15 @@ describe('findings order', () => {
     computer(ev, 'HV03').allowedToActOnBehalfOf = ['HV01']; // info HV01→HV03
     security(ev, 'HV01').clockOffsetSeconds = 90; // warning HV01
     migration(ev, 'HV02').authenticationType = 'CredSSP'; // error HV02 + warning mismatch (cluster-wide)
-    computer(ev, 'HV03').supportedEncryptionTypes = 4; // error HV03
+    computer(ev, 'HV03').supportedEncryptionTypes = 4; // warning HV03 (no DC evidence)
     migration(ev, 'HV01').enabled = false; // error HV01
     const d = diagnose(ev);
     expect(d.findings.map((f) => `${f.severity} ${f.code} ${f.node ?? '*'}`)).toEqual([
       'error MIGRATION_DISABLED HV01',
       'error MIGRATION_AUTH_CREDSSP HV02',
-      'error ENCTYPES_RC4_ONLY HV03',
       'warning MIGRATION_AUTH_MISMATCH *',
       'warning CLOCK_SKEW HV01',
+      'warning ENCTYPES_RC4_ONLY HV03',
       'info RBCD_PRESENT HV01',
     ]);
   });
