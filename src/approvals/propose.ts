@@ -5,6 +5,8 @@ import { mention, tellActor } from '../core/check-flow.js';
 import { textReply } from '../core/reply.js';
 import { diagnose } from '../diagnostics/diagnose.js';
 import { delegationBlocks } from '../diagnostics/findings.js';
+import { valueOf } from '../diagnostics/facts.js';
+import { smbServersOf } from '../diagnostics/smb.js';
 import type { Evidence, Outcome } from '../diagnostics/evidence.js';
 import { verdictText } from '../core/render-diagnosis.js';
 import { isEmptyPlan, PlanError, planRemediation } from '../remediation/plan.js';
@@ -88,6 +90,8 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
       mode: deps.policy.remediation.mode,
       includeCifs: deps.policy.remediation.includeCifs,
       writeDelegation: delegationBlocks(before),
+      // VM storage as the check read it (host.vms is not re-read: storage paths do not change with AD).
+      smbServers: Object.fromEntries(record.nodes.map((n) => [n, smbServersOf(valueOf(record.evidence.hosts[n]?.vms)?.vms, fresh.directory.domain.fqdn)])),
     });
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;

@@ -30,6 +30,10 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
   // Blocks whatever the Credential Guard state: only a constrained path (KCD or RBCD) rescues it.
   DELEGATION_UNCONSTRAINED: (f, s, d) => (!fromSource(f, s) || kcdPath(s, d) || rbcdGrants(d, s) === true ? undefined : 'block'),
   DELEGATION_MISSING_MIGRATION_SERVICE: (f, s, d) => (onPair(f, s, d) ? unlessRbcd(s, d) : undefined),
+  // An error only where SMB is in play: the pair when S migrates over SMB; every direction out of
+  // S when its VMs live on a file server it cannot delegate to.
+  DELEGATION_MISSING_CIFS: (f, s, d) =>
+    f.severity !== 'error' ? undefined : f.peer === undefined ? (fromSource(f, s) ? 'block' : undefined) : onPair(f, s, d) ? unlessRbcd(s, d) : undefined,
   SPN_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   SPN_DUPLICATE: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   // Blocks only as an error, which needs evidence that the DCs refuse RC4 (not read yet: a warning).

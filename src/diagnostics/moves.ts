@@ -33,7 +33,7 @@ const BREAKS: Partial<Record<FindingCode, readonly MoveKind[] | ((f: Finding) =>
   DELEGATION_KERBEROS_ONLY: DELEGATION,
   DELEGATION_UNCONSTRAINED: DELEGATION,
   DELEGATION_MISSING_MIGRATION_SERVICE: ['off-box'],
-  DELEGATION_MISSING_CIFS: (f) => (f.evidence.smbLiveMigration === true ? DELEGATION : ['storage']),
+  DELEGATION_MISSING_CIFS: (f) => (f.evidence.smbLiveMigration === true || f.evidence.smbStorage === true ? DELEGATION : ['storage']),
   SPN_MISSING: ['off-box', 'cluster'],
   SPN_DUPLICATE: (f) => {
     const classes = new Set(((f.evidence.duplicates ?? []) as Array<{ spn: string }>).map((d) => d.spn.split('/')[0]!.toUpperCase()));

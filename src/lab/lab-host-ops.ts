@@ -5,7 +5,12 @@ import type { LabState } from './lab-state.js';
 
 export function migrationSettings(state: LabState, p: OpParams<'host.migration-settings'>): OpResult<'host.migration-settings'> {
   const { migration } = state.reachableHost(p.node);
-  return { enabled: migration.enabled, authenticationType: migration.authenticationType, maxMigrations: migration.maxMigrations };
+  return {
+    enabled: migration.enabled,
+    authenticationType: migration.authenticationType,
+    maxMigrations: migration.maxMigrations,
+    ...(migration.performanceOption !== undefined ? { performanceOption: migration.performanceOption } : {}),
+  };
 }
 
 export function security(state: LabState, p: OpParams<'host.security'>): OpResult<'host.security'> {

@@ -71,6 +71,10 @@ const migrationSchema = z
     enabled: z.boolean().default(true).describe('VirtualMachineMigrationEnabled'),
     authenticationType: authenticationTypeSchema.default('Kerberos').describe('VirtualMachineMigrationAuthenticationType'),
     maxMigrations: z.number().int().min(0).default(2).describe('MaximumVirtualMachineMigrations'),
+    performanceOption: z
+      .enum(['TCPIP', 'Compression', 'SMB'])
+      .optional()
+      .describe('VirtualMachineMigrationPerformanceOption; SMB sends live migrations over SMB (needs cifs delegation); absent = not reported'),
   })
   .default({ enabled: true, authenticationType: 'Kerberos', maxMigrations: 2 });
 

@@ -47,6 +47,11 @@ export interface PlanInput {
    * direction (`delegationBlocks`). False leaves only the migration authentication changes.
    */
   writeDelegation?: boolean;
+  /**
+   * File servers whose SMB shares hold each node's VMs (short and FQDN): the node also delegates to
+   * their cifs, and only those nodes do (docs/domain.md "cifs and SMB"). KCD mode, with includeCifs.
+   */
+  smbServers?: Record<string, Array<{ short: string; fqdn: string }>>;
 }
 
 export class PlanError extends Error {
@@ -79,7 +84,10 @@ const lower = (values: string[]) => new Set(values.map((v) => v.toLowerCase()));
 
 function kcdChange(source: Computer, peers: Computer[], input: PlanInput): DelegationChange | undefined {
   const have = lower(source.allowedToDelegateTo);
-  const add = peers.flatMap((d) => requiredSpns(d, input.domainFqdn, input.includeCifs)).filter((spn) => !have.has(spn.toLowerCase()));
+  const node = input.nodes.find((n) => sameHost(n, source.name));
+  const shares = input.includeCifs && node ? (input.smbServers?.[node] ?? []).flatMap((f) => [`cifs/${f.short}`, `cifs/${f.fqdn}`]) : [];
+  const wanted = [...peers.flatMap((d) => requiredSpns(d, input.domainFqdn, input.includeCifs)), ...shares];
+  const add = [...new Map(wanted.map((spn) => [spn.toLowerCase(), spn])).values()].filter((spn) => !have.has(spn.toLowerCase()));
   const uac = ((source.userAccountControl | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION) & ~UAC.TRUSTED_FOR_DELEGATION) >>> 0;
   if (add.length === 0 && uac === source.userAccountControl) return undefined;
   const expected = currentValues(source, 'kcd');

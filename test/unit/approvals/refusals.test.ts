@@ -103,6 +103,21 @@ describe('a fix that writes delegation', () => {
   });
 });
 
+describe('a fix for VM storage on an SMB share', () => {
+  it('adds cifs/<file server> to the node whose VMs live there, and only to it', async () => {
+    const other = await startLabFlow({ scenario: 'delegation-missing-cifs-sofs.yaml' });
+    try {
+      const { planId } = await checkAndPropose(other.flow, ['HV01', 'HV02']);
+      await other.flow.chat.click(people.adam, 'approve', planId);
+      expect(await other.flow.store.getPlan(planId)).toMatchObject({ state: 'applied' });
+      expect(other.lab.state.findComputer('HV01')!.allowedToDelegateTo).toEqual(expect.arrayContaining(['cifs/SOFS01', 'cifs/sofs01.lab.test']));
+      expect(other.lab.state.findComputer('HV02')!.allowedToDelegateTo.filter((v) => /sofs/i.test(v))).toEqual([]);
+    } finally {
+      await other.flow.close();
+    }
+  });
+});
+
 describe('twenty approvers at once', () => {
   it('applies exactly once', async () => {
     const { planId } = await checkAndPropose(flow, NODES);

@@ -19,6 +19,7 @@ import {
   peerAnswers,
   resolves,
   spnOwners,
+  vms,
   withInitiator,
 } from '../../helpers/evidence-builder.js';
 
@@ -226,6 +227,34 @@ const CASES: Case[] = [
     code: 'DELEGATION_MISSING_CIFS',
     raise: ['no cifs/hv02.lab.test', (ev) => without(computer(ev, 'HV01').allowedToDelegateTo, 'cifs/hv02.lab.test'), { severity: 'warning', node: 'HV01', peer: 'HV02' }],
     nearMiss: ['cifs present, one HOST entry removed from the SPNs instead', (ev) => without(computer(ev, 'HV01').servicePrincipalNames, 'HOST/HV01')],
+  },
+  {
+    code: 'DELEGATION_MISSING_CIFS',
+    raise: [
+      'HV01 migrates over SMB (performance option SMB) and lacks cifs/hv02.lab.test → error',
+      (ev) => {
+        migration(ev, 'HV01').performanceOption = 'SMB';
+        without(computer(ev, 'HV01').allowedToDelegateTo, 'cifs/hv02.lab.test');
+      },
+      { severity: 'error', node: 'HV01', peer: 'HV02', breaks: ['off-box', 'storage'], evidence: expect.objectContaining({ smbLiveMigration: true }) },
+    ],
+    nearMiss: [
+      'performance option Compression, the same cifs entry missing: no error',
+      (ev) => {
+        migration(ev, 'HV01').performanceOption = 'Compression';
+        without(computer(ev, 'HV01').allowedToDelegateTo, 'cifs/hv02.lab.test');
+      },
+      { severity: 'error' },
+    ],
+  },
+  {
+    code: 'DELEGATION_MISSING_CIFS',
+    raise: [
+      "VM01 on HV01 keeps its disks on \\\\SOFS01\\VMs, HV01 lacks cifs/SOFS01",
+      (ev) => vms(ev, 'HV01', [{ name: 'VM01', state: 'Running', storagePaths: ['\\\\sofs01.lab.test\\VMs\\VM01\\VM01.vhdx'] }]),
+      { severity: 'error', node: 'HV01', evidence: expect.objectContaining({ server: 'SOFS01', missingSpns: ['cifs/SOFS01', 'cifs/sofs01.lab.test'] }) },
+    ],
+    nearMiss: ['VM01 on a cluster shared volume (C:\\ClusterStorage\\Volume1)', (ev) => vms(ev, 'HV01', [{ name: 'VM01', state: 'Running', storagePaths: ['C:\\ClusterStorage\\Volume1\\VM01\\VM01.vhdx'] }])],
   },
   {
     code: 'RBCD_PRESENT',

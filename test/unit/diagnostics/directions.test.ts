@@ -14,6 +14,7 @@ import {
   migration,
   removeComputer,
   security,
+  vms,
   withInitiator,
 } from '../../helpers/evidence-builder.js';
 
@@ -31,6 +32,10 @@ function matrix(ev: Evidence): Record<string, string> {
 }
 
 const THREE = ['HV01', 'HV02', 'HV03'];
+const removeCifs = (ev: Evidence, from: string, to: string) => {
+  const c = computer(ev, from);
+  c.allowedToDelegateTo = c.allowedToDelegateTo.filter((v) => v !== `cifs/${to}` && v !== `cifs/${to.toLowerCase()}.lab.test`);
+};
 const removeDelegationTo = (ev: Evidence, from: string, to: string) => {
   const c = computer(ev, from);
   c.allowedToDelegateTo = c.allowedToDelegateTo.filter((v) => !v.toUpperCase().endsWith(`/${to}`) && !v.toLowerCase().endsWith(`/${to.toLowerCase()}.lab.test`));
@@ -139,6 +144,20 @@ describe('directions', () => {
     expect(matrix(ev)).toEqual({ 'HV01→HV02': 'blocked MIGRATION_AUTH_CREDSSP', 'HV02→HV01': 'ok' });
     security(ev, 'HV01').credentialGuardRunning = false;
     expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'ok' });
+  });
+
+  it('block a missing cifs pair only where SMB is in play: the pair over SMB, every move out of a node whose VMs live on a share it cannot reach', () => {
+    const ev = healthyEvidence(THREE);
+    removeCifs(ev, 'HV01', 'HV02');
+    expect(matrix(ev)['HV01→HV02']).toBe('ok'); // TCP/IP migration: only storage moves suffer (a warning)
+    migration(ev, 'HV01').performanceOption = 'SMB';
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_MISSING_CIFS');
+    expect(matrix(ev)['HV01→HV03']).toBe('ok');
+
+    const share = healthyEvidence(THREE);
+    vms(share, 'HV03', [{ name: 'VM03', state: 'Running', isClustered: true, storagePaths: ['\\\\SOFS01\\VMs\\VM03\\VM03.vmcx'] }]);
+    const m = matrix(share);
+    expect([m['HV03→HV01'], m['HV03→HV02'], m['HV01→HV03']]).toEqual(['blocked DELEGATION_MISSING_CIFS', 'blocked DELEGATION_MISSING_CIFS', 'ok']);
   });
 
   it('do not block on RC4-only keys without evidence that the DCs refuse RC4 (a warning)', () => {

@@ -95,6 +95,13 @@ describe('planRemediation (KCD)', () => {
     expect(planRemediation(input(evidence)).delegation.map((c) => c.add)).toEqual([['cifs/HV02']]); // what it would have written
   });
 
+  it('adds cifs/<file server> (short and FQDN) only to the nodes whose VMs live on that share', () => {
+    const evidence = healthyEvidence(['HV01', 'HV02']);
+    const plan = planRemediation(input(evidence, { smbServers: { HV01: [{ short: 'SOFS01', fqdn: 'sofs01.lab.test' }], HV02: [] } }));
+    expect(plan.delegation.map((c) => [c.computer, c.add])).toEqual([['HV01', ['cifs/SOFS01', 'cifs/sofs01.lab.test']]]);
+    expect(planRemediation(input(evidence, { includeCifs: false, smbServers: { HV01: [{ short: 'SOFS01', fqdn: 'sofs01.lab.test' }] } })).delegation).toEqual([]);
+  });
+
   it('refuses to plan for a node AD does not know', () => {
     const evidence = broken(['HV01', 'HV02']);
     expect(() => planRemediation(input(evidence, { nodes: ['HV01', 'HV02', 'HV77'] }))).toThrow(PlanError);
