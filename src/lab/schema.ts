@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nodeNameProblem } from '../core/node-name.js';
 import { FINDING_CODES } from '../diagnostics/findings.js';
-import { authenticationTypeSchema, spnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
+import { authenticationTypeSchema, existingSpnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
 import { crossCheckScenario } from './cross-check.js';
 
 // The lab scenario format: a public contract (docs/lab-scenarios.md, docs/lab-scenario.schema.json),
@@ -49,7 +49,10 @@ const computerSchema = z.strictObject({
   dnsHostName: dnsName.nullable().optional().describe('dNSHostName; absent = <name lower-case>.<domain fqdn>; null = attribute not set'),
   distinguishedName: z.string().min(3).optional().describe('absent = CN=<name>,CN=Computers,<domain DN>'),
   userAccountControl: z.number().int().min(0).max(0xffffffff).default(4096).describe('e.g. 16781312 (0x1001000) = workstation trust + protocol transition'),
-  allowedToDelegateTo: z.array(spnSchema).default([]).describe('msDS-AllowedToDelegateTo (classic KCD)'),
+  allowedToDelegateTo: z
+    .array(existingSpnSchema)
+    .default([])
+    .describe('msDS-AllowedToDelegateTo (classic KCD), as AD holds it: any service class, compared case-insensitively (CIFS/HV02 = cifs/HV02)'),
   servicePrincipalNames: z
     .array(anySpn)
     .optional()
@@ -130,6 +133,10 @@ const hostSchema = z.strictObject({
   hotfixes: z.array(hotfixSchema).default([]),
   events: z.array(eventSchema).default([]),
   vms: z.array(vmSchema).default([]),
+  virtualMachinesLogonRight: z
+    .boolean()
+    .default(true)
+    .describe('NT VIRTUAL MACHINE\\Virtual Machines holds "Log on as a service" here; false (a hardening GPO removed it): moves into this host fail with 0x80070569'),
   ticketsStale: z
     .boolean()
     .default(false)
