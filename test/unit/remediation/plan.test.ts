@@ -8,7 +8,7 @@ import { delegationDiff, uacText } from '../../../src/remediation/describe.js';
 import { computer, healthyEvidence, migration, MVSMS, security } from '../../helpers/evidence-builder.js';
 import type { Computer } from '../../../src/relay/protocol.js';
 
-// The pure planner: exactly the missing values (DOMAIN.md §3), protocol transition on and
+// The pure planner: exactly the missing values (docs/domain.md "The fix"), protocol transition on and
 // unconstrained off, RBCD when asked, the auth type only where CredSSP is used, a rollback that
 // swaps before and after, and the effect judged by the engine itself.
 
