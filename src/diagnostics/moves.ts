@@ -4,6 +4,7 @@ import type { Evidence } from './evidence.js';
 import { factsOf, type NodeFacts } from './facts.js';
 import type { Direction, Finding, FindingCode, MoveKind } from './findings.js';
 import { listText } from './make-finding.js';
+import type { Vm } from '../relay/protocol.js';
 
 // Which kinds of move a blocking finding breaks (docs/domain.md "Which moves a finding breaks").
 // A live migration started off-box or shared-nothing (Move-VM) needs the source's constrained
@@ -57,6 +58,16 @@ function nodesOf(f: Finding, nodes: NodeFacts[]): NodeFacts[] {
 }
 
 /**
+ * The VMs whose moves the finding concerns: those on its node (the source of a directional
+ * finding, the node that cannot delegate), every node's for a cluster-wide finding, and the
+ * other nodes' for a duplicate SPN (it breaks moves into its node).
+ */
+function movedVms(f: Finding, nodes: NodeFacts[]): Vm[] {
+  const from = f.node === undefined ? nodes : f.code === 'SPN_DUPLICATE' ? nodes.filter((n) => n.node !== f.node) : nodes.filter((n) => n.node === f.node);
+  return from.flatMap((n) => n.vms ?? []);
+}
+
+/**
  * Adds `breaks` (and a sentence saying it) to every finding that blocks a direction. The
  * sentence names the clustered VMs the cluster can still move when the finding spares cluster
  * moves, and the kinds of move the failure events on those nodes show failing.
@@ -72,8 +83,11 @@ export function annotateMoves(evidence: Evidence, findings: Finding[], direction
     const involved = nodesOf(f, facts.nodes);
     const parts = [`breaks ${listText(breaks.map((k) => MOVE_TEXT[k]))}`];
     if (!breaks.includes('cluster')) {
-      const clustered = involved.flatMap((n) => (n.vms ?? []).filter((v) => v.isClustered === true).map((v) => v.name));
-      if (clustered.length > 0) parts.push(`the cluster can still move ${listText([...new Set(clustered)])} (Move-ClusterVirtualMachineRole run on a node)`);
+      const vms = movedVms(f, facts.nodes);
+      const clustered = vms.filter((v) => v.isClustered === true).map((v) => v.name);
+      const standalone = vms.filter((v) => v.isClustered === false).map((v) => v.name);
+      if (clustered.length > 0) parts.push(`the cluster can still move ${listText(clustered)} (Move-ClusterVirtualMachineRole run on a node)`);
+      if (standalone.length > 0) parts.push(`${listText(standalone)} ${standalone.length === 1 ? 'is' : 'are'} not clustered, so only Move-VM can move ${standalone.length === 1 ? 'it' : 'them'}`);
     }
     const names = new Set(involved.flatMap((n) => [n.node.toLowerCase(), n.short.toLowerCase(), ...(n.fqdn ? [n.fqdn.toLowerCase()] : [])]));
     const seen = events.filter((e) => involved.some((n) => n.node === e.node) || [namedHost(e.event, 'source'), namedHost(e.event, 'destination')].some((h) => h !== undefined && names.has(h.toLowerCase())));

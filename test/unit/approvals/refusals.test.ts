@@ -118,6 +118,26 @@ describe('a fix for VM storage on an SMB share', () => {
   });
 });
 
+describe('a fix on an AD export in mixed case', () => {
+  it('adds only the missing canonical values, to the one node that lacks them, and the re-check clears the direction', async () => {
+    const other = await startLabFlow({ scenario: 'ad-export-mixed-case.yaml' });
+    try {
+      const before = structuredClone(other.lab.state.findComputer('HV-PRD-01')!);
+      const { planId } = await checkAndPropose(other.flow, ['HV-PRD-01', 'HV-PRD-02', 'HV-PRD-03']);
+      await other.flow.chat.click(people.adam, 'approve', planId);
+      expect(await other.flow.store.getPlan(planId)).toMatchObject({ state: 'applied' });
+      const writes = other.flow.backend.writes.filter((w) => w.op === 'directory.apply-delegation');
+      expect(writes).toHaveLength(1);
+      const changes = (writes[0]!.params as { changes: Array<{ computer: string; desired: { allowedToDelegateTo: string[] } }> }).changes;
+      expect(changes.map((c) => c.computer)).toEqual(['HV-PRD-03']);
+      expect(other.lab.state.findComputer('HV-PRD-03')!.allowedToDelegateTo.slice(-2)).toEqual(['Microsoft Virtual System Migration Service/HV-PRD-01.corp.contoso.com', 'cifs/HV-PRD-01.corp.contoso.com']);
+      expect(other.lab.state.findComputer('HV-PRD-01')).toEqual(before); // complete in mixed case: untouched, HTTP/scvmm01 kept
+    } finally {
+      await other.flow.close();
+    }
+  });
+});
+
 describe('twenty approvers at once', () => {
   it('applies exactly once', async () => {
     const { planId } = await checkAndPropose(flow, NODES);

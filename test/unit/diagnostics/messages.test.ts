@@ -122,10 +122,13 @@ describe('which moves a blocking finding breaks', () => {
     const ev = healthyEvidence();
     computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== 'Microsoft Virtual System Migration Service/HV02');
     vms(ev, 'HV01', [{ name: 'VM01', state: 'Running', isClustered: true }, { name: 'VM09', state: 'Running', isClustered: false }]);
+    vms(ev, 'HV02', [{ name: 'VM02', state: 'Running', isClustered: true }]); // on the destination: not moved by HV01 → HV02
     events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T06:00:00Z', "Virtual machine migration operation for 'VM09' failed at migration source 'HV01'. Storage migration for 'VM09' failed (0x8009030E)"));
     const f = diagnose(ev).findings.find((x) => x.code === 'DELEGATION_MISSING_MIGRATION_SERVICE')!;
     expect(f.breaks).toEqual(['off-box']);
-    expect(f.message).toMatch(/; breaks live migrations started off-box or shared-nothing \(Move-VM\); the cluster can still move VM01 \(Move-ClusterVirtualMachineRole run on a node\); the failure events show storage migrations failing$/);
+    expect(f.message).toMatch(
+      /; breaks live migrations started off-box or shared-nothing \(Move-VM\); the cluster can still move VM01 \(Move-ClusterVirtualMachineRole run on a node\); VM09 is not clustered, so only Move-VM can move it; the failure events show storage migrations failing$/,
+    );
   });
 
   it('says nothing about cluster moves for a finding that breaks them too, and nothing at all on a finding that blocks nothing', () => {
