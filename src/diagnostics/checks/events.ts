@@ -26,6 +26,12 @@ export function failureEvents(evidence: Evidence): NodeEvent[] {
 
 const OTHER: ReadonlySet<EventClass> = new Set(['dns', 'network', 'other']);
 
+/** What a non-authentication class tells the person (KB4558514), so nobody reaches for delegation. */
+const HINTS: Partial<Record<EventClass, string>> = {
+  dns: 'a wrong principal points at DNS or, for a cross-cluster move, the live-migration network order, not at delegation',
+  network: 'a network failure: check that TCP 6600 (and 3343 in a cluster) is listening and reachable, and the firewall and antivirus, not delegation',
+};
+
 export function checkEvents(evidence: Evidence): Finding[] {
   const all = failureEvents(evidence);
   const nodes = factsOf(evidence).nodes;
@@ -47,11 +53,13 @@ function group(n: NodeFacts, events: ClassifiedEvent[], cls: 'auth' | 'other', h
   const count = events.length === 1 ? '1 live-migration failure' : `${events.length} live-migration failures`;
   const what = cls === 'auth' ? 'point at authentication' : 'have a cause other than authentication';
   const verb = events.length === 1 ? what.replace(/^point/, 'points').replace(/^have/, 'has') : what;
-  const message = `${n.node}: ${count} in the last ${hours} h ${verb} (first ${first.event.time}: event ${first.event.id}, ${first.reason})`;
+  const classes = [...new Set(events.map((e) => e.class))];
+  const hints = classes.flatMap((c) => (HINTS[c] ? [HINTS[c]] : []));
+  const message = `${n.node}: ${count} in the last ${hours} h ${verb} (first ${first.event.time}: event ${first.event.id}, ${first.reason})${hints.length ? `; ${hints.join('; ')}` : ''}`;
   const evidence = {
     count: events.length,
     windowHours: hours,
-    ...(cls === 'other' ? { classes: [...new Set(events.map((e) => e.class))] } : {}),
+    ...(cls === 'other' ? { classes } : {}),
     events: events.slice(0, MAX_EVENTS_IN_EVIDENCE).map((e) => ({ ...e.event, hresults: e.hresults, reason: e.reason, class: e.class })),
   };
   return [

@@ -46,6 +46,8 @@ describe('verdict', () => {
       ['LM_FAILURE_EVENT_OTHER', ['dns']],
       ['LM_FAILURE_EVENT_OTHER', ['network']],
     ]);
+    expect(d.findings[0]!.message).toMatch(/; a wrong principal points at DNS or, for a cross-cluster move, the live-migration network order, not at delegation$/);
+    expect(d.findings[1]!.message).toMatch(/check that TCP 6600 \(and 3343 in a cluster\) is listening/);
   });
 
   it('is blocked when any direction is blocked, root causes ordered by directions blocked, split into fixable and manual', () => {
