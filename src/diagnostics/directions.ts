@@ -3,7 +3,7 @@ import { factsOf, kcdPath, rbcdGrants, type Facts, type NodeFacts } from './fact
 import type { Direction, Finding, FindingCode } from './findings.js';
 import { byImportance } from './importance.js';
 
-// Which findings decide which ordered pair (the finding semantics of the brief, in one table).
+// Which findings decide which ordered pair (the "blocks" column of docs/findings.md, in one table).
 // A direction is blocked if any finding blocks it, else unknown if any finding says evidence it
 // needs is missing, else ok. Events and hardening correlations never decide a direction.
 
