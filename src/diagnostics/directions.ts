@@ -5,7 +5,8 @@ import { byImportance } from './importance.js';
 
 // Which findings decide which ordered pair (the "blocks" column of docs/findings.md, in one table).
 // A direction is blocked if any finding blocks it, else unknown if any finding says evidence it
-// needs is missing, else ok. Events and hardening correlations never decide a direction.
+// needs is missing, else ok. Events and hardening correlations never decide a direction, except a
+// logon-right failure (LOGON_RIGHT_MISSING), which is a cause of its own on the destination.
 
 type Effect = 'block' | 'unknown' | undefined;
 type Rule = (f: Finding, s: NodeFacts, d: NodeFacts) => Effect;
