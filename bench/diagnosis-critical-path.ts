@@ -10,9 +10,10 @@ import { log, median, round, startLabHttpRelay, timed } from './support.js';
 
 // Diagnosis vs. the critical path: runCheck on generated healthy clusters through the real
 // signed HTTP relay on loopback (HttpRelayClient → startRelayServer → LabBackend), as the bot
-// runs in lab mode. The ideal is the longest chain of dependent operations: every host read is
-// independent of every other, and the directory reads form one chain (computers, then the
-// owners of the SPNs those computers carry).
+// runs in lab mode. The ideal is the longest chain of dependent operations: every host read but
+// DNS is independent of every other; host.dns waits for directory.computers (it asks each peer's
+// FQDN as dNSHostName gives it, docs/domain.md "DNS"); and the directory reads form one chain
+// (computers, then the owners of the SPNs those computers carry).
 
 export interface Latency {
   hostMs: number;
@@ -31,7 +32,8 @@ export interface DiagnosisFigures {
 
 /** Dependent chains of one check: each inner list runs in sequence, the chains in parallel. */
 export const DEPENDENCY_CHAINS: ReadonlyArray<ReadonlyArray<'host' | 'directory'>> = [
-  ['host'], // host.migration-settings, .security, .events, .hotfixes, .dns: all independent
+  ['host'], // host.migration-settings, .security, .events, .hotfixes, .vms: all independent
+  ['directory', 'host'], // directory.computers → host.dns (short name and dNSHostName of every peer)
   ['directory', 'directory'], // directory.computers → directory.spn-owners (needs its answer)
 ];
 

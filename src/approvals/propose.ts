@@ -4,6 +4,9 @@ import type { ConversationRef } from '../core/events.js';
 import { mention, tellActor } from '../core/check-flow.js';
 import { textReply } from '../core/reply.js';
 import { diagnose } from '../diagnostics/diagnose.js';
+import { delegationBlocks } from '../diagnostics/findings.js';
+import { valueOf } from '../diagnostics/facts.js';
+import { smbServersOf } from '../diagnostics/smb.js';
 import type { Evidence, Outcome } from '../diagnostics/evidence.js';
 import { verdictText } from '../core/render-diagnosis.js';
 import { isEmptyPlan, PlanError, planRemediation } from '../remediation/plan.js';
@@ -65,10 +68,31 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
   }
   const now = deps.clock.now();
   const evidence = freshEvidence(record, fresh, now);
+  const before = diagnose(evidence);
+  // A fix is offered for what the bot can fix and nothing else: never a delegation write for a
+  // verdict blocked by logon rights, network, DNS or the initiator (a stale button included).
+  if (!before.verdict.fixable) {
+    await audit(deps, who, 'plan.propose', record.id, 'refused', { reason: 'not fixable', verdict: before.verdict.status, rootCauses: before.verdict.rootCauses });
+    const text = before.verdict.manualCauses.length
+      ? `No plan was made: on a fresh read of AD, it is blocked by ${before.verdict.manualCauses.join(', ')}, which a person must fix. The bot changes no delegation for that.`
+      : `Nothing to change: on a fresh read of AD and the migration settings of ${record.nodes.join(', ')}, nothing the bot can fix blocks a direction (verdict ${before.verdict.status}). No plan was stored.`;
+    await tellActor(ctx, thread, textReply(text, { ephemeral: true }));
+    return;
+  }
   const migration = Object.fromEntries(Object.entries(fresh.migration).map(([n, o]) => [n, o.ok ? o.value : undefined]));
   let remediation;
   try {
-    remediation = planRemediation({ nodes: record.nodes, domainFqdn: fresh.directory.domain.fqdn, computers: fresh.directory.computers, migration, mode: deps.policy.remediation.mode, includeCifs: deps.policy.remediation.includeCifs });
+    remediation = planRemediation({
+      nodes: record.nodes,
+      domainFqdn: fresh.directory.domain.fqdn,
+      computers: fresh.directory.computers,
+      migration,
+      mode: deps.policy.remediation.mode,
+      includeCifs: deps.policy.remediation.includeCifs,
+      writeDelegation: delegationBlocks(before),
+      // VM storage as the check read it (host.vms is not re-read: storage paths do not change with AD).
+      smbServers: Object.fromEntries(record.nodes.map((n) => [n, smbServersOf(valueOf(record.evidence.hosts[n]?.vms)?.vms, fresh.directory.domain.fqdn)])),
+    });
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;
     await tellActor(ctx, thread, textReply(`No plan was made: ${err.message}.`, { ephemeral: true, status: 'error' }));
@@ -83,7 +107,6 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
     await tellActor(ctx, thread, textReply(`No plan was made: ${uncarried}`, { ephemeral: true, status: 'error' }));
     return;
   }
-  const before = diagnose(evidence);
   const effect = planEffect(before, evidence, remediation);
   const doc: FixDocument = {
     kind: 'delegation-fix',
@@ -115,7 +138,7 @@ function valuesTheRelayCannotCarry(plan: RemediationPlan): string | undefined {
     if (parsed.success) continue;
     const index = parsed.error.issues[0]?.path[1];
     const value = typeof index === 'number' ? change.expected.allowedToDelegateTo[index] : undefined;
-    return `${change.computer} delegates to ${value ? `"${value}"` : 'a value'} which is not a well-formed SPN the relay protocol can carry, so the bot cannot compare-and-swap its delegation. Change it by hand (DOMAIN.md §3).`;
+    return `${change.computer} delegates to ${value ? `"${value}"` : 'a value'} which is not a well-formed SPN the relay protocol can carry, so the bot cannot compare-and-swap its delegation. Change it by hand (docs/domain.md "The fix").`;
   }
   return undefined;
 }

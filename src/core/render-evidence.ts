@@ -11,11 +11,12 @@ function said<T>(o: Outcome<T>, show: (v: T) => string): string {
 
 function hostLines(h: HostEvidence): string[] {
   return [
-    `migration: ${said(h.migration, (m) => `${m.enabled ? 'enabled' : 'DISABLED'}, ${m.authenticationType}, max ${m.maxMigrations}`)}`,
-    `security: ${said(h.security, (s) => `${s.os}; Credential Guard ${s.credentialGuardRunning ? 'running' : 'not running'}; clock offset ${s.clockOffsetSeconds} s`)}`,
+    `migration: ${said(h.migration, (m) => `${m.enabled ? 'enabled' : 'DISABLED'}, ${m.authenticationType}, max ${m.maxMigrations}${m.performanceOption ? `, over ${m.performanceOption}` : ''}`)}`,
+    `security: ${said(h.security, (s) => `${s.os}; Credential Guard ${s.credentialGuardRunning ? 'running' : 'not running'}; clock offset ${s.clockOffsetSeconds} s${s.addresses ? `; addresses ${s.addresses.join(', ')}` : ''}`)}`,
     `events: ${said(h.events, (e) => `${e.events.length} live-migration event(s)${e.events[0] ? `, latest ${e.events.at(-1)!.id} at ${e.events.at(-1)!.time}` : ''}`)}`,
     `hotfixes: ${said(h.hotfixes, (x) => x.hotfixes.map((k) => `${k.id}${k.installedOn ? ` (${k.installedOn})` : ''}`).join(', ') || 'none')}`,
-    `dns: ${said(h.dns, (d) => d.answers.map((a) => `${a.name} → ${a.resolvedTo ?? 'no answer'}`).join(', '))}`,
+    `dns: ${said(h.dns, (d) => d.answers.map((a) => `${a.name} → ${a.addresses?.length ? `${a.addresses.join(' ')} (${a.resolvedTo ?? 'no PTR'})` : (a.resolvedTo ?? 'no answer')}`).join(', '))}`,
+    ...(h.vms ? [`vms: ${said(h.vms, (v) => v.vms.map((vm) => `${vm.name}${vm.isClustered === true ? ' (clustered)' : vm.isClustered === false ? ' (not clustered)' : ''}`).join(', ') || 'none')}`] : []),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { shortName } from '../core/node-name.js';
+import { nodeNameSchema, sameHost, shortName } from '../core/node-name.js';
 import { RelayError, spnSchema, MIGRATION_SERVICE, type OpResult } from '../relay/protocol.js';
 import type { CallOptions, RelayClient } from '../relay/relay-client.js';
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from './evidence.js';
@@ -7,8 +7,9 @@ import { accountName, findComputer } from './facts.js';
 
 // Evidence collection: every host read of every node at once, and, alongside them, a directory
 // chain whose cost does not grow with N: one `directory.computers` for all nodes, then one
-// `directory.spn-owners` for all their migration SPNs (plus `directory.user` for a named
-// initiator, in parallel). Every read is kept as an Outcome, so a failure is never mistaken for
+// `directory.spn-owners` for all their migration and HOST SPNs (plus `directory.user` for a named
+// initiator, in parallel). host.dns alone waits for directory.computers, to ask for each peer's
+// FQDN as the directory knows it. Every read is kept as an Outcome, so a failure is never mistaken for
 // an empty answer.
 
 export interface CollectOptions {
@@ -30,9 +31,16 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
     ...(options.requester !== undefined ? { requester: options.requester } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  const computers = relay.call('directory.computers', { names: nodes }, call);
+  // Forward DNS is judged on each peer's short name and FQDN (dNSHostName), so host.dns waits for
+  // the one directory read; every other host read starts at once.
+  const lookups = computers.then(
+    (dir) => (node: string) => lookupNames(nodes, node, dir),
+    () => (node: string) => lookupNames(nodes, node, undefined),
+  );
   const [hosts, directory] = await Promise.all([
-    Promise.all(nodes.map((node) => readHost(relay, node, nodes, options, call))),
-    readDirectory(relay, nodes, options.initiator, call),
+    Promise.all(nodes.map((node) => readHost(relay, node, lookups, options, call))),
+    readDirectory(relay, nodes, computers, options.initiator, call),
   ]);
   return {
     nodes: [...nodes],
@@ -43,23 +51,52 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
   };
 }
 
-async function readHost(relay: RelayClient, node: string, nodes: string[], options: CollectOptions, call: CallOptions): Promise<HostEvidence> {
-  const names = nodes.filter((n) => n !== node);
-  const [migration, security, events, hotfixes, dns] = await Promise.all([
+/** The names `node` looks up: every peer as given, by its short name and by its FQDN. */
+export function lookupNames(nodes: string[], node: string, directory: OpResult<'directory.computers'> | undefined): string[] {
+  const names = new Map<string, string>();
+  const add = (name: string) => {
+    const clean = name.replace(/\.$/, '');
+    if (!names.has(clean.toLowerCase()) && nodeNameSchema.safeParse(clean).success) names.set(clean.toLowerCase(), clean);
+  };
+  for (const peer of nodes) {
+    if (sameHost(peer, node)) continue;
+    const computer = directory ? findComputer(directory.computers, peer) : undefined;
+    add(peer);
+    add(computer ? accountName(computer.name) : shortName(peer));
+    if (computer?.dnsHostName) add(computer.dnsHostName);
+    else if (!peer.includes('.') && directory) add(`${shortName(peer).toLowerCase()}.${directory.domain.fqdn}`);
+  }
+  return [...names.values()];
+}
+
+async function readHost(relay: RelayClient, node: string, lookups: Promise<(node: string) => string[]>, options: CollectOptions, call: CallOptions): Promise<HostEvidence> {
+  const dnsRead = lookups.then((namesOf) => {
+    const names = namesOf(node);
+    return names.length > 0 ? outcome(() => relay.call('host.dns', { node, names }, call)) : ok({ answers: [] });
+  });
+  const [migration, security, events, hotfixes, dns, vms] = await Promise.all([
     outcome(() => relay.call('host.migration-settings', { node }, call)),
     outcome(() => relay.call('host.security', { node }, call)),
     outcome(() => relay.call('host.events', { node, sinceHours: options.eventWindowHours }, call)),
     outcome(() => relay.call('host.hotfixes', { node }, call)),
-    names.length > 0 ? outcome(() => relay.call('host.dns', { node, names }, call)) : Promise.resolve(ok({ answers: [] })),
+    dnsRead,
+    outcome(() => relay.call('host.vms', { node }, call)),
   ]);
-  const evidence: HostEvidence = { node, migration, security, events, hotfixes, dns };
+  // vms only says which kinds of move a finding breaks: its failure is kept, but it does not make the node unreachable.
+  const evidence: HostEvidence = { node, migration, security, events, hotfixes, dns, vms };
   notify(options.onHostDone, node, [migration, security, events, hotfixes, dns].every((o) => o.ok));
   return evidence;
 }
 
-async function readDirectory(relay: RelayClient, nodes: string[], initiator: string | undefined, call: CallOptions): Promise<DirectoryEvidence> {
+async function readDirectory(
+  relay: RelayClient,
+  nodes: string[],
+  read: Promise<OpResult<'directory.computers'>>,
+  initiator: string | undefined,
+  call: CallOptions,
+): Promise<DirectoryEvidence> {
   const user = initiator !== undefined ? outcome(() => relay.call('directory.user', { id: initiator }, call)) : undefined;
-  const computers = await outcome(() => relay.call('directory.computers', { names: nodes }, call));
+  const computers = await outcome(() => read);
   const spnOwners: DirectoryEvidence['spnOwners'] = computers.ok
     ? await outcome(() => relay.call('directory.spn-owners', { spns: migrationSpnsOf(nodes, computers.value) }, call))
     : { ok: false, error: { code: computers.error.code, message: 'not read, because directory.computers failed' } };
@@ -70,13 +107,18 @@ async function readDirectory(relay: RelayClient, nodes: string[], initiator: str
   };
 }
 
-/** Short and FQDN (dNSHostName) migration SPNs of every node, deduplicated. */
+/**
+ * Short and FQDN (dNSHostName) migration and HOST SPNs of every node, deduplicated: cifs/<node>
+ * maps to HOST/<node> (sPNMappings), so a duplicate HOST SPN breaks SMB to the node.
+ */
 export function migrationSpnsOf(nodes: string[], directory: OpResult<'directory.computers'>): string[] {
   const spns = new Set<string>();
   for (const node of nodes) {
     const computer = findComputer(directory.computers, node);
-    spns.add(`${MIGRATION_SERVICE}/${computer ? accountName(computer.name) : shortName(node)}`);
-    if (computer?.dnsHostName) spns.add(`${MIGRATION_SERVICE}/${computer.dnsHostName.replace(/\.$/, '')}`);
+    for (const cls of [MIGRATION_SERVICE, 'HOST']) {
+      spns.add(`${cls}/${computer ? accountName(computer.name) : shortName(node)}`);
+      if (computer?.dnsHostName) spns.add(`${cls}/${computer.dnsHostName.replace(/\.$/, '')}`);
+    }
   }
   // A malformed name from AD must not sink the whole lookup: it is left out (and so shows as missing).
   return [...spns].filter((spn) => spnSchema.safeParse(spn).success);

@@ -2,6 +2,7 @@ import { runChecks } from './checks/index.js';
 import { computeDirections } from './directions.js';
 import type { Evidence } from './evidence.js';
 import { refreshFacts } from './facts.js';
+import { annotateMoves } from './moves.js';
 import type { Diagnosis, Finding, Severity } from './findings.js';
 import { computeVerdict } from './verdict.js';
 
@@ -12,13 +13,14 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 
 export function diagnose(evidence: Evidence): Diagnosis {
   refreshFacts(evidence);
-  const findings = sortFindings(runChecks(evidence), evidence.nodes);
-  const directions = computeDirections(evidence, findings);
+  const checked = sortFindings(runChecks(evidence), evidence.nodes);
+  const directions = computeDirections(evidence, checked);
+  const findings = annotateMoves(evidence, checked, directions);
   return { nodes: [...evidence.nodes], collectedAt: evidence.collectedAt, verdict: computeVerdict(directions, findings), directions, findings };
 }
 
 /** Findings that only corroborate (events, update timing) read best after the causes they explain. */
-const CORROBORATING = new Set<string>(['LM_AUTH_FAILURE_EVENT', 'LM_FAILURE_EVENT_OTHER', 'HARDENING_UPDATE_CORRELATED']);
+const CORROBORATING = new Set<string>(['LM_AUTH_FAILURE_EVENT', 'LM_FAILURE_EVENT_OTHER', 'HARDENING_UPDATE_CORRELATED', 'INITIATOR_NOT_CHECKED']);
 
 /**
  * Errors first, then warnings, then info; within a severity cluster-wide findings first, then by

@@ -3,9 +3,10 @@ import { factsOf, kcdPath, rbcdGrants, type Facts, type NodeFacts } from './fact
 import type { Direction, Finding, FindingCode } from './findings.js';
 import { byImportance } from './importance.js';
 
-// Which findings decide which ordered pair (the finding semantics of the brief, in one table).
+// Which findings decide which ordered pair (the "blocks" column of docs/findings.md, in one table).
 // A direction is blocked if any finding blocks it, else unknown if any finding says evidence it
-// needs is missing, else ok. Events and hardening correlations never decide a direction.
+// needs is missing, else ok. Events and hardening correlations never decide a direction, except a
+// logon-right failure (LOGON_RIGHT_MISSING), which is a cause of its own on the destination.
 
 type Effect = 'block' | 'unknown' | undefined;
 type Rule = (f: Finding, s: NodeFacts, d: NodeFacts) => Effect;
@@ -27,17 +28,21 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
   MIGRATION_AUTH_CREDSSP: (f, s) => (f.severity === 'error' && fromSource(f, s) ? 'block' : undefined),
   DELEGATION_NONE: (f, s, d) => (fromSource(f, s) ? unlessRbcd(s, d) : undefined),
   DELEGATION_KERBEROS_ONLY: (f, s, d) => (fromSource(f, s) ? unlessRbcd(s, d) : undefined),
-  DELEGATION_UNCONSTRAINED: (f, s, d) => {
-    if (!fromSource(f, s) || kcdPath(s, d) || rbcdGrants(d, s) === true) return undefined;
-    const cg = s.security?.credentialGuardRunning;
-    return cg === true ? 'block' : cg === undefined ? 'unknown' : undefined;
-  },
+  // Blocks whatever the Credential Guard state: only a constrained path (KCD or RBCD) rescues it.
+  DELEGATION_UNCONSTRAINED: (f, s, d) => (!fromSource(f, s) || kcdPath(s, d) || rbcdGrants(d, s) === true ? undefined : 'block'),
   DELEGATION_MISSING_MIGRATION_SERVICE: (f, s, d) => (onPair(f, s, d) ? unlessRbcd(s, d) : undefined),
+  // An error only where SMB is in play: the pair when S migrates over SMB; every direction out of
+  // S when its VMs live on a file server it cannot delegate to.
+  DELEGATION_MISSING_CIFS: (f, s, d) =>
+    f.severity !== 'error' ? undefined : f.peer === undefined ? (fromSource(f, s) ? 'block' : undefined) : onPair(f, s, d) ? unlessRbcd(s, d) : undefined,
   SPN_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   SPN_DUPLICATE: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
-  ENCTYPES_RC4_ONLY: (f, s, d) => (touches(f, s, d) ? 'block' : undefined),
+  // Blocks only as an error, which needs evidence that the DCs refuse RC4 (not read yet: a warning).
+  ENCTYPES_RC4_ONLY: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
   CLOCK_SKEW: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
-  DNS_MISMATCH: (f, s, d) => (onPair(f, s, d) ? 'block' : undefined),
+  DNS_MISMATCH: (f, s, d) => (f.severity === 'error' && onPair(f, s, d) ? 'block' : undefined),
+  // The destination refuses the VM worker's logon: every move into it fails, delegation or not.
+  LOGON_RIGHT_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   NODE_UNREACHABLE: (f, s, d) => {
     const failed = new Set(((f.evidence.failedReads ?? []) as Array<{ read: string }>).map((r) => r.read));
     const needs = (reads: string[]) => reads.some((r) => failed.has(r));

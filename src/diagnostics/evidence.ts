@@ -12,6 +12,8 @@ export interface HostEvidence {
   events: Outcome<OpResult<'host.events'>>;
   hotfixes: Outcome<OpResult<'host.hotfixes'>>;
   dns: Outcome<OpResult<'host.dns'>>;
+  /** The host's VMs (IsClustered, storage paths): which kinds of move a finding breaks. Optional: older evidence has none. */
+  vms?: Outcome<OpResult<'host.vms'>>;
 }
 
 export interface DirectoryEvidence {

@@ -1,5 +1,5 @@
 import { shortName } from '../core/node-name.js';
-import { MIGRATION_SERVICE, type Computer, type DnsAnswer, type HostEvent, type HostSecurity, type Hotfix, type MigrationSettings, type OpResult } from '../relay/protocol.js';
+import { MIGRATION_SERVICE, type Computer, type DnsAnswer, type HostEvent, type HostSecurity, type Hotfix, type MigrationSettings, type OpResult, type Vm } from '../relay/protocol.js';
 import type { Evidence, HostEvidence, Outcome } from './evidence.js';
 import { hasFlag, UAC } from './flags.js';
 
@@ -25,6 +25,8 @@ export interface NodeFacts {
   events: HostEvent[] | undefined;
   hotfixes: Hotfix[] | undefined;
   dns: DnsAnswer[] | undefined;
+  /** The host's VMs, when read (IsClustered, storage paths). */
+  vms: Vm[] | undefined;
   /** msDS-AllowedToDelegateTo, lower-cased, for N² pair lookups. */
   delegates: ReadonlySet<string>;
 }
@@ -77,6 +79,7 @@ function nodeFacts(evidence: Evidence, node: string, directory: OpResult<'direct
     events: valueOf(host?.events)?.events,
     hotfixes: valueOf(host?.hotfixes)?.hotfixes,
     dns: valueOf(host?.dns)?.answers,
+    vms: valueOf(host?.vms)?.vms,
     delegates: new Set((computer?.allowedToDelegateTo ?? []).map((v) => v.toLowerCase())),
   };
 }
@@ -124,6 +127,10 @@ function stripDot(name: string): string {
 
 export function migrationSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {
   return { short: `${MIGRATION_SERVICE}/${n.short}`, fqdn: n.fqdn ? `${MIGRATION_SERVICE}/${n.fqdn}` : undefined };
+}
+
+export function hostSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {
+  return { short: `HOST/${n.short}`, fqdn: n.fqdn ? `HOST/${n.fqdn}` : undefined };
 }
 
 export function cifsSpns(n: NodeFacts): { short: string; fqdn: string | undefined } {

@@ -1,4 +1,4 @@
-// The bot's stable vocabulary (DOMAIN.md §7). Codes never change meaning once released:
+// The bot's stable vocabulary (docs/findings.md). Codes never change meaning once released:
 // scripts, schedules and tests depend on them. Add codes; never rename or repurpose one.
 export const FINDING_CODES = [
   'LM_AUTH_FAILURE_EVENT',
@@ -24,12 +24,18 @@ export const FINDING_CODES = [
   'NODE_UNKNOWN',
   // Added with the engine: an initiator was named but the directory has no such account.
   'INITIATOR_UNKNOWN',
+  // Added with issue 14 (docs/findings.md).
+  'LOGON_RIGHT_MISSING',
+  'INITIATOR_NOT_CHECKED',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
 export type Severity = 'error' | 'warning' | 'info';
 export type DirectionStatus = 'ok' | 'blocked' | 'unknown';
 export type VerdictStatus = 'healthy' | 'blocked' | 'degraded' | 'unknown';
+
+/** Kinds of move (docs/domain.md "Which moves a finding breaks"). */
+export type MoveKind = 'off-box' | 'storage' | 'cluster';
 
 export interface Finding {
   code: FindingCode;
@@ -42,6 +48,8 @@ export interface Finding {
   message: string;
   /** The values the finding rests on, as read. */
   evidence: Record<string, unknown>;
+  /** On a finding that blocks a direction: the kinds of move it breaks. */
+  breaks?: MoveKind[];
 }
 
 export interface Direction {
@@ -74,7 +82,24 @@ export interface Diagnosis {
   findings: Finding[];
 }
 
-/** Codes the remediation planner can fix by itself (DOMAIN.md §3). */
+/**
+ * Delegation findings: the only causes for which the bot proposes a fix that writes delegation
+ * (docs/domain.md "The fix"). Logon rights, network, DNS and the initiator never qualify.
+ */
+export const DELEGATION_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'DELEGATION_NONE',
+  'DELEGATION_UNCONSTRAINED',
+  'DELEGATION_KERBEROS_ONLY',
+  'DELEGATION_MISSING_MIGRATION_SERVICE',
+  'DELEGATION_MISSING_CIFS',
+]);
+
+/** Does a delegation finding block at least one direction? Only then may a fix write delegation. */
+export function delegationBlocks(d: Pick<Diagnosis, 'directions'>): boolean {
+  return d.directions.some((x) => x.status === 'blocked' && x.blockedBy.some((c) => DELEGATION_CODES.has(c)));
+}
+
+/** Codes the remediation planner can fix by itself (docs/domain.md "The fix"). */
 export const FIXABLE_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'DELEGATION_NONE',
   'DELEGATION_UNCONSTRAINED',

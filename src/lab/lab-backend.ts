@@ -4,7 +4,7 @@ import { OPERATION_NAMES, type OperationName, type OpParams, type OpResult } fro
 import * as directory from './lab-directory-ops.js';
 import * as host from './lab-host-ops.js';
 import { LabState } from './lab-state.js';
-import { testMigration, type DirectionCheck } from './lab-test-migration.js';
+import { testMigration } from './lab-test-migration.js';
 import * as writes from './lab-write-ops.js';
 import type { Scenario } from './schema.js';
 
@@ -15,8 +15,6 @@ import type { Scenario } from './schema.js';
 export interface LabBackendOptions {
   /** Overrides the scenario's `latency` (benchmarks). */
   latency?: { hostMs?: number; directoryMs?: number };
-  /** How vm.test-migration decides a direction works (default: the diagnostics engine). */
-  directionCheck?: DirectionCheck;
 }
 
 type Handlers = { [O in OperationName]: (params: OpParams<O>, ctx: BackendContext) => OpResult<O> | Promise<OpResult<O>> };
@@ -45,7 +43,7 @@ export class LabBackend implements RelayBackend {
       'directory.apply-delegation': (p) => writes.applyDelegation(s, p),
       'host.purge-tickets': (p) => writes.purgeTickets(s, p),
       'host.set-migration-auth': (p) => writes.setMigrationAuth(s, p),
-      'vm.test-migration': (p) => testMigration(this, s, p, options.directionCheck),
+      'vm.test-migration': (p) => testMigration(s, p),
     };
   }
 

@@ -5,7 +5,12 @@ import type { LabState } from './lab-state.js';
 
 export function migrationSettings(state: LabState, p: OpParams<'host.migration-settings'>): OpResult<'host.migration-settings'> {
   const { migration } = state.reachableHost(p.node);
-  return { enabled: migration.enabled, authenticationType: migration.authenticationType, maxMigrations: migration.maxMigrations };
+  return {
+    enabled: migration.enabled,
+    authenticationType: migration.authenticationType,
+    maxMigrations: migration.maxMigrations,
+    ...(migration.performanceOption !== undefined ? { performanceOption: migration.performanceOption } : {}),
+  };
 }
 
 export function security(state: LabState, p: OpParams<'host.security'>): OpResult<'host.security'> {
@@ -15,6 +20,7 @@ export function security(state: LabState, p: OpParams<'host.security'>): OpResul
     credentialGuardRunning: host.credentialGuard,
     credentialGuardConfigured: host.credentialGuard,
     clockOffsetSeconds: host.clockOffsetSeconds,
+    addresses: [...(host.addresses ?? [])],
   };
 }
 
@@ -38,12 +44,19 @@ export function hotfixes(state: LabState, p: OpParams<'host.hotfixes'>): OpResul
 
 export function dns(state: LabState, p: OpParams<'host.dns'>): OpResult<'host.dns'> {
   const host = state.reachableHost(p.node);
-  return { answers: p.names.map((name) => ({ name, resolvedTo: state.resolve(host, name) })) };
+  return { answers: p.names.map((name) => ({ name, ...state.resolve(host, name) })) };
 }
 
 export function vms(state: LabState, p: OpParams<'host.vms'>): OpResult<'host.vms'> {
   const host = state.reachableHost(p.node);
-  return { vms: host.vms.map((v) => ({ name: v.name, state: v.state })) };
+  return {
+    vms: host.vms.map((v) => ({
+      name: v.name,
+      state: v.state,
+      ...(v.clustered !== undefined ? { isClustered: v.clustered } : {}),
+      ...(v.storagePaths !== undefined ? { storagePaths: [...v.storagePaths] } : {}),
+    })),
+  };
 }
 
 /** Get-ClusterNode answers through any node of the cluster that is up. */

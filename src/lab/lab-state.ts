@@ -49,7 +49,10 @@ export class LabState {
         allowedToActOnBehalfOf: c.allowedToActOnBehalfOf,
       };
     });
-    for (const h of this.hosts) this.hostsByShort.set(shortName(h.name), h);
+    this.hosts.forEach((h, i) => {
+      h.addresses ??= [`10.0.${Math.floor(i / 240)}.${(i % 240) + 11}`];
+      this.hostsByShort.set(shortName(h.name), h);
+    });
     for (const c of this.computers) {
       this.computersByShort.set(shortName(c.name), c);
       if (c.dnsHostName) this.computersByFqdn.set(c.dnsHostName.toLowerCase(), c);
@@ -94,23 +97,47 @@ export class LabState {
     };
   }
 
-  /** What `host` resolves `name` to: its own dns table first, else the peer's dNSHostName. */
-  resolve(host: LabHost, name: string): string | null {
+  /** What `host` resolves `name` to (the name its address reverses to, and every address): its own dns table first, else the peer's dNSHostName. */
+  resolve(host: LabHost, name: string): { resolvedTo: string | null; addresses: string[] } {
     const table = Object.entries(host.dns ?? {});
     const exact = table.find(([key]) => key.toLowerCase() === name.toLowerCase());
-    if (exact) return exact[1];
-    const short = table.find(([key]) => !key.includes('.') && key.toUpperCase() === shortName(name));
-    if (short) return short[1];
+    const short = exact ?? table.find(([key]) => !key.includes('.') && key.toUpperCase() === shortName(name));
+    if (short) {
+      const value = short[1];
+      if (value === null) return { resolvedTo: null, addresses: [] };
+      if (typeof value === 'string') return { resolvedTo: value, addresses: this.addressesOf(value) };
+      const owner = value.ptr === undefined ? this.hostWithAddress(value.addresses[0]!) : undefined;
+      return { resolvedTo: value.ptr !== undefined ? value.ptr : owner ? this.fqdnOfHost(owner) : null, addresses: [...value.addresses] };
+    }
     const computer = this.findComputer(name);
     if (computer?.dnsHostName) {
       const isFqdn = name.includes('.');
-      return !isFqdn || computer.dnsHostName.toLowerCase() === name.toLowerCase() ? computer.dnsHostName : null;
+      const lands = !isFqdn || computer.dnsHostName.toLowerCase() === name.toLowerCase();
+      return lands ? { resolvedTo: computer.dnsHostName, addresses: this.addressesOf(computer.dnsHostName) } : { resolvedTo: null, addresses: [] };
     }
     // A host without a computer object still has a DNS record in the domain zone.
     const peer = this.hostsByShort.get(shortName(name));
-    if (!peer) return null;
-    const fqdn = `${peer.name.toLowerCase()}.${this.domain.fqdn}`;
-    return !name.includes('.') || name.toLowerCase() === fqdn ? fqdn : null;
+    if (!peer) return { resolvedTo: null, addresses: [] };
+    const fqdn = this.fqdnOfHost(peer);
+    return !name.includes('.') || name.toLowerCase() === fqdn ? { resolvedTo: fqdn, addresses: [...(peer.addresses ?? [])] } : { resolvedTo: null, addresses: [] };
+  }
+
+  private fqdnOfHost(h: LabHost): string {
+    return this.findComputer(h.name)?.dnsHostName ?? `${h.name.toLowerCase()}.${this.domain.fqdn}`;
+  }
+
+  private hostWithAddress(address: string): LabHost | undefined {
+    return this.hosts.find((h) => (h.addresses ?? []).includes(address));
+  }
+
+  /** The addresses a DNS name has in the lab: a host's own, else one stable documentation address (192.0.2.0/24). */
+  private addressesOf(dnsName: string): string[] {
+    const computer = this.computersByFqdn.get(dnsName.toLowerCase().replace(/\.$/, ''));
+    const h = this.hostsByShort.get(shortName(computer?.name ?? dnsName));
+    if (h && (computer || dnsName.toLowerCase().startsWith(`${h.name.toLowerCase()}.`) || !dnsName.includes('.'))) return [...(h.addresses ?? [])];
+    let hash = 0;
+    for (const ch of dnsName.toLowerCase()) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    return [`192.0.2.${(hash % 250) + 2}`];
   }
 }
 

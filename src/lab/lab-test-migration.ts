@@ -1,30 +1,31 @@
 import { createHash } from 'node:crypto';
-import { fixedClock, type Clock } from '../core/clock.js';
-import { sameHost } from '../core/node-name.js';
-import type { DirectionStatus } from '../diagnostics/findings.js';
-import { runCheck } from '../diagnostics/run-check.js';
-import type { RelayBackend } from '../relay/backend.js';
-import { InProcessRelayClient } from '../relay/in-process-client.js';
-import { RelayError, type HostEvent, type OpParams, type OpResult } from '../relay/protocol.js';
-import type { RelayClient } from '../relay/relay-client.js';
-import type { LabState } from './lab-state.js';
+import { sameHost, shortName } from '../core/node-name.js';
+import { RelayError, MIGRATION_SERVICE, type HostEvent, type OpParams, type OpResult } from '../relay/protocol.js';
+import type { LabComputer, LabHost, LabState } from './lab-state.js';
 
-// vm.test-migration in the lab: the migration works exactly when the diagnostics engine finds
-// the direction ok *and* the source holds no stale Kerberos tickets (a fix only takes effect
-// after a purge). A failure leaves the 21502 event a real host would log, so the next check
-// sees it; a success moves the VM, so the lab's inventory stays true.
-
-export type DirectionCheck = (relay: RelayClient, source: string, destination: string, clock: Clock) => Promise<DirectionStatus>;
+// vm.test-migration in the lab, decided from the scenario's facts alone (never by asking the
+// diagnostics engine, so an engine that is wrong shows up as a disagreement between the verdict
+// and the test migration). The model follows docs/domain.md for a move the bot starts off-box:
+// both hosts on and migration enabled; the destination grants its VM worker account the
+// "Log on as a service" right; a clock within 300 s; the source's name for the destination lands
+// on the destination; with CredSSP, no Credential Guard on the source; with Kerberos, the source may
+// delegate to the destination's migration service by its FQDN with protocol transition, or the
+// destination grants it RBCD; the destination's migration and HOST SPNs live on that one computer; cifs
+// where SMB is in play; and no machine tickets from before a fix. A failure leaves the 21502 event
+// a real host would log, so the next check sees it; a success moves the VM.
 
 const HA_LOG = 'Microsoft-Windows-Hyper-V-High-Availability-Admin';
-const EVENT_WINDOW_HOURS = 72;
+const TRUSTED_TO_AUTH_FOR_DELEGATION = 0x1000000;
+const SKEW_LIMIT_SECONDS = 300;
 
-export async function testMigration(
-  backend: RelayBackend,
-  state: LabState,
-  p: OpParams<'vm.test-migration'>,
-  check: DirectionCheck = engineDirectionCheck,
-): Promise<OpResult<'vm.test-migration'>> {
+interface Refusal {
+  hresult: string;
+  text: string;
+  /** Where the move failed: the destination for a refused logon, else the source. */
+  at?: 'destination';
+}
+
+export async function testMigration(state: LabState, p: OpParams<'vm.test-migration'>): Promise<OpResult<'vm.test-migration'>> {
   const started = performance.now();
   if (sameHost(p.source, p.destination)) throw new RelayError('BAD_REQUEST', 'source and destination are the same host');
   const source = state.reachableHost(p.source);
@@ -32,32 +33,74 @@ export async function testMigration(
   const vm = source.vms.find((v) => v.name.toLowerCase() === p.vm.toLowerCase());
   if (!vm) throw new RelayError('NOT_FOUND', `${source.name} has no VM named ${p.vm}`);
 
-  const relay = new InProcessRelayClient(backend, `lab: ${state.name}`);
-  const status = await check(relay, source.name, destination.name, fixedClock(state.now));
+  const refusal = refusalOf(state, source, destination, vm);
   const durationMs = () => Math.round(performance.now() - started);
-  if (status === 'ok' && !source.ticketsStale) {
+  if (!refusal) {
     source.vms.splice(source.vms.indexOf(vm), 1);
     destination.vms.push(vm);
     return { succeeded: true, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} completed.`, events: [] };
   }
-  const event = authFailureEvent(vm.name, source.name, destinationFqdn(state, destination.name), state.now.toISOString());
+  const event = failureEvent(vm.name, refusal.at === 'destination' ? destination.name : source.name, destinationFqdn(state, destination), state.now.toISOString(), refusal);
   source.events.push(event);
-  return { succeeded: false, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} failed (0x8009030E).`, events: [event] };
+  return { succeeded: false, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} failed (${refusal.hresult}).`, events: [event] };
 }
 
-/** The default check: the whole runbook for the pair, read through this same lab. */
-async function engineDirectionCheck(relay: RelayClient, source: string, destination: string, clock: Clock): Promise<DirectionStatus> {
-  const { diagnosis } = await runCheck(relay, [source, destination], { clock, eventWindowHours: EVENT_WINDOW_HOURS });
-  const direction = diagnosis.directions.find((d) => sameHost(d.from, source) && sameHost(d.to, destination));
-  return direction?.status ?? 'unknown';
+const NO_CREDENTIALS: Refusal = { hresult: '0x8009030E', text: 'No credentials are available in the security package' };
+
+/** Why the move fails, from the scenario's facts; undefined when it works. */
+export function refusalOf(state: LabState, source: LabHost, destination: LabHost, vm: LabHost['vms'][number]): Refusal | undefined {
+  if (!source.migration.enabled || !destination.migration.enabled) return { hresult: '0x8007274D', text: 'No connection could be made because the target machine actively refused it' };
+  if (destination.virtualMachinesLogonRight === false) {
+    return { hresult: '0x80070569', text: 'Failed to create Planned Virtual Machine at migration destination: Logon failure: the user has not been granted the requested logon type at this computer', at: 'destination' };
+  }
+  if (Math.abs(source.clockOffsetSeconds - destination.clockOffsetSeconds) > SKEW_LIMIT_SECONDS || [source, destination].some((h) => Math.abs(h.clockOffsetSeconds) > SKEW_LIMIT_SECONDS)) {
+    return { hresult: '0x80090324', text: 'The clocks on the client and server machines are skewed' };
+  }
+  const fqdn = destinationFqdn(state, destination);
+  const lookup = state.resolve(source, fqdn);
+  const own = new Set(destination.addresses ?? []);
+  if (lookup.addresses.length === 0 || lookup.addresses.some((a) => !own.has(a))) return { hresult: '0x80090322', text: 'The target principal name is incorrect' };
+  // CredSSP needs no delegation but the credentials of a person signed in on the source, which
+  // Credential Guard withholds (docs/domain.md "Migration settings").
+  if (source.migration.authenticationType === 'CredSSP') return source.credentialGuard ? NO_CREDENTIALS : undefined;
+  const s = state.findComputer(source.name);
+  const d = state.findComputer(destination.name);
+  if (!s || !d) return { hresult: '0x8009030D', text: 'The credentials supplied to the package were not recognized' };
+  const rbcd = d.allowedToActOnBehalfOf.some((a) => shortName(a) === shortName(s.name));
+  const kcd = (s.userAccountControl & TRUSTED_TO_AUTH_FOR_DELEGATION) !== 0 && lists(s, `${MIGRATION_SERVICE}/${fqdn}`);
+  if (!rbcd && !kcd) return NO_CREDENTIALS;
+  const owners = state.computers.filter((c) => c.servicePrincipalNames.some((spn) => same(spn, `${MIGRATION_SERVICE}/${fqdn}`)));
+  if (owners.length !== 1 || owners[0] !== d) return NO_CREDENTIALS;
+  // cifs and http (WinRM) map to HOST: a HOST SPN of the destination on a second account.
+  const hostOwners = state.computers.filter((c) => c.servicePrincipalNames.some((spn) => same(spn, `HOST/${fqdn}`) || same(spn, `HOST/${shortName(destination.name)}`)));
+  if (hostOwners.length > 1) return { hresult: '0x80090322', text: 'The target principal name is incorrect' };
+  const cifsTo = (host: string, hostFqdn: string) => rbcd || (lists(s, `cifs/${host}`) && lists(s, `cifs/${hostFqdn}`));
+  if (source.migration.performanceOption === 'SMB' && !cifsTo(shortName(destination.name), fqdn)) return NO_CREDENTIALS;
+  for (const path of vm.storagePaths ?? []) {
+    const server = /^\\\\([^\\]+)\\/.exec(path)?.[1];
+    if (!server) continue;
+    const serverFqdn = server.includes('.') ? server : `${server}.${state.domain.fqdn}`;
+    if (!lists(s, `cifs/${shortName(server)}`) || !lists(s, `cifs/${serverFqdn}`)) return { hresult: '0x80070005', text: `General access denied error (storage on ${path})` };
+  }
+  if (source.ticketsStale) return NO_CREDENTIALS;
+  return undefined;
 }
 
-function destinationFqdn(state: LabState, name: string): string {
-  return state.findComputer(name)?.dnsHostName ?? `${name.toLowerCase()}.${state.domain.fqdn}`;
+/** SPNs compare case-insensitively, service class included, as in AD. */
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
-/** Event 21502 as Hyper-V logs it when the source cannot get a ticket for the destination. */
-export function authFailureEvent(vm: string, source: string, destinationFqdn: string, time: string): HostEvent {
+function lists(c: LabComputer, spn: string): boolean {
+  return c.allowedToDelegateTo.some((v) => same(v, spn));
+}
+
+function destinationFqdn(state: LabState, host: LabHost): string {
+  return state.findComputer(host.name)?.dnsHostName ?? `${host.name.toLowerCase()}.${state.domain.fqdn}`;
+}
+
+/** Event 21502 as Hyper-V logs it on the source when the move is refused (KB4558514 wording). */
+export function failureEvent(vm: string, failedAt: string, destinationFqdn: string, time: string, refusal: Refusal = NO_CREDENTIALS): HostEvent {
   const id = vmId(vm);
   return {
     log: HA_LOG,
@@ -65,11 +108,9 @@ export function authFailureEvent(vm: string, source: string, destinationFqdn: st
     time,
     message:
       `Live migration of 'Virtual Machine ${vm}' failed.\n\n` +
-      `Virtual machine migration operation for '${vm}' failed at migration source '${source}'. (Virtual machine ID ${id})\n\n` +
+      `Virtual machine migration operation for '${vm}' failed at migration ${refusal.at ?? 'source'} '${failedAt}'. (Virtual machine ID ${id})\n\n` +
       `The Virtual Machine Management Service failed to establish a connection for a Virtual Machine migration with host '${destinationFqdn}': ` +
-      `No credentials are available in the security package (0x8009030E).\n\n` +
-      `The Virtual Machine Management Service failed to authenticate the connection for a Virtual Machine migration at the source host: ` +
-      `No credentials are available in the security package (0x8009030E).`,
+      `${refusal.text} (${refusal.hresult}).`,
   };
 }
 

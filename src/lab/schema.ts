@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nodeNameProblem } from '../core/node-name.js';
 import { FINDING_CODES } from '../diagnostics/findings.js';
-import { authenticationTypeSchema, spnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
+import { authenticationTypeSchema, existingSpnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
 import { crossCheckScenario } from './cross-check.js';
 
 // The lab scenario format: a public contract (docs/lab-scenarios.md, docs/lab-scenario.schema.json),
@@ -25,6 +25,9 @@ const dnsName = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `DNS name ${problem}` });
 }).meta({ pattern: '^[A-Za-z0-9.-]{1,253}$' });
 
+/** An IPv4 or IPv6 address as a resolver prints it. */
+const ipAddress = z.union([z.ipv4(), z.ipv6()]);
+
 /** `<service class>/<host>[...]`, as stored in servicePrincipalName (any service class). */
 const anySpn = z.string().regex(/^[^\s/][^/]*\/\S+$/, 'expected an SPN such as HOST/hv01.lab.test');
 
@@ -46,7 +49,10 @@ const computerSchema = z.strictObject({
   dnsHostName: dnsName.nullable().optional().describe('dNSHostName; absent = <name lower-case>.<domain fqdn>; null = attribute not set'),
   distinguishedName: z.string().min(3).optional().describe('absent = CN=<name>,CN=Computers,<domain DN>'),
   userAccountControl: z.number().int().min(0).max(0xffffffff).default(4096).describe('e.g. 16781312 (0x1001000) = workstation trust + protocol transition'),
-  allowedToDelegateTo: z.array(spnSchema).default([]).describe('msDS-AllowedToDelegateTo (classic KCD)'),
+  allowedToDelegateTo: z
+    .array(existingSpnSchema)
+    .default([])
+    .describe('msDS-AllowedToDelegateTo (classic KCD), as AD holds it: any service class, compared case-insensitively (CIFS/HV02 = cifs/HV02)'),
   servicePrincipalNames: z
     .array(anySpn)
     .optional()
@@ -68,6 +74,10 @@ const migrationSchema = z
     enabled: z.boolean().default(true).describe('VirtualMachineMigrationEnabled'),
     authenticationType: authenticationTypeSchema.default('Kerberos').describe('VirtualMachineMigrationAuthenticationType'),
     maxMigrations: z.number().int().min(0).default(2).describe('MaximumVirtualMachineMigrations'),
+    performanceOption: z
+      .enum(['TCPIP', 'Compression', 'SMB'])
+      .optional()
+      .describe('VirtualMachineMigrationPerformanceOption; SMB sends live migrations over SMB (needs cifs delegation); absent = not reported'),
   })
   .default({ enabled: true, authenticationType: 'Kerberos', maxMigrations: 2 });
 
@@ -86,7 +96,11 @@ const hotfixSchema = z.strictObject({
 const vmSchema = z.strictObject({
   name: vmNameSchema,
   state: z.string().min(1).max(40).default('Running'),
-  clustered: z.boolean().optional().describe('Extension: the VM is a cluster role (informational)'),
+  clustered: z.boolean().optional().describe('IsClustered: the VM is a cluster role (the cluster can move it without the nodes\' KCD)'),
+  storagePaths: z
+    .array(z.string().min(1).max(400))
+    .optional()
+    .describe('Where the VM configuration and disks live; \\\\server\\share\\... means SMB storage (cifs delegation to that server)'),
 });
 
 const hostSchema = z.strictObject({
@@ -96,13 +110,33 @@ const hostSchema = z.strictObject({
   clockOffsetSeconds: z.number().default(0).describe('Offset from the domain controller, + ahead, - behind'),
   credentialGuard: z.boolean().default(false).describe('Credential Guard configured and running'),
   migration: migrationSchema,
-  dns: z
-    .record(z.string(), dnsName.nullable())
+  addresses: z
+    .array(ipAddress)
+    .min(1)
     .optional()
-    .describe('What this host resolves a name to (FQDN, or null = does not resolve); others resolve to their dNSHostName'),
+    .describe("The host's own IP addresses (every adapter); absent = one address the lab assigns (10.0.0.11 for the first host, and so on)"),
+  dns: z
+    .record(
+      z.string(),
+      z.union([
+        dnsName.nullable(),
+        z.strictObject({
+          addresses: z.array(ipAddress).min(1).describe('Every A/AAAA address the forward lookup returns'),
+          ptr: dnsName.nullable().optional().describe('The name the first address reverses to (PTR); absent = the lab host owning it'),
+        }),
+      ]),
+    )
+    .optional()
+    .describe(
+      'What this host resolves a name to: an FQDN (the addresses of that host, PTR = that name), null (does not resolve), or {addresses, ptr}; names not listed resolve to their dNSHostName and its addresses',
+    ),
   hotfixes: z.array(hotfixSchema).default([]),
   events: z.array(eventSchema).default([]),
   vms: z.array(vmSchema).default([]),
+  virtualMachinesLogonRight: z
+    .boolean()
+    .default(true)
+    .describe('NT VIRTUAL MACHINE\\Virtual Machines holds "Log on as a service" here; false (a hardening GPO removed it): moves into this host fail with 0x80070569'),
   ticketsStale: z
     .boolean()
     .default(false)

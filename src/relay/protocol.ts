@@ -53,6 +53,8 @@ export const migrationSettingsSchema = z.object({
   maxMigrations: z.number().int().min(0),
   maxStorageMigrations: z.number().int().min(0).optional(),
   useAnyNetwork: z.boolean().optional(),
+  /** VirtualMachineMigrationPerformanceOption: SMB carries live migrations over SMB (needs cifs delegation). */
+  performanceOption: z.enum(['TCPIP', 'Compression', 'SMB']).optional(),
 });
 
 export const hostSecuritySchema = z.object({
@@ -61,6 +63,8 @@ export const hostSecuritySchema = z.object({
   credentialGuardConfigured: z.boolean(),
   /** Seconds this host's clock is ahead (+) or behind (-) the domain controller. */
   clockOffsetSeconds: z.number(),
+  /** The host's own IP addresses (every adapter), which peers' forward lookups must land on. */
+  addresses: z.array(z.string().max(64)).max(64).optional(),
 });
 
 export const hostEventSchema = z.object({
@@ -74,11 +78,20 @@ export const hotfixSchema = z.object({ id: z.string().max(40), installedOn: isoD
 
 export const dnsAnswerSchema = z.object({
   name: z.string(),
-  /** The host name the lookup lands on (FQDN), or null when it does not resolve. */
+  /** The host name the lookup lands on (FQDN; the PTR of an address), or null when it does not resolve. */
   resolvedTo: z.string().nullable(),
+  /** Every A/AAAA address the forward lookup returned (absent from relays that do not report them). */
+  addresses: z.array(z.string().max(64)).max(64).optional(),
 });
 
-export const vmSchema = z.object({ name: z.string(), state: z.string() });
+export const vmSchema = z.object({
+  name: z.string(),
+  state: z.string(),
+  /** IsClustered: the VM is a cluster role (the cluster can move it without the nodes' KCD). */
+  isClustered: z.boolean().optional(),
+  /** Where the VM's configuration and disks live; `\\server\share\...` means SMB storage. */
+  storagePaths: z.array(z.string().max(400)).max(64).optional(),
+});
 
 export const computerSchema = z.object({
   name: z.string(),

@@ -2,7 +2,7 @@ import { MIGRATION_SERVICE, type AuthenticationType, type Computer, type Delegat
 import { UAC } from '../diagnostics/flags.js';
 import { sameHost, shortName } from '../core/node-name.js';
 
-// The delegation fix as data (DOMAIN.md §3), computed by pure functions: for every ordered pair
+// The delegation fix as data (docs/domain.md "The fix"), computed by pure functions: for every ordered pair
 // (S, D) of the nodes, S may delegate to the migration service and cifs of D in short and FQDN
 // form, with protocol transition on and unconstrained delegation off; or, in RBCD mode, every
 // destination grants every source. Only values that are missing are added; nothing that exists
@@ -42,6 +42,16 @@ export interface PlanInput {
   migration: Record<string, MigrationSettings | undefined>;
   mode: RemediationMode;
   includeCifs: boolean;
+  /**
+   * Whether the plan may write delegation at all: only when a delegation finding blocks a
+   * direction (`delegationBlocks`). False leaves only the migration authentication changes.
+   */
+  writeDelegation?: boolean;
+  /**
+   * File servers whose SMB shares hold each node's VMs (short and FQDN): the node also delegates to
+   * their cifs, and only those nodes do (docs/domain.md "cifs and SMB"). KCD mode, with includeCifs.
+   */
+  smbServers?: Record<string, Array<{ short: string; fqdn: string }>>;
 }
 
 export class PlanError extends Error {
@@ -74,7 +84,10 @@ const lower = (values: string[]) => new Set(values.map((v) => v.toLowerCase()));
 
 function kcdChange(source: Computer, peers: Computer[], input: PlanInput): DelegationChange | undefined {
   const have = lower(source.allowedToDelegateTo);
-  const add = peers.flatMap((d) => requiredSpns(d, input.domainFqdn, input.includeCifs)).filter((spn) => !have.has(spn.toLowerCase()));
+  const node = input.nodes.find((n) => sameHost(n, source.name));
+  const shares = input.includeCifs && node ? (input.smbServers?.[node] ?? []).flatMap((f) => [`cifs/${f.short}`, `cifs/${f.fqdn}`]) : [];
+  const wanted = [...peers.flatMap((d) => requiredSpns(d, input.domainFqdn, input.includeCifs)), ...shares];
+  const add = [...new Map(wanted.map((spn) => [spn.toLowerCase(), spn])).values()].filter((spn) => !have.has(spn.toLowerCase()));
   const uac = ((source.userAccountControl | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION) & ~UAC.TRUSTED_FOR_DELEGATION) >>> 0;
   if (add.length === 0 && uac === source.userAccountControl) return undefined;
   const expected = currentValues(source, 'kcd');
@@ -95,7 +108,7 @@ export function planRemediation(input: PlanInput): RemediationPlan {
     if (!c) throw new PlanError(`no computer object for ${node} in ${input.domainFqdn}: a fix cannot be planned for it`);
     return c;
   });
-  const delegation = computers
+  const delegation = input.writeDelegation === false ? [] : computers
     .map((c) => {
       const peers = computers.filter((p) => p !== c);
       return input.mode === 'kcd' ? kcdChange(c, peers, input) : rbcdChange(c, peers);

@@ -1,6 +1,6 @@
 import type { RemediationPlan } from './plan.js';
 
-// The risks DOMAIN.md §3 names, said on every plan so the approver weighs them before clicking.
+// The risks docs/domain.md "Risks" names, said on every plan so the approver weighs them before clicking.
 export function risksOf(plan: RemediationPlan): string[] {
   const risks = [
     plan.mode === 'kcd'

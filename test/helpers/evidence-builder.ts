@@ -1,5 +1,5 @@
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from '../../src/diagnostics/evidence.js';
-import type { Computer, DirectoryUser, DnsAnswer, HostEvent, HostSecurity, Hotfix, MigrationSettings } from '../../src/relay/protocol.js';
+import type { Computer, DirectoryUser, DnsAnswer, HostEvent, HostSecurity, Hotfix, MigrationSettings, Vm } from '../../src/relay/protocol.js';
 
 // A healthy N-node cluster as evidence (every read succeeded, KCD "any protocol" both ways,
 // AES, clocks in sync, DNS right), plus small accessors to perturb it. Tests start here and
@@ -10,6 +10,8 @@ export const COLLECTED_AT = '2026-11-20T09:00:00.000Z';
 export const MVSMS = 'Microsoft Virtual System Migration Service';
 
 export const fqdn = (node: string) => `${node.toLowerCase()}.${DOMAIN}`;
+/** A node's one address in the healthy baseline (HV01 → 10.0.0.1, A7 → 10.0.0.7). */
+export const addressOf = (node: string) => `10.0.0.${Number.parseInt(node.replace(/\D/g, '') || '0', 10) % 250 || 250}`;
 export const nodeNames = (n: number) => Array.from({ length: n }, (_, i) => `HV${String(i + 1).padStart(2, '0')}`);
 
 export function healthyComputer(node: string, peers: string[]): Computer {
@@ -29,10 +31,11 @@ function healthyHost(node: string, peers: string[]): HostEvidence {
   return {
     node,
     migration: ok<MigrationSettings>({ enabled: true, authenticationType: 'Kerberos', maxMigrations: 2 }),
-    security: ok<HostSecurity>({ os: 'Windows Server 2025 Datacenter', credentialGuardRunning: true, credentialGuardConfigured: true, clockOffsetSeconds: 0 }),
+    security: ok<HostSecurity>({ os: 'Windows Server 2025 Datacenter', credentialGuardRunning: true, credentialGuardConfigured: true, clockOffsetSeconds: 0, addresses: [addressOf(node)] }),
     events: ok({ events: [] as HostEvent[] }),
     hotfixes: ok({ hotfixes: [] as Hotfix[] }),
-    dns: ok({ answers: peers.map<DnsAnswer>((p) => ({ name: p, resolvedTo: fqdn(p) })) }),
+    // Each peer by short name and by FQDN, as collection asks: the peer's address, reversing to its FQDN.
+    dns: ok({ answers: peers.flatMap<DnsAnswer>((p) => [p, fqdn(p)].map((name) => ({ name, resolvedTo: fqdn(p), addresses: [addressOf(p)] }))) }),
   };
 }
 
@@ -40,7 +43,7 @@ export function healthyEvidence(nodes: string[] = ['HV01', 'HV02']): Evidence {
   const peers = (n: string) => nodes.filter((p) => p !== n);
   const directory: DirectoryEvidence = {
     computers: ok({ domain: { fqdn: DOMAIN, netbios: 'LAB' }, computers: nodes.map((n) => healthyComputer(n, peers(n))), notFound: [], currentTime: COLLECTED_AT }),
-    spnOwners: ok({ owners: nodes.flatMap((n) => [`${MVSMS}/${n}`, `${MVSMS}/${fqdn(n)}`].map((spn) => ({ spn, accounts: [`${n}$`] }))) }),
+    spnOwners: ok({ owners: nodes.flatMap((n) => [`${MVSMS}/${n}`, `${MVSMS}/${fqdn(n)}`, `HOST/${n}`, `HOST/${fqdn(n)}`].map((spn) => ({ spn, accounts: [`${n}$`] }))) }),
   };
   return {
     nodes: [...nodes],
@@ -80,9 +83,23 @@ export const dnsAnswer = (ev: Evidence, node: string, name: string): DnsAnswer =
   if (!a) throw new Error(`evidence builder: ${node} has no answer for ${name}`);
   return a;
 };
+/** Give a node VMs as host.vms would answer (the healthy baseline has no VM read). */
+export function vms(ev: Evidence, node: string, list: Vm[]): void {
+  ev.hosts[node]!.vms = ok({ vms: list });
+}
+/** Every answer a node holds for a peer (short name and FQDN), to change both at once. */
+export const peerAnswers = (ev: Evidence, node: string, peer: string): DnsAnswer[] =>
+  value(ev.hosts[node]?.dns, `${node} dns`).answers.filter((x) => x.name.toUpperCase() === peer.toUpperCase() || x.name.toLowerCase() === fqdn(peer));
+/** Node resolves peer (both forms) to these addresses, reversing to `resolvedTo`. */
+export function resolves(ev: Evidence, node: string, peer: string, addresses: string[], resolvedTo: string | null): void {
+  for (const a of peerAnswers(ev, node, peer)) {
+    a.addresses = [...addresses];
+    a.resolvedTo = resolvedTo;
+  }
+}
 export const spnOwners = (ev: Evidence) => value(ev.directory.spnOwners, 'directory.spn-owners').owners;
 
-type HostRead = keyof Omit<HostEvidence, 'node'>;
+type HostRead = keyof Omit<HostEvidence, 'node' | 'vms'>;
 
 /** Make some (default: all) host reads of a node fail. */
 export function failHost(ev: Evidence, node: string, reads: HostRead[] = ['migration', 'security', 'events', 'hotfixes', 'dns'], outcome = failed()): void {

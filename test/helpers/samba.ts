@@ -44,7 +44,7 @@ export interface SambaConnection {
   netbiosDomain: string;
   /** Ordinary domain user: what the relay binds as for reads. */
   reader: SambaAccount;
-  /** Member of Domain Admins: holds the right to write delegation (DOMAIN.md §3). */
+  /** Member of Domain Admins: holds the right to write delegation (docs/domain.md "Risks"). */
   writer: SambaAccount;
   admin: SambaAccount;
   configFile: string;

@@ -3,7 +3,7 @@ import { factsOf } from '../facts.js';
 import type { Finding } from '../findings.js';
 import { finding } from '../make-finding.js';
 
-// DOMAIN.md §1 check 10: Kerberos rejects tickets beyond the 5-minute skew (KRB_AP_ERR_SKEW).
+// docs/domain.md "Clock" (check 10): Kerberos rejects tickets beyond the 5-minute skew (KRB_AP_ERR_SKEW).
 // Over a minute is worth a warning: it is drifting and will get there.
 export const SKEW_ERROR_SECONDS = 300;
 export const SKEW_WARNING_SECONDS = 60;

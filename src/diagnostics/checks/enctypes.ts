@@ -4,9 +4,11 @@ import type { Finding } from '../findings.js';
 import { ENCTYPE, hasFlag, numberEvidence } from '../flags.js';
 import { finding } from '../make-finding.js';
 
-// DOMAIN.md §1 check 9: an explicit msDS-SupportedEncryptionTypes with RC4/DES but no AES
-// (0x18) breaks tickets after the Nov 2022 and 2026 KDC hardening. Unset (null or 0) means
-// the domain default applies, which is not this finding.
+// docs/domain.md "Encryption types" (check 9): an explicit msDS-SupportedEncryptionTypes with
+// RC4/DES but no AES (0x18) breaks tickets once the KDC refuses RC4 (the Nov 2022 and 2026 RC4
+// hardening). Whether the DCs refuse it is DC evidence this bot does not read yet, so the finding
+// is a warning that says what to check on the DCs, never a block. Unset (null or 0) means the
+// domain default applies, which is not this finding.
 
 const NAMES: Array<[number, string]> = [
   [0x1, 'DES-CRC'],
@@ -27,7 +29,9 @@ export function checkEnctypes(evidence: Evidence): Finding[] {
     if (!isRc4Only(value)) return [];
     const names = NAMES.filter(([bit]) => hasFlag(value, bit)).map(([, name]) => name);
     const ev = numberEvidence(value);
-    const message = `${n.node}: msDS-SupportedEncryptionTypes is ${ev.hex} (${names.join(', ')}; no AES): Kerberos between ${n.node} and its peers fails under the RC4/DES hardening`;
-    return [finding('ENCTYPES_RC4_ONLY', 'error', message, { supportedEncryptionTypes: ev, types: names }, { node: n.node })];
+    const message =
+      `${n.node}: msDS-SupportedEncryptionTypes is ${ev.hex} (${names.join(', ')}; no AES): Kerberos to ${n.node} fails once the domain controllers refuse RC4. ` +
+      'Whether they do was not read: check the KDC events 14/16/27 and Kdcsvc 201–209 in the DCs\' System log and the RC4 hardening state of their updates (KB5073381), or add AES (0x18)';
+    return [finding('ENCTYPES_RC4_ONLY', 'warning', message, { supportedEncryptionTypes: ev, types: names, dcEvidence: null }, { node: n.node })];
   });
 }

@@ -7,7 +7,7 @@ import { checkDns } from './dns.js';
 import { checkEnctypes } from './enctypes.js';
 import { checkEvents } from './events.js';
 import { checkHardening } from './hardening.js';
-import { checkInitiator } from './initiator.js';
+import { checkInitiator, checkInitiatorNotChecked } from './initiator.js';
 import { checkMigration } from './migration.js';
 import { checkReachability } from './reachability.js';
 import { checkSpns } from './spn.js';
@@ -25,6 +25,7 @@ export const CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['clock', checkClock],
   ['dns', checkDns],
   ['initiator', checkInitiator],
+  ['initiator-not-checked', checkInitiatorNotChecked],
   ['events', checkEvents],
   ['hardening', checkHardening],
 ];

@@ -3,7 +3,7 @@ import { factsOf, type NodeFacts } from '../facts.js';
 import type { Finding } from '../findings.js';
 import { finding, listText } from '../make-finding.js';
 
-// DOMAIN.md §1 checks 1–2: live migration enabled, its authentication type, and CredSSP with
+// docs/domain.md "Migration settings" (checks 1–2): live migration enabled, its authentication type, and CredSSP with
 // Credential Guard (broken by design: CG refuses to hand CredSSP the credentials it needs).
 
 export function checkMigration(evidence: Evidence): Finding[] {

@@ -7,7 +7,7 @@ import { finding, listText } from '../make-finding.js';
 // NODE_UNREACHABLE (host reads failed, naming which), DIRECTORY_UNREACHABLE (AD reads failed),
 // NODE_UNKNOWN (the directory answered and has no computer object for the name).
 
-const HOST_READS: Array<[keyof Omit<HostEvidence, 'node'>, string]> = [
+const HOST_READS: Array<[keyof Omit<HostEvidence, 'node' | 'vms'>, string]> = [
   ['migration', 'host.migration-settings'],
   ['security', 'host.security'],
   ['events', 'host.events'],

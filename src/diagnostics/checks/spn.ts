@@ -1,10 +1,12 @@
 import type { Evidence } from '../evidence.js';
-import { accountName, factsOf, listHas, migrationSpns, type Facts, type NodeFacts } from '../facts.js';
+import { accountName, factsOf, hostSpns, listHas, migrationSpns, type Facts, type NodeFacts } from '../facts.js';
 import type { Finding } from '../findings.js';
 import { finding, listText } from '../make-finding.js';
 
-// DOMAIN.md §1 check 5: the destination must carry its migration SPN (VMMS registers it; event
-// 14050 when it cannot), and each SPN must live on exactly one account (setspn -X).
+// docs/domain.md "SPNs" (check 5): the destination must carry its migration SPN (VMMS registers
+// it; event 14050 when it cannot), and each of its migration and HOST SPNs must live on exactly
+// one account (setspn -X). HOST counts because cifs/<node> maps to HOST/<node> through
+// sPNMappings: a duplicate HOST SPN breaks SMB to the node (storage moves, SMB live migration).
 
 export function checkSpns(evidence: Evidence): Finding[] {
   const facts = factsOf(evidence);
@@ -28,13 +30,23 @@ function spnMissing(facts: Facts, n: NodeFacts): Finding[] {
   return [finding('SPN_MISSING', 'error', message, evidence, { node: n.node })];
 }
 
+/** The SPNs that must live on exactly one account: the migration service and HOST, short and FQDN. */
+function uniqueForms(n: NodeFacts): string[] {
+  const host = hostSpns(n);
+  return [...formsOf(n), host.short, ...(host.fqdn ? [host.fqdn] : [])];
+}
+
 function spnDuplicate(facts: Facts, n: NodeFacts): Finding[] {
   if (!facts.spnOwners) return [];
-  const dups = formsOf(n)
+  const dups = uniqueForms(n)
     .map((spn) => ({ spn, accounts: facts.spnOwners!.get(spn.toLowerCase()) ?? [] }))
     .filter((o) => o.accounts.length > 1);
   if (dups.length === 0) return [];
   const first = dups[0]!;
-  const message = `${n.node}: ${first.spn} is registered on ${first.accounts.length} accounts (${listText(first.accounts)}); Kerberos cannot tell them apart, so migrations to ${n.node} fail`;
+  const isHost = /^HOST\//i.test(first.spn);
+  const effect = isHost
+    ? `cifs/${n.short} maps to HOST/${n.short} (sPNMappings), so Kerberos to ${n.node} over SMB and WinRM fails: storage moves, SMB live migration and remote moves to ${n.node} fail`
+    : `Kerberos cannot tell them apart, so migrations to ${n.node} fail`;
+  const message = `${n.node}: ${first.spn} is registered on ${first.accounts.length} accounts (${listText(first.accounts)}); ${effect}`;
   return [finding('SPN_DUPLICATE', 'error', message, { duplicates: dups, account: accountName(n.short) }, { node: n.node })];
 }

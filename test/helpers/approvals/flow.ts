@@ -135,10 +135,10 @@ export async function addReplica(flow: Flow, databaseUrl: string): Promise<{ cha
   return { chat, store, close: () => store.close() };
 }
 
-/** The flow on the default lab scenario at its pinned clock, with no injected latency. */
-export async function startLabFlow(options: { policy?: string } = {}): Promise<{ lab: LabBackend; flow: Flow }> {
-  const scenario = await loadScenario(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab/default.yaml'));
+/** The flow on a lab scenario (default.yaml unless named) at its pinned clock, with no injected latency. */
+export async function startLabFlow(options: { policy?: string; scenario?: string } = {}): Promise<{ lab: LabBackend; flow: Flow }> {
+  const scenario = await loadScenario(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab', options.scenario ?? 'default.yaml'));
   const lab = new LabBackend(scenario, { latency: { hostMs: 0, directoryMs: 0 } });
-  const flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', ...options });
+  const flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', ...(options.policy !== undefined ? { policy: options.policy } : {}) });
   return { lab, flow };
 }

@@ -20,6 +20,8 @@ export interface StubHostState {
   vmmsStopped?: boolean;
   klistExitCode?: number;
   vmHost: Record<string, unknown>;
+  /** The node's own IP addresses (Win32_NetworkAdapterConfiguration). */
+  addresses?: string[];
   os: Record<string, unknown>;
   deviceGuard: Record<string, unknown>;
   /** What w32tm /stripchart prints for the DC: the DC's offset from this host, in seconds. */
@@ -46,12 +48,6 @@ const OS_VERSIONS: Array<[RegExp, string]> = [
 export function hostStatesFromScenario(scenario: Scenario, realNow: Date = new Date()): StubHostState[] {
   const lab = new LabState(scenario);
   const shift = realNow.getTime() - lab.now.getTime();
-  const addresses = new Map<string, string>();
-  const addressOf = (fqdn: string) => {
-    const key = fqdn.toLowerCase();
-    if (!addresses.has(key)) addresses.set(key, `10.0.${Math.floor(addresses.size / 250)}.${(addresses.size % 250) + 11}`);
-    return addresses.get(key)!;
-  };
   const dc = `DC01.${scenario.domain.fqdn}`;
   return lab.hosts.map((host) => {
     const fqdn = lab.findComputer(host.name)?.dnsHostName ?? `${host.name.toLowerCase()}.${scenario.domain.fqdn}`;
@@ -65,25 +61,32 @@ export function hostStatesFromScenario(scenario: Scenario, realNow: Date = new D
       vmHost: {
         VirtualMachineMigrationEnabled: host.migration.enabled,
         VirtualMachineMigrationAuthenticationType: host.migration.authenticationType,
+        // Hyper-V's default is Compression.
+        VirtualMachineMigrationPerformanceOption: host.migration.performanceOption ?? 'Compression',
         MaximumVirtualMachineMigrations: host.migration.maxMigrations,
         MaximumStorageMigrations: 2,
         UseAnyNetworkForMigration: false,
       },
+      addresses: [...(host.addresses ?? [])],
       os: { Caption: caption(host.os), Version: OS_VERSIONS.find(([re]) => re.test(host.os))?.[1] ?? '10.0.26100' },
       // Win32_DeviceGuard: service 1 is Credential Guard.
       deviceGuard: host.credentialGuard ? { SecurityServicesConfigured: [1, 2], SecurityServicesRunning: [1, 2] } : { SecurityServicesConfigured: [], SecurityServicesRunning: [] },
       w32tmOffset: -host.clockOffsetSeconds,
       events: host.events.map((e, i) => ({ LogName: e.log, Id: e.id, TimeCreated: new Date(Date.parse(e.time) + shift).toISOString(), Message: e.message, RecordId: i + 1 })),
       hotfixes: host.hotfixes.map((h) => ({ HotFixID: h.id, Description: 'Security Update', InstalledOn: h.installedOn ? usDate(h.installedOn) : '' })),
-      dns: dnsTable(lab, host, addressOf),
-      vms: host.vms.map((v) => ({ Name: v.name, State: v.state, IsClustered: v.clustered ?? Boolean(cluster) })),
+      dns: dnsTable(lab, host),
+      vms: host.vms.map((v) => ({ Name: v.name, State: v.state, IsClustered: v.clustered ?? false, ...(v.storagePaths ? { StoragePaths: [...v.storagePaths] } : {}) })),
       ...(cluster ? { cluster: { Name: cluster.name, Nodes: cluster.nodes.map((n) => ({ Name: n, State: lab.hosts.find((h) => h.name.toUpperCase() === n.toUpperCase())?.reachable === false ? 'Down' : 'Up' })) } } : {}),
     };
   });
 }
 
-/** Every name the host may be asked about (each host's short name and FQDN, and its own table). */
-function dnsTable(lab: LabState, host: LabHost, addressOf: (fqdn: string) => string): StubHostState['dns'] {
+/**
+ * What the node's resolver answers for every name it may be asked (each host's short name and
+ * FQDN, and its own table): an A or AAAA record per address, and for the first address a PTR
+ * naming what the lab says that address reverses to.
+ */
+function dnsTable(lab: LabState, host: LabHost): StubHostState['dns'] {
   const names = new Set<string>();
   for (const h of lab.hosts) {
     names.add(h.name.toLowerCase());
@@ -92,16 +95,21 @@ function dnsTable(lab: LabState, host: LabHost, addressOf: (fqdn: string) => str
   for (const key of Object.keys(host.dns ?? {})) names.add(key.toLowerCase());
   const table: StubHostState['dns'] = {};
   for (const name of names) {
-    const target = lab.resolve(host, name);
-    if (!target) continue;
-    const ip = addressOf(target);
-    table[name] = [{ Type: 'A', Name: target.toLowerCase(), IPAddress: ip }];
-    table[`${ip.split('.').reverse().join('.')}.in-addr.arpa`] = [{ Type: 'PTR', Name: `${ip.split('.').reverse().join('.')}.in-addr.arpa`, NameHost: target.toLowerCase() }];
+    const { resolvedTo, addresses } = lab.resolve(host, name);
+    if (addresses.length === 0) continue;
+    const recordName = (resolvedTo ?? (name.includes('.') ? name : `${name}.${lab.domain.fqdn}`)).toLowerCase();
+    table[name] = addresses.map((ip) => ({ Type: ip.includes(':') ? 'AAAA' : 'A', Name: recordName, IPAddress: ip }));
+    const reverse = reverseName(addresses[0]!);
+    if (resolvedTo && reverse && !table[reverse]) table[reverse] = [{ Type: 'PTR', Name: reverse, NameHost: resolvedTo.toLowerCase() }];
   }
   return table;
 }
 
-/** Win32_OperatingSystem.Caption for the scenario's OS: "Microsoft Windows Server 2022 Datacenter". */
+/** in-addr.arpa name of an IPv4 address (the stub resolver reverses only those). */
+function reverseName(ip: string): string | undefined {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) ? `${ip.split('.').reverse().join('.')}.in-addr.arpa` : undefined;
+}
+
 function caption(os: string): string {
   const full = /^Microsoft /.test(os) ? os : `Microsoft ${os}`;
   return /Standard|Datacenter|Essentials/.test(full) ? full : `${full} Datacenter`;

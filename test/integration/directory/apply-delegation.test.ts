@@ -28,7 +28,7 @@ let samba: SambaConnection;
 
 const sorted = (values: string[]): string[] => [...values].sort((a, b) => a.localeCompare(b));
 
-/** DOMAIN.md §3: for every peer D, migration service and cifs, short and FQDN. */
+/** docs/domain.md "The fix": for every peer D, migration service and cifs, short and FQDN. */
 function required(source: string, peers: string[]): string[] {
   return peers.filter((p) => p !== source).flatMap((d) => [`${MIG}/${d}`, `${MIG}/${d.toLowerCase()}.lab.test`, `cifs/${d}`, `cifs/${d.toLowerCase()}.lab.test`]);
 }

@@ -3,7 +3,7 @@ import { directoryClient, useSamba } from '../../helpers/samba-context.js';
 import { addGroupMembers, createGroup, createUser, sambaTool, setSensitive, withAdmin, type SambaConnection } from '../../helpers/samba.js';
 
 // directory.user against a real Samba AD DC: the initiating identity's account flags and its
-// nested groups (INITIATOR_NOT_DELEGATABLE, DOMAIN.md §1 row 11). This file owns the users
+// nested groups (INITIATOR_NOT_DELEGATABLE, docs/domain.md "The initiator"). This file owns the users
 // alice, bob, dave and erin, the groups lm-*, and the OUs Tier0 and Decoy; it also moves and
 // renames the real Protected Users group.
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { checkAndPropose, people, startLabFlow, type Flow } from '../../helpers/approvals/flow.js';
+import { FakeChat } from '../../helpers/approvals/fake-chat.js';
 
 // Every way an approval must be refused: the person is told why (privately), the refusal is
 // audited, the plan does not move, and nothing reaches the relay's write path.
@@ -80,6 +81,60 @@ describe('approval refusals', () => {
     expect(flow.backend.writes).toHaveLength(writes);
     await flow.chat.click(people.vera, 'propose-fix', flow.chat.withButton('propose-fix')!.reply.buttons![0]!.recordId);
     expect(flow.chat.lastTold('vera')).toMatch(/^You need the operator role to propose a fix/);
+  });
+});
+
+describe('a fix that writes delegation', () => {
+  it('is not offered, nor planned from a stale or forged button, when the verdict is blocked by a logon right', async () => {
+    const other = await startLabFlow({ scenario: 'logon-right-missing.yaml' });
+    try {
+      await other.flow.chat.command(people.olivia, 'migration-check HV01 HV02');
+      const result = other.flow.chat.withButton('rerun')!;
+      expect(FakeChat.text(result.reply)).toMatch(/Root causes: LOGON_RIGHT_MISSING\./);
+      expect(other.flow.chat.withButton('propose-fix')).toBeUndefined();
+      await other.flow.chat.click(people.olivia, 'propose-fix', other.flow.chat.buttonOf(result, 'rerun'), { on: result });
+      expect(other.flow.chat.lastTold('olivia')).toBe('No plan was made: on a fresh read of AD, it is blocked by LOGON_RIGHT_MISSING, which a person must fix. The bot changes no delegation for that.');
+      expect(other.flow.backend.writes).toHaveLength(0);
+      expect(await other.flow.store.listPlans()).toEqual([]);
+      expect((await other.flow.store.listAudit({})).at(-1)).toMatchObject({ action: 'plan.propose', outcome: 'refused' });
+    } finally {
+      await other.flow.close();
+    }
+  });
+});
+
+describe('a fix for VM storage on an SMB share', () => {
+  it('adds cifs/<file server> to the node whose VMs live there, and only to it', async () => {
+    const other = await startLabFlow({ scenario: 'delegation-missing-cifs-sofs.yaml' });
+    try {
+      const { planId } = await checkAndPropose(other.flow, ['HV01', 'HV02']);
+      await other.flow.chat.click(people.adam, 'approve', planId);
+      expect(await other.flow.store.getPlan(planId)).toMatchObject({ state: 'applied' });
+      expect(other.lab.state.findComputer('HV01')!.allowedToDelegateTo).toEqual(expect.arrayContaining(['cifs/SOFS01', 'cifs/sofs01.lab.test']));
+      expect(other.lab.state.findComputer('HV02')!.allowedToDelegateTo.filter((v) => /sofs/i.test(v))).toEqual([]);
+    } finally {
+      await other.flow.close();
+    }
+  });
+});
+
+describe('a fix on an AD export in mixed case', () => {
+  it('adds only the missing canonical values, to the one node that lacks them, and the re-check clears the direction', async () => {
+    const other = await startLabFlow({ scenario: 'ad-export-mixed-case.yaml' });
+    try {
+      const before = structuredClone(other.lab.state.findComputer('HV-PRD-01')!);
+      const { planId } = await checkAndPropose(other.flow, ['HV-PRD-01', 'HV-PRD-02', 'HV-PRD-03']);
+      await other.flow.chat.click(people.adam, 'approve', planId);
+      expect(await other.flow.store.getPlan(planId)).toMatchObject({ state: 'applied' });
+      const writes = other.flow.backend.writes.filter((w) => w.op === 'directory.apply-delegation');
+      expect(writes).toHaveLength(1);
+      const changes = (writes[0]!.params as { changes: Array<{ computer: string; desired: { allowedToDelegateTo: string[] } }> }).changes;
+      expect(changes.map((c) => c.computer)).toEqual(['HV-PRD-03']);
+      expect(other.lab.state.findComputer('HV-PRD-03')!.allowedToDelegateTo.slice(-2)).toEqual(['Microsoft Virtual System Migration Service/HV-PRD-01.corp.contoso.com', 'cifs/HV-PRD-01.corp.contoso.com']);
+      expect(other.lab.state.findComputer('HV-PRD-01')).toEqual(before); // complete in mixed case: untouched, HTTP/scvmm01 kept
+    } finally {
+      await other.flow.close();
+    }
   });
 });
 

@@ -45,7 +45,7 @@ class RecordingBackend implements RelayBackend {
     this.calls.push({ op, params: p, ctx });
     this.timeline.push({ kind: 'start', op });
     if (op.startsWith('host.')) {
-      if (++this.started === this.nodes.length * 5) this.release();
+      if (++this.started === this.nodes.length * 6) this.release();
       await this.gate;
     } else await Promise.resolve();
     this.timeline.push({ kind: 'end', op });
@@ -66,7 +66,9 @@ class RecordingBackend implements RelayBackend {
       case 'host.hotfixes':
         return { hotfixes: [] };
       case 'host.dns':
-        return { answers: (p.names as string[]).map((name) => ({ name, resolvedTo: fqdn(name) })) };
+        return { answers: (p.names as string[]).map((name) => ({ name, resolvedTo: name.includes('.') ? name : fqdn(name) })) };
+      case 'host.vms':
+        return { vms: [{ name: `VM-${String(p.node)}`, state: 'Running', isClustered: true }] };
       case 'directory.computers':
         return {
           domain: { fqdn: DOMAIN, netbios: 'LAB' },
@@ -97,7 +99,7 @@ function setup(nodes: string[], failures?: Map<string, RelayError | Error>) {
 const options = { clock: fixedClock(COLLECTED_AT), eventWindowHours: 48, requester: 'U123' };
 
 describe('collectEvidence', () => {
-  it.each([2, 16, 64])('for %i nodes: 2 directory round trips, 5 host reads per node, all in parallel', async (n) => {
+  it.each([2, 16, 64])('for %i nodes: 2 directory round trips, 6 host reads per node, all in parallel', async (n) => {
     const nodes = nodeNames(n);
     const { backend, relay } = setup(nodes);
     const done: Array<[string, boolean]> = [];
@@ -106,7 +108,7 @@ describe('collectEvidence', () => {
     expect(relay.count('directory.')).toBe(2);
     expect(relay.counts.get('directory.computers')).toBe(1);
     expect(relay.counts.get('directory.spn-owners')).toBe(1);
-    expect(relay.count('host.')).toBe(5 * n);
+    expect(relay.count('host.')).toBe(6 * n);
 
     const hosts = backend.timeline.filter((t) => t.op.startsWith('host.'));
     const lastStart = hosts.map((t) => t.kind).lastIndexOf('start');
@@ -119,12 +121,14 @@ describe('collectEvidence', () => {
     const computers = backend.calls.find((c) => c.op === 'directory.computers')!;
     expect(computers.params.names).toEqual(nodes);
     const spns = backend.calls.find((c) => c.op === 'directory.spn-owners')!.params.spns as string[];
-    expect(spns).toHaveLength(2 * n);
+    expect(spns).toHaveLength(4 * n); // migration service and HOST, short and FQDN
     expect(spns).toContain(`Microsoft Virtual System Migration Service/${nodes[n - 1]}`);
     expect(spns).toContain(`Microsoft Virtual System Migration Service/${fqdn(nodes[n - 1]!)}`);
+    expect(spns).toContain(`HOST/${fqdn(nodes[n - 1]!)}`);
 
     const dns = backend.calls.find((c) => c.op === 'host.dns' && c.params.node === nodes[0])!;
-    expect(dns.params.names).toEqual(nodes.slice(1));
+    // Every peer by short name and by FQDN (dNSHostName), asked once the directory answered.
+    expect(dns.params.names).toEqual(nodes.slice(1).flatMap((p) => [p, fqdn(p)]));
     expect(backend.calls.filter((c) => c.op === 'host.events').every((c) => c.params.sinceHours === 48)).toBe(true);
     expect(backend.calls.every((c) => c.ctx.requester === 'U123')).toBe(true);
 

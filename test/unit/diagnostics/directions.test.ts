@@ -4,7 +4,7 @@ import type { Evidence } from '../../../src/diagnostics/evidence.js';
 import {
   MVSMS,
   computer,
-  dnsAnswer,
+  resolves,
   events,
   failDirectory,
   failHost,
@@ -14,6 +14,7 @@ import {
   migration,
   removeComputer,
   security,
+  vms,
   withInitiator,
 } from '../../helpers/evidence-builder.js';
 
@@ -31,6 +32,10 @@ function matrix(ev: Evidence): Record<string, string> {
 }
 
 const THREE = ['HV01', 'HV02', 'HV03'];
+const removeCifs = (ev: Evidence, from: string, to: string) => {
+  const c = computer(ev, from);
+  c.allowedToDelegateTo = c.allowedToDelegateTo.filter((v) => v !== `cifs/${to}` && v !== `cifs/${to.toLowerCase()}.lab.test`);
+};
 const removeDelegationTo = (ev: Evidence, from: string, to: string) => {
   const c = computer(ev, from);
   c.allowedToDelegateTo = c.allowedToDelegateTo.filter((v) => !v.toUpperCase().endsWith(`/${to}`) && !v.toLowerCase().endsWith(`/${to.toLowerCase()}.lab.test`));
@@ -80,7 +85,7 @@ describe('directions', () => {
     expect(m['HV01→HV03']).toBe('ok');
   });
 
-  it('block unconstrained delegation under Credential Guard only where no KCD path exists', () => {
+  it('block unconstrained delegation wherever no constrained path exists, with Credential Guard on, off or unread', () => {
     const ev = healthyEvidence(THREE);
     const list = computer(ev, 'HV01').allowedToDelegateTo;
     // ADUC "Trust this computer for delegation to any service": 0x80000 and an empty list.
@@ -88,23 +93,49 @@ describe('directions', () => {
     computer(ev, 'HV01').allowedToDelegateTo = [];
     expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
 
-    computer(ev, 'HV01').userAccountControl = 0x1081000; // unconstrained left over next to a working KCD path
-    computer(ev, 'HV01').allowedToDelegateTo = list;
-    expect(matrix(ev)['HV01→HV02']).toBe('ok');
+    security(ev, 'HV01').credentialGuardRunning = false; // WS2016+ forwards no TGT over WMI/WinRM: still blocked
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
+    failHost(ev, 'HV01', ['security']);
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_UNCONSTRAINED');
+    expect(diagnose(ev).verdict).toMatchObject({ status: 'blocked', fixable: true, fixableCauses: ['DELEGATION_UNCONSTRAINED'] });
 
-    computer(ev, 'HV01').userAccountControl = 0x81000;
-    computer(ev, 'HV01').allowedToDelegateTo = [];
-    security(ev, 'HV01').credentialGuardRunning = false; // no CG: unconstrained still works (and is flagged)
-    expect(matrix(ev)['HV01→HV02']).toBe('ok');
-    expect(diagnose(ev).verdict.status).toBe('degraded');
+    const leftOver = healthyEvidence(THREE);
+    computer(leftOver, 'HV01').userAccountControl = 0x1081000; // unconstrained left over next to a working KCD path
+    computer(leftOver, 'HV01').allowedToDelegateTo = list;
+    expect(matrix(leftOver)['HV01→HV02']).toBe('ok');
   });
 
-  it('leave unconstrained delegation unknown when the Credential Guard state cannot be read', () => {
-    const ev = healthyEvidence();
+  it('let RBCD on the destination rescue an unconstrained-only source for that direction only', () => {
+    const ev = healthyEvidence(THREE);
     computer(ev, 'HV01').userAccountControl = 0x81000;
     computer(ev, 'HV01').allowedToDelegateTo = [];
-    failHost(ev, 'HV01', ['security']);
-    expect(matrix(ev)['HV01→HV02']).toBe('unknown DELEGATION_UNCONSTRAINED NODE_UNREACHABLE');
+    computer(ev, 'HV03').allowedToActOnBehalfOf = ['HV01'];
+    const m = matrix(ev);
+    expect([m['HV01→HV02'], m['HV01→HV03']]).toEqual(['blocked DELEGATION_UNCONSTRAINED', 'ok']);
+  });
+
+  it('are ok only where that direction itself can delegate (KCD with protocol transition, or RBCD on the destination)', () => {
+    // Every combination of HV01's delegation state against two peers, one of which may grant RBCD.
+    const uacs = [0x1000, 0x1001000, 0x81000, 0x1081000];
+    const lists = [[], [`${MVSMS}/HV02`], [`${MVSMS}/hv02.lab.test`, 'cifs/HV02'], [`${MVSMS}/HV02`, `${MVSMS}/hv02.lab.test`, `${MVSMS}/HV03`, `${MVSMS}/hv03.lab.test`]];
+    const grants = [[], ['HV01']];
+    for (const uac of uacs)
+      for (const list of lists)
+        for (const g2 of grants)
+          for (const g3 of grants) {
+            const ev = healthyEvidence(THREE);
+            computer(ev, 'HV01').userAccountControl = uac;
+            computer(ev, 'HV01').allowedToDelegateTo = [...list];
+            computer(ev, 'HV02').allowedToActOnBehalfOf = g2;
+            computer(ev, 'HV03').allowedToActOnBehalfOf = g3;
+            const m = matrix(ev);
+            for (const [dest, granted] of [['HV02', g2.length > 0], ['HV03', g3.length > 0]] as const) {
+              const listed = list.some((v) => v.toLowerCase() === `${MVSMS}/${dest}`.toLowerCase()) && list.some((v) => v.toLowerCase() === `${MVSMS}/${dest}.lab.test`.toLowerCase());
+              const canDelegate = granted || (listed && (uac & 0x1000000) !== 0);
+              const state = `uac ${uac.toString(16)}, list [${list.join(', ')}], RBCD from HV02 ${g2.length > 0}, HV03 ${g3.length > 0}`;
+              expect(m[`HV01→${dest}`]!.startsWith('ok'), `HV01→${dest} with ${state}`).toBe(canDelegate);
+            }
+          }
   });
 
   it('block CredSSP out of a Credential Guard node only; without Credential Guard it does not block', () => {
@@ -115,10 +146,30 @@ describe('directions', () => {
     expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'ok' });
   });
 
-  it('block both directions of a node with migration disabled, RC4-only keys or a clock over 300 s', () => {
+  it('block a missing cifs pair only where SMB is in play: the pair over SMB, every move out of a node whose VMs live on a share it cannot reach', () => {
+    const ev = healthyEvidence(THREE);
+    removeCifs(ev, 'HV01', 'HV02');
+    expect(matrix(ev)['HV01→HV02']).toBe('ok'); // TCP/IP migration: only storage moves suffer (a warning)
+    migration(ev, 'HV01').performanceOption = 'SMB';
+    expect(matrix(ev)['HV01→HV02']).toBe('blocked DELEGATION_MISSING_CIFS');
+    expect(matrix(ev)['HV01→HV03']).toBe('ok');
+
+    const share = healthyEvidence(THREE);
+    vms(share, 'HV03', [{ name: 'VM03', state: 'Running', isClustered: true, storagePaths: ['\\\\SOFS01\\VMs\\VM03\\VM03.vmcx'] }]);
+    const m = matrix(share);
+    expect([m['HV03→HV01'], m['HV03→HV02'], m['HV01→HV03']]).toEqual(['blocked DELEGATION_MISSING_CIFS', 'blocked DELEGATION_MISSING_CIFS', 'ok']);
+  });
+
+  it('do not block on RC4-only keys without evidence that the DCs refuse RC4 (a warning)', () => {
+    const ev = healthyEvidence(THREE);
+    computer(ev, 'HV02').supportedEncryptionTypes = 4;
+    expect(Object.values(matrix(ev)).every((x) => x === 'ok')).toBe(true);
+    expect(diagnose(ev).verdict.status).toBe('degraded');
+  });
+
+  it('block both directions of a node with migration disabled or a clock over 300 s', () => {
     for (const fault of [
       (ev: Evidence) => void (migration(ev, 'HV02').enabled = false),
-      (ev: Evidence) => void (computer(ev, 'HV02').supportedEncryptionTypes = 4),
       (ev: Evidence) => void (security(ev, 'HV02').clockOffsetSeconds = -301),
     ]) {
       const ev = healthyEvidence(THREE);
@@ -145,7 +196,7 @@ describe('directions', () => {
 
   it('block a DNS mismatch in the direction of the resolving node only', () => {
     const ev = healthyEvidence();
-    dnsAnswer(ev, 'HV02', 'HV01').resolvedTo = 'hv01.other.test';
+    resolves(ev, 'HV02', 'HV01', ['10.9.0.1'], 'hv01.other.test');
     expect(matrix(ev)).toEqual({ 'HV01→HV02': 'ok', 'HV02→HV01': 'blocked DNS_MISMATCH' });
   });
 
@@ -171,7 +222,7 @@ describe('directions', () => {
     events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'failed (0x8009030E)'));
     const d = diagnose(ev);
     expect(d.directions.map((x) => x.status)).toEqual(['ok', 'ok']);
-    expect(d.findings.map((f) => f.code)).toEqual(['LM_AUTH_FAILURE_EVENT', 'LM_AUTH_FAILURE_EVENT']);
+    expect(d.findings.map((f) => f.code)).toEqual(['LM_AUTH_FAILURE_EVENT', 'LM_AUTH_FAILURE_EVENT', 'INITIATOR_NOT_CHECKED']);
   });
 });
 
@@ -220,7 +271,7 @@ describe('missing evidence', () => {
     const ev = healthyEvidence(THREE);
     failDirectory(ev);
     migration(ev, 'HV03').enabled = false;
-    dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = null;
+    resolves(ev, 'HV01', 'HV02', [], null);
     expect(matrix(ev)).toEqual({
       'HV01→HV02': 'blocked DNS_MISMATCH',
       'HV01→HV03': 'blocked MIGRATION_DISABLED',

@@ -3,7 +3,7 @@ import { diagnose } from '../../../src/diagnostics/diagnose.js';
 import type { Evidence } from '../../../src/diagnostics/evidence.js';
 import {
   computer,
-  dnsAnswer,
+  resolves,
   events,
   failDirectory,
   failHost,
@@ -14,6 +14,7 @@ import {
   migration,
   security,
   spnOwners,
+  vms,
   withInitiator,
 } from '../../helpers/evidence-builder.js';
 
@@ -28,7 +29,7 @@ describe('finding messages', () => {
     [
       'DELEGATION_MISSING_MIGRATION_SERVICE',
       (ev) => void (computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== 'Microsoft Virtual System Migration Service/hv02.lab.test')),
-      'HV01 → HV02: HV01 may not delegate to Microsoft Virtual System Migration Service/hv02.lab.test (FQDN form missing); live migrations fail in this direction',
+      'HV01 → HV02: HV01 may not delegate to Microsoft Virtual System Migration Service/hv02.lab.test (FQDN form missing); live migrations fail in this direction; breaks live migrations started off-box or shared-nothing (Move-VM)',
     ],
     [
       'DELEGATION_MISSING_CIFS',
@@ -41,17 +42,17 @@ describe('finding messages', () => {
         computer(ev, 'HV03').userAccountControl = 4096;
         computer(ev, 'HV01').allowedToActOnBehalfOf = ['HV03'];
       },
-      'HV03 is trusted for Kerberos-only delegation (userAccountControl 0x1000 lacks TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): "Use any authentication protocol" is required on Windows Server 2016 and later, so live migrations from HV03 fail (except to HV01, which grants it RBCD)',
+      'HV03 is trusted for Kerberos-only delegation (userAccountControl 0x1000 lacks TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): "Use any authentication protocol" is required on Windows Server 2016 and later, so live migrations from HV03 fail (except to HV01, which grants it RBCD); breaks live migrations started off-box or shared-nothing (Move-VM) and storage moves',
     ],
     [
       'DELEGATION_NONE',
       (ev) => void (computer(ev, 'HV02').allowedToDelegateTo = []),
-      'HV02 has no delegation at all (empty msDS-AllowedToDelegateTo, no peer grants it RBCD): live migrations from HV02 fail',
+      'HV02 has no delegation at all (empty msDS-AllowedToDelegateTo, no peer grants it RBCD): live migrations from HV02 fail; breaks live migrations started off-box or shared-nothing (Move-VM) and storage moves',
     ],
     [
       'MIGRATION_AUTH_CREDSSP',
       (ev) => void (migration(ev, 'HV03').authenticationType = 'CredSSP'),
-      'HV03 uses CredSSP for live migration while Credential Guard is running: migrations from HV03 fail (switch to Kerberos with constrained delegation)',
+      'HV03 uses CredSSP for live migration while Credential Guard is running: migrations from HV03 fail (switch to Kerberos with constrained delegation); breaks live migrations started off-box or shared-nothing (Move-VM) and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
     ],
     [
       'MIGRATION_AUTH_MISMATCH',
@@ -61,35 +62,35 @@ describe('finding messages', () => {
     [
       'SPN_DUPLICATE',
       (ev) => void (spnOwners(ev).find((o) => o.spn.endsWith('/hv03.lab.test'))!.accounts = ['HV03$', 'OLDHV03$']),
-      'HV03: Microsoft Virtual System Migration Service/hv03.lab.test is registered on 2 accounts (HV03 and OLDHV03); Kerberos cannot tell them apart, so migrations to HV03 fail',
+      'HV03: Microsoft Virtual System Migration Service/hv03.lab.test is registered on 2 accounts (HV03 and OLDHV03); Kerberos cannot tell them apart, so migrations to HV03 fail; breaks live migrations started off-box or shared-nothing (Move-VM) and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
     ],
     [
       'ENCTYPES_RC4_ONLY',
       (ev) => void (computer(ev, 'HV03').supportedEncryptionTypes = 4),
-      'HV03: msDS-SupportedEncryptionTypes is 0x4 (RC4; no AES): Kerberos between HV03 and its peers fails under the RC4/DES hardening',
+      "HV03: msDS-SupportedEncryptionTypes is 0x4 (RC4; no AES): Kerberos to HV03 fails once the domain controllers refuse RC4. Whether they do was not read: check the KDC events 14/16/27 and Kdcsvc 201–209 in the DCs' System log and the RC4 hardening state of their updates (KB5073381), or add AES (0x18)",
     ],
     [
       'CLOCK_SKEW',
       (ev) => void (security(ev, 'HV03').clockOffsetSeconds = -400),
-      'HV03: clock is 400 s behind the domain controller, beyond the 300 s Kerberos limit, so its tickets are rejected',
+      'HV03: clock is 400 s behind the domain controller, beyond the 300 s Kerberos limit, so its tickets are rejected; breaks live migrations started off-box or shared-nothing (Move-VM), storage moves and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
     ],
     [
       'DNS_MISMATCH',
-      (ev) => void (dnsAnswer(ev, 'HV01', 'HV03').resolvedTo = 'hv99.lab.test'),
-      'HV01 → HV03: HV01 resolves HV03 to hv99.lab.test, but its dNSHostName is hv03.lab.test',
+      (ev) => resolves(ev, 'HV01', 'HV03', ['10.0.0.99'], 'hv99.lab.test'),
+      'HV01 → HV03: HV01 resolves HV03 to 10.0.0.99, which is not an address of HV03 (10.0.0.3) (and 1 more lookup of HV03); breaks live migrations started off-box or shared-nothing (Move-VM), storage moves and moves the cluster starts (Move-ClusterVirtualMachineRole on a node)',
     ],
     [
       'INITIATOR_NOT_DELEGATABLE',
       (ev) => withInitiator(ev, healthyUser({ protectedUsers: true })),
-      'The initiating account alice@lab.test is a member of Protected Users: its migrations fail in every direction',
+      'The initiating account alice@lab.test is a member of Protected Users: its migrations fail in every direction; breaks live migrations started off-box or shared-nothing (Move-VM) and storage moves',
     ],
     [
       'HARDENING_UPDATE_CORRELATED',
       (ev) => {
         events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T01:00:00Z', 'failed (0x8009030E)'));
-        hotfixes(ev, 'HV01').push({ id: 'KB5021131', installedOn: '2026-11-01' });
+        hotfixes(ev, 'HV01').push({ id: 'KB5073379', installedOn: '2026-11-19' });
       },
-      'HV01: hardening update KB5021131 (Kerberos AES session-key default, CVE-2022-37966) was installed 2026-11-01, 19 days before the first live-migration failure (2026-11-20T01:00:00Z on HV02)',
+      'HV01: KB5073379 (the Windows Server 2025 cumulative update of 2026-01-13, a Kerberos-hardening month: RC4 default disablement, audit phase: KDC events 201–209 (CVE-2026-20833) (KB5073381)) was installed 2026-11-19, 1 day before the first authentication failure (2026-11-20T01:00:00Z on HV02); check the updates on the domain controllers too',
     ],
     [
       'LM_AUTH_FAILURE_EVENT',
@@ -116,6 +117,35 @@ describe('finding messages', () => {
   });
 });
 
+describe('which moves a blocking finding breaks', () => {
+  it('names the clustered VMs the cluster can still move, and the kind of move the events show failing', () => {
+    const ev = healthyEvidence();
+    computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== 'Microsoft Virtual System Migration Service/HV02');
+    vms(ev, 'HV01', [{ name: 'VM01', state: 'Running', isClustered: true }, { name: 'VM09', state: 'Running', isClustered: false }]);
+    vms(ev, 'HV02', [{ name: 'VM02', state: 'Running', isClustered: true }]); // on the destination: not moved by HV01 → HV02
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T06:00:00Z', "Virtual machine migration operation for 'VM09' failed at migration source 'HV01'. Storage migration for 'VM09' failed (0x8009030E)"));
+    const f = diagnose(ev).findings.find((x) => x.code === 'DELEGATION_MISSING_MIGRATION_SERVICE')!;
+    expect(f.breaks).toEqual(['off-box']);
+    expect(f.message).toMatch(
+      /; breaks live migrations started off-box or shared-nothing \(Move-VM\); the cluster can still move VM01 \(Move-ClusterVirtualMachineRole run on a node\); VM09 is not clustered, so only Move-VM can move it; the failure events show storage migrations failing$/,
+    );
+  });
+
+  it('says nothing about cluster moves for a finding that breaks them too, and nothing at all on a finding that blocks nothing', () => {
+    const ev = healthyEvidence();
+    migration(ev, 'HV02').enabled = false;
+    vms(ev, 'HV02', [{ name: 'VM02', state: 'Running', isClustered: true }]);
+    computer(ev, 'HV01').allowedToDelegateTo = computer(ev, 'HV01').allowedToDelegateTo.filter((v) => v !== 'cifs/HV02');
+    const d = diagnose(ev);
+    const disabled = d.findings.find((x) => x.code === 'MIGRATION_DISABLED')!;
+    expect(disabled.breaks).toEqual(['off-box', 'cluster']);
+    expect(disabled.message).not.toMatch(/can still move/);
+    const cifs = d.findings.find((x) => x.code === 'DELEGATION_MISSING_CIFS')!;
+    expect(cifs.breaks).toBeUndefined();
+    expect(cifs.message).not.toMatch(/breaks/);
+  });
+});
+
 describe('finding evidence', () => {
   it('keeps the exact values read: uac as number and hex, the list, the event text', () => {
     const ev = healthyEvidence();
@@ -138,6 +168,7 @@ describe('finding evidence', () => {
           message: "Live migration of 'VM01' failed (0x8009030E)",
           hresults: ['0x8009030E'],
           reason: '0x8009030E SEC_E_NO_CREDENTIALS',
+          class: 'auth',
         },
       ],
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
 import type { Evidence } from '../../../src/diagnostics/evidence.js';
-import { computer, dnsAnswer, failHost, healthyEvidence, lmEvent, events, migration, security } from '../../helpers/evidence-builder.js';
+import { computer, failHost, resolves, healthyEvidence, lmEvent, events, migration, security } from '../../helpers/evidence-builder.js';
 
 // The verdict users read first: status, root causes (most directions blocked first), and whether
 // the bot can propose a fix for them.
@@ -26,9 +26,33 @@ describe('verdict', () => {
     expect(verdictOf(ev)).toEqual({ status: 'degraded', rootCauses: [], fixable: false, fixableCauses: [], manualCauses: [] });
   });
 
+  it('blames the logon right, not delegation, for a 0x80070569 failure: moves into the refusing node blocked, nothing to fix', () => {
+    const ev = healthyEvidence();
+    const text = "Virtual machine migration operation for 'VM01' failed at migration destination 'HV02'. Failed to create Planned Virtual Machine at migration destination: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)";
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', text));
+    const d = diagnose(ev);
+    expect(d.verdict).toEqual({ status: 'blocked', rootCauses: ['LOGON_RIGHT_MISSING'], fixable: false, fixableCauses: [], manualCauses: ['LOGON_RIGHT_MISSING'] });
+    expect(d.directions.map((x) => `${x.from}→${x.to} ${x.status}`)).toEqual(['HV01→HV02 blocked', 'HV02→HV01 ok']);
+    expect(d.findings.map((f) => f.code)).toEqual(['LOGON_RIGHT_MISSING']);
+  });
+
+  it('points away from delegation for wrong-principal and network failures (degraded, never a delegation fix)', () => {
+    const ev = healthyEvidence();
+    events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', "failed to establish a connection with host 'HV02': The target principal name is incorrect. (0x80090322)"));
+    events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T08:10:00Z', 'No connection could be made because the target machine actively refused it. (0x8007274D)'));
+    const d = diagnose(ev);
+    expect(d.verdict).toEqual({ status: 'degraded', rootCauses: [], fixable: false, fixableCauses: [], manualCauses: [] });
+    expect(d.findings.map((f) => [f.code, f.evidence.classes])).toEqual([
+      ['LM_FAILURE_EVENT_OTHER', ['dns']],
+      ['LM_FAILURE_EVENT_OTHER', ['network']],
+    ]);
+    expect(d.findings[0]!.message).toMatch(/; a wrong principal points at DNS or, for a cross-cluster move, the live-migration network order, not at delegation$/);
+    expect(d.findings[1]!.message).toMatch(/check that TCP 6600 \(and 3343 in a cluster\) is listening/);
+  });
+
   it('is blocked when any direction is blocked, root causes ordered by directions blocked, split into fixable and manual', () => {
     const ev = healthyEvidence(THREE);
-    dnsAnswer(ev, 'HV01', 'HV02').resolvedTo = 'hv09.lab.test'; // blocks 1 direction
+    resolves(ev, 'HV01', 'HV02', ['10.0.0.9'], 'hv09.lab.test'); // blocks 1 direction
     computer(ev, 'HV03').userAccountControl = 4096; // blocks 2 directions
     failHost(ev, 'HV02', ['events']); // reported, decides nothing
     expect(verdictOf(ev)).toEqual({
@@ -74,15 +98,15 @@ describe('findings order', () => {
     computer(ev, 'HV03').allowedToActOnBehalfOf = ['HV01']; // info HV01→HV03
     security(ev, 'HV01').clockOffsetSeconds = 90; // warning HV01
     migration(ev, 'HV02').authenticationType = 'CredSSP'; // error HV02 + warning mismatch (cluster-wide)
-    computer(ev, 'HV03').supportedEncryptionTypes = 4; // error HV03
+    computer(ev, 'HV03').supportedEncryptionTypes = 4; // warning HV03 (no DC evidence)
     migration(ev, 'HV01').enabled = false; // error HV01
     const d = diagnose(ev);
     expect(d.findings.map((f) => `${f.severity} ${f.code} ${f.node ?? '*'}`)).toEqual([
       'error MIGRATION_DISABLED HV01',
       'error MIGRATION_AUTH_CREDSSP HV02',
-      'error ENCTYPES_RC4_ONLY HV03',
       'warning MIGRATION_AUTH_MISMATCH *',
       'warning CLOCK_SKEW HV01',
+      'warning ENCTYPES_RC4_ONLY HV03',
       'info RBCD_PRESENT HV01',
     ]);
   });

@@ -30,7 +30,7 @@ hosts:
     credentialGuard: true
     clockOffsetSeconds: -12.5
     migration: { enabled: true, authenticationType: Kerberos, maxMigrations: 4 }
-    dns: { HV02: hv02.lab.test, HV03: null }
+    dns: { HV02: hv02.lab.test, HV03: null, hv03.lab.test: { addresses: [10.0.1.13, 'fd00::13'] }, HV04: { addresses: [10.0.0.12], ptr: hv05.lab.test } }
     hotfixes: [ { id: KB5073381, installedOn: "2026-11-18" }, { id: KB5066835 } ]
     events:
       - { id: 21502, time: "2026-11-20T08:00:00Z", message: "newest (0x8009030E)" }
@@ -67,6 +67,7 @@ describe('LabBackend host reads', () => {
       credentialGuardRunning: true,
       credentialGuardConfigured: true,
       clockOffsetSeconds: -12.5,
+      addresses: ['10.0.0.11'], // none in the scenario: the lab assigns 10.0.0.11 to the first host
     });
   });
 
@@ -89,12 +90,14 @@ describe('LabBackend host reads', () => {
       { name: 'SQL01', state: 'Running' },
       { name: 'FS01', state: 'Off' },
     ]);
-    const dns = await r.call('host.dns', { node: 'HV01', names: ['HV02', 'hv02.lab.test', 'HV03', 'HV09'] });
+    const dns = await r.call('host.dns', { node: 'HV01', names: ['HV02', 'hv02.lab.test', 'HV03', 'hv03.lab.test', 'HV04', 'HV09'] });
     expect(dns.answers).toEqual([
-      { name: 'HV02', resolvedTo: 'hv02.lab.test' },
-      { name: 'hv02.lab.test', resolvedTo: 'hv02.lab.test' },
-      { name: 'HV03', resolvedTo: null },
-      { name: 'HV09', resolvedTo: null },
+      { name: 'HV02', resolvedTo: 'hv02.lab.test', addresses: ['10.0.0.12'] },
+      { name: 'hv02.lab.test', resolvedTo: 'hv02.lab.test', addresses: ['10.0.0.12'] },
+      { name: 'HV03', resolvedTo: null, addresses: [] },
+      { name: 'hv03.lab.test', resolvedTo: null, addresses: ['10.0.1.13', 'fd00::13'] }, // no lab host owns 10.0.1.13: no PTR
+      { name: 'HV04', resolvedTo: 'hv05.lab.test', addresses: ['10.0.0.12'] },
+      { name: 'HV09', resolvedTo: null, addresses: [] },
     ]);
     const fromPeer = await r.call('host.dns', { node: 'HV02', names: ['HV01', 'hv01.lab.test', 'HV03'] });
     expect(fromPeer.answers.map((a) => a.resolvedTo)).toEqual(['hv01.lab.test', 'hv01.lab.test', 'hv03.lab.test']);

@@ -92,10 +92,10 @@ describe('parseScenario', () => {
     expect(err.message).toBe('lab/x.yaml: hosts[1].clockOffsetSeconds: expected a number, got the text "fast" (line 9)');
   });
 
-  it('refuses a delegation entry the relay protocol cannot carry', () => {
-    const err = errorOf(`${BASE}computers:\n  - name: HV01\n    allowedToDelegateTo: ["ldap/dc01.lab.test"]\n`);
+  it('refuses a delegation entry the relay protocol cannot carry (not an SPN of a valid host)', () => {
+    const err = errorOf(`${BASE}computers:\n  - name: HV01\n    allowedToDelegateTo: ["cifs/hv02_old!.lab.test"]\n`);
     expect(err.fieldPath).toBe('computers[0].allowedToDelegateTo[0]');
-    expect(err.problem).toMatch(/service class must be one of/);
+    expect(err.problem).toMatch(/expected an SPN such as HTTP\/web01.contoso.com with a valid host name/);
   });
 
   it('refuses an expect block that contradicts itself', () => {

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
+import { delegationBlocks } from '../../../src/diagnostics/findings.js';
 import { operations } from '../../../src/relay/protocol.js';
 import { isEmptyPlan, PlanError, planRemediation, requiredSpns, rollbackPlan, type PlanInput } from '../../../src/remediation/plan.js';
 import { risksOf } from '../../../src/remediation/risks.js';
 import { planEffect } from '../../../src/remediation/simulate.js';
 import { delegationDiff, uacText } from '../../../src/remediation/describe.js';
-import { computer, healthyEvidence, migration, MVSMS } from '../../helpers/evidence-builder.js';
+import { computer, healthyEvidence, migration, MVSMS, security } from '../../helpers/evidence-builder.js';
 import type { Computer } from '../../../src/relay/protocol.js';
 
-// The pure planner: exactly the missing values (DOMAIN.md §3), protocol transition on and
+// The pure planner: exactly the missing values (docs/domain.md "The fix"), protocol transition on and
 // unconstrained off, RBCD when asked, the auth type only where CredSSP is used, a rollback that
 // swaps before and after, and the effect judged by the engine itself.
 
@@ -82,6 +83,26 @@ describe('planRemediation (KCD)', () => {
     expect(risksOf(planRemediation(input(healthyEvidence(['HV01', 'HV02'])))).some((r) => r.includes('CredSSP'))).toBe(false);
   });
 
+  it('writes no delegation unless a delegation finding blocks a direction (CredSSP under Credential Guard, cifs missing)', () => {
+    const evidence = healthyEvidence(['HV01', 'HV02']);
+    migration(evidence, 'HV02').authenticationType = 'CredSSP';
+    computer(evidence, 'HV01').allowedToDelegateTo = computer(evidence, 'HV01').allowedToDelegateTo.filter((v) => v !== 'cifs/HV02');
+    const d = diagnose(evidence);
+    expect(d.verdict).toMatchObject({ status: 'blocked', rootCauses: ['MIGRATION_AUTH_CREDSSP'], fixable: true });
+    expect(delegationBlocks(d)).toBe(false);
+    const plan = planRemediation(input(evidence, { writeDelegation: delegationBlocks(d) }));
+    expect(plan.delegation).toEqual([]);
+    expect(plan.migrationAuth).toEqual([{ node: 'HV02', expected: 'CredSSP', desired: 'Kerberos' }]);
+    expect(planRemediation(input(evidence)).delegation.map((c) => c.add)).toEqual([['cifs/HV02']]); // what it would have written
+  });
+
+  it('adds cifs/<file server> (short and FQDN) only to the nodes whose VMs live on that share', () => {
+    const evidence = healthyEvidence(['HV01', 'HV02']);
+    const plan = planRemediation(input(evidence, { smbServers: { HV01: [{ short: 'SOFS01', fqdn: 'sofs01.lab.test' }], HV02: [] } }));
+    expect(plan.delegation.map((c) => [c.computer, c.add])).toEqual([['HV01', ['cifs/SOFS01', 'cifs/sofs01.lab.test']]]);
+    expect(planRemediation(input(evidence, { includeCifs: false, smbServers: { HV01: [{ short: 'SOFS01', fqdn: 'sofs01.lab.test' }] } })).delegation).toEqual([]);
+  });
+
   it('refuses to plan for a node AD does not know', () => {
     const evidence = broken(['HV01', 'HV02']);
     expect(() => planRemediation(input(evidence, { nodes: ['HV01', 'HV02', 'HV77'] }))).toThrow(PlanError);
@@ -140,6 +161,21 @@ describe('planEffect', () => {
     expect(effect.stillBlocked).toEqual([]);
     expect(effect.after.verdict.status).toBe('healthy');
     expect(computer(evidence, 'HV01').allowedToDelegateTo).toEqual([]); // the evidence itself is untouched
+  });
+
+  it('fixes unconstrained-only delegation with Credential Guard off: constrained + protocol transition, 0x80000 cleared', () => {
+    const evidence = healthyEvidence(['HV01', 'HV02']);
+    computer(evidence, 'HV01').userAccountControl = 0x81000;
+    computer(evidence, 'HV01').allowedToDelegateTo = [];
+    for (const n of ['HV01', 'HV02']) security(evidence, n).credentialGuardRunning = false;
+    const before = diagnose(evidence);
+    expect(before.verdict).toMatchObject({ status: 'blocked', rootCauses: ['DELEGATION_UNCONSTRAINED'], fixable: true });
+    const plan = planRemediation(input(evidence));
+    expect(plan.delegation).toHaveLength(1);
+    expect(plan.delegation[0]).toMatchObject({ computer: 'HV01', desired: { userAccountControl: 0x1001000 }, add: [`${MVSMS}/HV02`, `${MVSMS}/hv02.lab.test`, 'cifs/HV02', 'cifs/hv02.lab.test'] });
+    const effect = planEffect(before, evidence, plan);
+    expect(effect.unblocks).toEqual([{ from: 'HV01', to: 'HV02' }]);
+    expect(effect.after.verdict.status).toBe('healthy');
   });
 
   it('names what stays blocked when the plan cannot fix it', () => {

@@ -12,7 +12,7 @@ import { shortName } from '../../../../core/node-name.js';
 // directory.apply-delegation as compare-and-swap. Every computer is re-read first; if any one no
 // longer holds the values the approved plan expected, NOTHING is written and CONFLICT carries the
 // current values. Otherwise each computer gets ONE modify carrying all its changes, so no
-// direction is left half-configured (DOMAIN.md §3), and every change in it is itself
+// direction is left half-configured (docs/domain.md "The fix"), and every change in it is itself
 // conditional: SPN values are added/deleted individually, userAccountControl and the RBCD
 // descriptor are swapped by deleting the exact old value and adding the new one. If AD changed
 // in the instant between our read and the modify, the DC rejects that modify as a whole.

@@ -18,7 +18,7 @@ export interface DirectoryOptions {
   url: string;
   /** The read account (an ordinary domain user). */
   reader: DirectoryAccount;
-  /** The account that holds the right to write delegation (§3); the reader when unset. */
+  /** The account that holds the right to write delegation (docs/domain.md "Risks"); the reader when unset. */
   writer?: DirectoryAccount;
   /** Search base for computers; RootDSE defaultNamingContext when unset. */
   baseDn?: string;
