@@ -38,20 +38,20 @@ describe.skipIf(SKIP_PWSH)('what a NoLanguage JEA endpoint accepts', () => {
     const names = (await remote("Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ScriptBlock { Get-Command } | ForEach-Object Name | Sort-Object")) as string[];
     expect(names).toEqual([
       'Clear-Host', 'Exit-PSSession', 'Get-CimInstance', 'Get-Command', 'Get-FormatData', 'Get-Help', 'Get-HvLmClusterNode', 'Get-HvLmEvent',
-      'Get-TimeStatus', 'Get-VM', 'Get-VMHost', 'Measure-Object', 'Out-Default', 'Resolve-DnsName', 'Select-Object',
+      'Get-HvLmVm', 'Get-TimeStatus', 'Get-VMHost', 'Measure-Object', 'Out-Default', 'Resolve-HvLmName', 'Select-Object',
     ]);
   });
 
   it('passes $using: values into a one-command script block (converted to a command before it is sent)', async () => {
-    const out = await remote("$name = 'hv01-vm1'; Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Get-VM -Name $using:name } | ForEach-Object Name");
-    expect(out).toBe('hv01-vm1');
-    expect(lab.calls().at(-1)).toMatchObject({ commands: [{ name: 'Get-VM', parameters: [{ name: '-Name' }, { name: null, value: 'hv01-vm1' }] }], script: null });
+    const out = await remote("$name = 'hv02'; Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Resolve-HvLmName -Name $using:name } | ForEach-Object NameHost");
+    expect(out).toBe('hv02.lab.test');
+    expect(lab.calls().at(-1)).toMatchObject({ commands: [{ name: 'Resolve-HvLmName', parameters: [{ name: '-Name' }, { name: null, value: 'hv02' }] }], script: null });
   });
 
   it.each([
-    ['an expression around $using:', "$name = 'hv01-vm1'; Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Get-VM -Name ([string]$using:name) }"],
-    ['two statements', "Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { $x = 1; Get-VM }"],
-    ['a script block argument', "Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Get-VM | Where-Object { $_.Name } }"],
+    ['an expression around $using:', "$name = 'hv02'; Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Resolve-HvLmName -Name ([string]$using:name) }"],
+    ['two statements', "Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { $x = 1; Get-HvLmVm }"],
+    ['a script block argument', "Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Get-HvLmVm | Where-Object { $_.Name } }"],
     ['a .NET type', "Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { [System.IO.File]::ReadAllText('/etc/hostname') }"],
   ])('refuses %s as script text (ScriptsNotAllowed), as a JEA endpoint does', async (_what, statement) => {
     expect(await remote(statement)).toEqual({ error: 'ScriptsNotAllowed' });
@@ -60,11 +60,12 @@ describe.skipIf(SKIP_PWSH)('what a NoLanguage JEA endpoint accepts', () => {
 
   it('does not know commands outside the role', async () => {
     expect(await remote('Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Get-Process }')).toEqual({ error: 'CommandNotFoundException' });
+    expect(await remote('Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Resolve-DnsName -Name hv02 -Server 10.9.9.9 }')).toEqual({ error: 'CommandNotFoundException' });
     expect(await remote('Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { Clear-HvLmMachineTicket }')).toEqual({ error: 'CommandNotFoundException' });
   });
 
   it('refuses values outside the role\'s ValidateSet and ValidatePattern', async () => {
-    for (const block of ["Get-CimInstance -ClassName 'Win32_Service'", "Get-VMHost -ComputerName 'other'", "Get-VM -Name 'a;b'", "Get-CimInstance -ClassName 'Win32_OperatingSystem' -Filter 'x'"]) {
+    for (const block of ["Get-CimInstance -ClassName 'Win32_Service'", "Get-VMHost -ComputerName 'other'", "Resolve-HvLmName -Name 'a;b'", "Get-HvLmEvent -Hours 9999", "Get-CimInstance -ClassName 'Win32_OperatingSystem' -Filter 'x'"]) {
       const out = (await remote(`Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ErrorAction Stop -ScriptBlock { ${block} }`)) as { error: string };
       expect(out.error, block).toMatch(/^(ParameterArgumentValidationError|NamedParameterNotFound)/);
     }

@@ -12,9 +12,10 @@ import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
 // manifests/jea → stub cmdlets holding the scenario's host state), must give the same facts.
 // A difference is a bug in a script, a role file, a parser or the lab.
 
-// Between them: CredSSP and Kerberos, Credential Guard on and off, clock skew, failure events of
-// several kinds, updates with and without dates, DNS answers pointing elsewhere, a node down.
-const SCENARIOS = ['lab/default.yaml', 'lab/dns-mismatch.yaml', 'lab/node-unreachable.yaml', 'lab/clock-skew.yaml'];
+// Between them: CredSSP and Kerberos, Credential Guard on and off, failure events of several
+// kinds, updates, DNS answers pointing elsewhere, several addresses per host, a node down, VM
+// storage on an SMB share. (Clock offsets: jea-constraints.test.ts.)
+const SCENARIOS = ['lab/default.yaml', 'lab/dns-mismatch.yaml', 'lab/dns-multihomed.yaml', 'lab/node-unreachable.yaml', 'lab/delegation-missing-cifs-sofs.yaml'];
 
 const labs: PwshLab[] = [];
 afterAll(async () => {
@@ -37,7 +38,14 @@ function facts(op: OperationName, value: unknown, shiftMs: number): unknown {
   const v = value as Record<string, unknown>;
   switch (op) {
     case 'host.migration-settings':
+      // A real host always reports its performance option; the lab only where the scenario sets one.
       return { enabled: v.enabled, authenticationType: v.authenticationType, maxMigrations: v.maxMigrations };
+    case 'host.vms': {
+      // Storage paths likewise: a real host always has them, the lab only where the scenario
+      // sets them; the stub's default layout (C:\ProgramData\...) stands for "not set".
+      const isDefault = (paths: unknown) => Array.isArray(paths) && paths.every((p) => String(p).startsWith('C:\\ProgramData\\'));
+      return { vms: (v.vms as Array<Record<string, unknown>>).map(({ storagePaths, ...rest }) => (isDefault(storagePaths) ? rest : { ...rest, storagePaths })) };
+    }
     case 'host.security':
       return { ...v, os: String(v.os).replace(/^Microsoft /, '') };
     case 'host.events':

@@ -32,6 +32,7 @@ function arrange(): StubHostState[] {
   ];
   hv02!.vmHost = { ...hv02!.vmHost, VirtualMachineMigrationAuthenticationType: 'CredSSP', VirtualMachineMigrationEnabled: false };
   hv02!.deviceGuard = {};
+  hv02!.addresses = ['10.0.0.12', 'fd00::12'];
   hv02!.vms = [];
   hv03!.moveFailure = { Message: "Virtual machine migration operation for 'app03' failed at migration source 'HV03'. (0x8009030E)" };
   hv03!.vms = [{ Name: 'app03', State: 'Running', IsClustered: false }];
@@ -57,14 +58,14 @@ async function withCalls<T>(call: () => Promise<T>) {
 describe.skipIf(SKIP_PWSH)('reads', () => {
   it('host.migration-settings: enums by name, on the read endpoint, as one command', async () => {
     const { result, calls } = await withCalls(() => client.call('host.migration-settings', { node: 'HV02' }));
-    expect(result).toEqual({ enabled: false, authenticationType: 'CredSSP', maxMigrations: 2, maxStorageMigrations: 2, useAnyNetwork: false });
+    expect(result).toEqual({ enabled: false, authenticationType: 'CredSSP', maxMigrations: 2, maxStorageMigrations: 2, useAnyNetwork: false, performanceOption: 'Compression' });
     expect(calls).toEqual([{ computerName: 'HV02', configurationName: 'HvLmDiag', commands: [{ name: 'Get-VMHost', parameters: [] }], script: null }]);
   });
 
-  it('host.security: three reads over one session; missing Device Guard data reads as not running', async () => {
+  it('host.security: four reads over one session; missing Device Guard data reads as not running; every address', async () => {
     const { result, calls } = await withCalls(() => client.call('host.security', { node: 'hv02.lab.test' }));
-    expect(result).toEqual({ os: 'Microsoft Windows Server 2025 Datacenter', credentialGuardRunning: false, credentialGuardConfigured: false, clockOffsetSeconds: 0 });
-    expect(calls.map((c) => c.commands?.[0]?.name)).toEqual(['Get-CimInstance', 'Get-CimInstance', 'Get-TimeStatus']);
+    expect(result).toEqual({ os: 'Microsoft Windows Server 2025 Datacenter', credentialGuardRunning: false, credentialGuardConfigured: false, clockOffsetSeconds: 0, addresses: ['10.0.0.12', 'fd00::12'] });
+    expect(calls.map((c) => c.commands?.[0]?.name)).toEqual(['Get-CimInstance', 'Get-CimInstance', 'Get-TimeStatus', 'Get-CimInstance']);
   });
 
   it('host.events: both migration logs, the window asked, newest first; non-ASCII intact; messages cut at 4,000', async () => {
@@ -84,14 +85,31 @@ describe.skipIf(SKIP_PWSH)('reads', () => {
   });
 
   it('host.vms: states by name; an empty pipeline is an empty list', async () => {
-    expect(await client.call('host.vms', { node: 'HV01' })).toEqual({ vms: [{ name: 'web01', state: 'Running' }, { name: 'sql (old) 01', state: 'Saved' }] });
+    const { vms } = await client.call('host.vms', { node: 'HV01' });
+    expect(vms.map(({ storagePaths: _paths, ...vm }) => vm)).toEqual([{ name: 'web01', state: 'Running', isClustered: false }, { name: 'sql (old) 01', state: 'Saved', isClustered: true }]);
     expect(await client.call('host.vms', { node: 'HV02' })).toEqual({ vms: [] });
   });
 
-  it('host.dns: every name in one session, answered from that node', async () => {
+  it('host.dns: every name in one remote call, answered from that node with all its addresses', async () => {
     const { result, calls } = await withCalls(() => client.call('host.dns', { node: 'HV01', names: ['HV02', 'hv03.lab.test', 'HV07'] }));
-    expect(result).toEqual({ answers: [{ name: 'HV02', resolvedTo: 'hv02.lab.test' }, { name: 'hv03.lab.test', resolvedTo: 'hv03.lab.test' }, { name: 'HV07', resolvedTo: null }] });
-    expect(new Set(calls.map((c) => c.commands?.[0]?.name))).toEqual(new Set(['Resolve-DnsName']));
+    expect(result).toEqual({
+      answers: [
+        { name: 'HV02', resolvedTo: 'hv02.lab.test', addresses: ['10.0.0.12'] },
+        { name: 'hv03.lab.test', resolvedTo: 'hv03.lab.test', addresses: ['10.0.0.13'] },
+        { name: 'HV07', resolvedTo: null, addresses: [] },
+      ],
+    });
+    expect(calls).toEqual([{ computerName: 'HV01', configurationName: 'HvLmDiag', commands: [{ name: 'Resolve-HvLmName', parameters: [{ name: '-Name', value: null }, { name: null, value: ['HV02', 'hv03.lab.test', 'HV07'] }] }], script: null }]);
+  });
+
+  it('host.vms: storage paths show a VM on an SMB share', async () => {
+    lab.updateHost('HV02', (h) => {
+      h.vms = [{ Name: 'sofs-vm', State: 'Off', IsClustered: true, StoragePaths: ['\\\\SOFS01\\VMs\\sofs-vm', '\\\\SOFS01\\VMs\\sofs-vm\\disk0.vhdx'] }];
+    });
+    expect(await client.call('host.vms', { node: 'HV02' })).toEqual({ vms: [{ name: 'sofs-vm', state: 'Off', isClustered: true, storagePaths: ['\\\\SOFS01\\VMs\\sofs-vm', '\\\\SOFS01\\VMs\\sofs-vm\\disk0.vhdx'] }] });
+    lab.updateHost('HV02', (h) => {
+      h.vms = [];
+    });
   });
 
   it('cluster.nodes: asked of the cluster name, answered by a node', async () => {

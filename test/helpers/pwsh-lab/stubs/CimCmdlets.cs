@@ -52,6 +52,11 @@ namespace Microsoft.Management.Infrastructure.CimCmdlets
                     // The node's own domain, with the DC it uses (\\DC01 as WMI writes it).
                     WriteObject(Instance(ClassName, Namespace, new JsonObject { ["Name"] = "Domain: " + LabState.Str(s["domain"]).Split('.')[0].ToUpperInvariant(), ["DnsForestName"] = LabState.Str(s["domain"]), ["DomainControllerName"] = @"\\" + LabState.Str(s["dc"]) }));
                     break;
+                case (@"root\cimv2", "win32_networkadapterconfiguration"):
+                    // One adapter with the node's addresses, and one without IP (as a real host has).
+                    WriteObject(Instance(ClassName, Namespace, new JsonObject { ["Index"] = 1.0, ["Description"] = "Microsoft Hyper-V Network Adapter", ["IPEnabled"] = true, ["IPAddress"] = new JsonArray(LabState.Arr(s["addresses"]).Select(x => (JsonNode?)JsonValue.Create(LabState.Str(x))).ToArray()) }));
+                    WriteObject(Instance(ClassName, Namespace, new JsonObject { ["Index"] = 2.0, ["Description"] = "WAN Miniport (IP)", ["IPEnabled"] = false }));
+                    break;
                 case (@"root\cimv2", "win32_quickfixengineering"):
                     foreach (var h in LabState.Arr(s["hotfixes"])) WriteObject(Instance(ClassName, Namespace, h as JsonObject));
                     break;
@@ -75,6 +80,7 @@ namespace Microsoft.Management.Infrastructure.CimCmdlets
                 object? value = v switch
                 {
                     null => null,
+                    JsonArray a when a.All(x => x is JsonValue jv && jv.TryGetValue<string>(out _)) => a.Select(x => x!.GetValue<string>()).ToArray(),
                     JsonArray a => a.Select(x => (uint)x!.GetValue<double>()).ToArray(),
                     JsonValue j when j.TryGetValue<string>(out var str) => str,
                     JsonValue j when j.TryGetValue<bool>(out var b) => b,

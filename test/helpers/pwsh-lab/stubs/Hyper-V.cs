@@ -40,7 +40,16 @@ namespace Microsoft.HyperV.PowerShell
         public string ComputerName { get; set; } = "";
         public string Path { get; set; } = "";
         public string ConfigurationLocation { get; set; } = "";
+        public string SnapshotFileLocation { get; set; } = "";
+        public System.Collections.Generic.List<HardDiskDrive> HardDrives { get; set; } = new System.Collections.Generic.List<HardDiskDrive>();
         public override string ToString() => $"VirtualMachine (Name = '{Name}') [Id = '{Id}']";
+    }
+
+    public sealed class HardDiskDrive
+    {
+        public string VMName { get; set; } = "";
+        public string Path { get; set; } = "";
+        public override string ToString() => $"HardDiskDrive (Name = 'Hard Drive', VMName = '{VMName}')";
     }
 
     public sealed class VMMigrationNetwork
@@ -84,16 +93,29 @@ namespace Microsoft.HyperV.PowerShell.Commands
             };
         }
 
-        public static VirtualMachine ToVM(JsonObject s, JsonNode vm) => new VirtualMachine
+        /// <summary>
+        /// A VM from the state: StoragePaths (first: configuration and checkpoints, the rest: virtual
+        /// disks), else a local default layout.
+        /// </summary>
+        public static VirtualMachine ToVM(JsonObject s, JsonNode vm)
         {
-            Name = LabState.Str(vm["Name"]),
-            Id = Guid.TryParse(LabState.Str(vm["Id"]), out var id) ? id : Guid.Empty,
-            State = Enum.Parse<VMState>(LabState.Str(vm["State"], "Running"), true),
-            IsClustered = LabState.Bool(vm["IsClustered"]),
-            ComputerName = LabState.Str(s["name"]),
-            Path = LabState.Str(vm["Path"], @"C:\ProgramData\Microsoft\Windows\Hyper-V"),
-            ConfigurationLocation = LabState.Str(vm["Path"], @"C:\ProgramData\Microsoft\Windows\Hyper-V"),
-        };
+            var name = LabState.Str(vm["Name"]);
+            var paths = LabState.Arr(vm["StoragePaths"]).Select(p => LabState.Str(p)).ToList();
+            var config = paths.Count > 0 ? paths[0] : @"C:\ProgramData\Microsoft\Windows\Hyper-V";
+            var disks = paths.Count > 1 ? paths.Skip(1).ToList() : paths.Count == 1 ? new System.Collections.Generic.List<string>() : new System.Collections.Generic.List<string> { $@"C:\ProgramData\Microsoft\Windows\Virtual Hard Disks\{name}.vhdx" };
+            return new VirtualMachine
+            {
+                Name = name,
+                Id = Guid.TryParse(LabState.Str(vm["Id"]), out var id) ? id : Guid.Empty,
+                State = Enum.Parse<VMState>(LabState.Str(vm["State"], "Running"), true),
+                IsClustered = LabState.Bool(vm["IsClustered"]),
+                ComputerName = LabState.Str(s["name"]),
+                Path = config,
+                ConfigurationLocation = config,
+                SnapshotFileLocation = config,
+                HardDrives = disks.Select(d => new HardDiskDrive { VMName = name, Path = d }).ToList(),
+            };
+        }
     }
 
     [Cmdlet(VerbsCommon.Get, "VMHost", DefaultParameterSetName = "ComputerName")]

@@ -14,13 +14,18 @@ const vmHost = psSingle(
     MaximumVirtualMachineMigrations: z.number().int().min(0),
     MaximumStorageMigrations: z.number().int().min(0).nullish(),
     UseAnyNetworkForMigration: z.boolean().nullish(),
+    VirtualMachineMigrationPerformanceOption: z.enum(['TCPIP', 'Compression', 'SMB']).nullish(),
   }),
 );
+
+/** Addresses as ConvertTo-Json writes a string array: a list, a lone string, or null for none. */
+const psStringList = z.preprocess((v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().min(1).max(64)).max(64));
 
 const security = z.object({
   OperatingSystem: psSingle(z.object({ Caption: z.string().min(1), Version: z.string().nullish() })),
   DeviceGuard: psSingle(z.object({ SecurityServicesRunning: psNumberList, SecurityServicesConfigured: psNumberList })),
   TimeStatus: psSingle(z.object({ Source: z.string().nullish(), OffsetSeconds: z.number() })),
+  Addresses: psStringList,
 });
 
 export const rawEvent = z.object({
@@ -36,8 +41,13 @@ export function toHostEvent(e: z.infer<typeof rawEvent>) {
 }
 
 const hotfix = z.object({ HotFixID: z.string().min(1).max(40), InstalledOn: qfeDate });
-const dnsAnswer = z.object({ Query: z.string(), Name: z.string().nullish(), IPAddress: z.string().nullish(), NameHost: z.string().nullish() });
-const vm = z.object({ Name: z.string().min(1), State: psVmState });
+const dnsAnswer = z.object({ Query: z.string(), Addresses: psStringList, NameHost: z.string().nullish() });
+const vm = z.object({
+  Name: z.string().min(1),
+  State: psVmState,
+  IsClustered: z.boolean().nullish(),
+  StoragePaths: z.preprocess((v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().min(1).max(400)).max(64)),
+});
 const clusterNode = z.object({ Name: z.string().min(1), Cluster: z.string().nullish() });
 
 
@@ -49,6 +59,7 @@ export function migrationSettings(data: unknown): OpResult<'host.migration-setti
     maxMigrations: h.MaximumVirtualMachineMigrations,
     ...(h.MaximumStorageMigrations == null ? {} : { maxStorageMigrations: h.MaximumStorageMigrations }),
     ...(h.UseAnyNetworkForMigration == null ? {} : { useAnyNetwork: h.UseAnyNetworkForMigration }),
+    ...(h.VirtualMachineMigrationPerformanceOption == null ? {} : { performanceOption: h.VirtualMachineMigrationPerformanceOption }),
   };
 }
 
@@ -60,6 +71,7 @@ export function hostSecurity(data: unknown): OpResult<'host.security'> {
     credentialGuardRunning: s.DeviceGuard.SecurityServicesRunning.includes(1),
     credentialGuardConfigured: s.DeviceGuard.SecurityServicesConfigured.includes(1),
     clockOffsetSeconds: s.TimeStatus.OffsetSeconds,
+    addresses: s.Addresses,
   };
 }
 
@@ -75,18 +87,25 @@ export function hostHotfixes(data: unknown): OpResult<'host.hotfixes'> {
   return { hotfixes: parseData(psList(hotfix), data, 'host.hotfixes').map((h) => ({ id: h.HotFixID, installedOn: h.InstalledOn })) };
 }
 
-/** One answer per asked name, in order; the PTR name wins over the A record's own name. */
+/** One answer per asked name, in order: every address, and the name the first reverses to (PTR). */
 export function hostDns(data: unknown, params: OpParams<'host.dns'>): OpResult<'host.dns'> {
   const answers = parseData(psList(dnsAnswer), data, 'host.dns');
   const matches = answers.length === params.names.length && answers.every((a, i) => a.Query.toLowerCase() === params.names[i]?.toLowerCase());
   if (!matches) throw new RelayError('BAD_RESPONSE', 'PowerShell answered host.dns for other names than were asked');
   return {
-    answers: answers.map((a) => ({ name: a.Query, resolvedTo: a.IPAddress ? (a.NameHost ?? a.Name ?? null) : null })),
+    answers: answers.map((a) => ({ name: a.Query, resolvedTo: a.Addresses.length > 0 ? (a.NameHost ?? null) : null, addresses: a.Addresses })),
   };
 }
 
 export function hostVms(data: unknown): OpResult<'host.vms'> {
-  return { vms: parseData(psList(vm), data, 'host.vms').map((v) => ({ name: v.Name, state: v.State })) };
+  return {
+    vms: parseData(psList(vm), data, 'host.vms').map((v) => ({
+      name: v.Name,
+      state: v.State,
+      ...(v.IsClustered == null ? {} : { isClustered: v.IsClustered }),
+      ...(v.StoragePaths.length > 0 ? { storagePaths: v.StoragePaths } : {}),
+    })),
+  };
 }
 
 export function clusterNodes(data: unknown, params: OpParams<'cluster.nodes'>): OpResult<'cluster.nodes'> {

@@ -1,5 +1,6 @@
 # host.security (read endpoint): OS caption, Credential Guard state from
-# Win32_DeviceGuard and the clock offset from the Get-TimeStatus wrapper, over one JEA session.
+# Win32_DeviceGuard, the clock offset from the Get-TimeStatus wrapper and the node's addresses,
+# over one JEA session.
 # Params: {"node":"<host>"}. JEA runs NoLanguage, so each remote call is a single command.
 $s = New-PSSession -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop
 try {
@@ -9,7 +10,10 @@ try {
         Select-Object SecurityServicesRunning, SecurityServicesConfigured
     $time = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-TimeStatus } |
         Select-Object Source, OffsetSeconds
+    # The node's own addresses (every adapter with IP), which peers' forward lookups must land on.
+    $addresses = Invoke-Command -Session $s -ErrorAction Stop -ScriptBlock { Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_NetworkAdapterConfiguration' } |
+        Where-Object { $_.IPEnabled } | ForEach-Object { $_.IPAddress } | Where-Object { $_ }
 } finally {
     Remove-PSSession -Session $s
 }
-[pscustomobject]@{ OperatingSystem = $os; DeviceGuard = $dg; TimeStatus = $time }
+[pscustomobject]@{ OperatingSystem = $os; DeviceGuard = $dg; TimeStatus = $time; Addresses = [string[]]@($addresses) }

@@ -1,4 +1,4 @@
-# host.vms (read endpoint): Get-VM names, states (by name) and whether each is a cluster role.
-# Params: {"node":"<host>"}.
-Invoke-Command -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop -ScriptBlock { Get-VM } |
-    Select-Object Name, @{ Name = 'State'; Expression = { [string]$_.State } }, IsClustered
+# host.vms (read endpoint): Get-HvLmVm, each VM's name, state (by name), whether it is a cluster
+# role, and its storage paths. Params: {"node":"<host>"}.
+Invoke-Command -ComputerName $p.node -ConfigurationName $in.endpoint -ErrorAction Stop -ScriptBlock { Get-HvLmVm } |
+    Select-Object Name, State, IsClustered, StoragePaths
