@@ -5,6 +5,9 @@ import { isDomainControllerUac, MIGRATION_SERVICE, RelayError, spnHost, type Com
 // The write limits that need AD (docs/relay-protocol.md §5): every computer a write touches, every
 // host an added delegation SPN points at and every principal RBCD newly grants must be a Hyper-V
 // host (its own `Microsoft Virtual System Migration Service/` SPN) and not a domain controller.
+// One exception, because the fix needs it: an added `cifs/` SPN may also name a file server that
+// holds VM storage (a Scale-Out File Server; docs/domain.md, "cifs and SMB"), i.e. any computer
+// that is not a DC. The relay cannot see where VMs keep their disks, so that is the limit.
 // The relay asks its own backend (`directory.computers`), so lab, lab-directory and windows+LDAP
 // enforce the same thing; what the schema can judge alone is in protocol.ts (withinWriteLimits).
 // Limit: the facts are read just before the write, not inside it; SPNs of a computer are not in
@@ -27,6 +30,8 @@ interface Subject {
   role: string;
   /** For SPN hosts: the host part must be this computer's short or DNS name. */
   host?: string;
+  /** A cifs/ SPN's host: a file server (not a DC) is allowed as well as a Hyper-V host. */
+  fileServer?: boolean;
 }
 
 /** Everything a write names that must be a Hyper-V host. Reads name nothing. */
@@ -41,7 +46,7 @@ export function subjectsOf(op: OperationName, params: Record<string, unknown>): 
         const grants = (c.desired.allowedToActOnBehalfOf ?? []).filter((n) => !granted.has(shortName(n)));
         return [
           { name: c.computer, role: 'the computer to change' },
-          ...spns.map((spn) => ({ name: spnHost(spn) ?? spn, role: `the host of the added SPN ${spn}`, host: spnHost(spn) })),
+          ...spns.map((spn) => ({ name: spnHost(spn) ?? spn, role: `the host of the added SPN ${spn}`, host: spnHost(spn), fileServer: spn.toLowerCase().startsWith('cifs/') })),
           ...grants.map((g) => ({ name: g, role: 'an RBCD grantee' })),
         ];
       });
@@ -62,7 +67,7 @@ export function subjectsOf(op: OperationName, params: Record<string, unknown>): 
 function problemOf(subject: Subject, c: Computer | undefined): string | undefined {
   if (!c) return `${subject.name} (${subject.role}) has no computer object in AD`;
   if (isDomainControllerUac(c.userAccountControl)) return `${c.name} (${subject.role}) is a domain controller`;
-  if (!isHyperVHost(c)) return `${c.name} (${subject.role}) is not a Hyper-V host (no ${MIGRATION_SERVICE}/ SPN of its own)`;
+  if (!isHyperVHost(c) && !subject.fileServer) return `${c.name} (${subject.role}) is not a Hyper-V host (no ${MIGRATION_SERVICE}/ SPN of its own)`;
   if (subject.host !== undefined) {
     const h = subject.host.toLowerCase();
     if (h !== shortName(c.name).toLowerCase() && h !== c.dnsHostName?.toLowerCase()) return `${subject.role} does not name ${c.name} by its short or DNS name`;

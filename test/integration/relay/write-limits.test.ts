@@ -109,11 +109,20 @@ describe('write limits on the lab backend (scenario AD)', { timeout: 120_000 }, 
     const [hv01] = await computers(t, 'HV01');
     const v = valuesOf(hv01!);
     const adding = (spn: string) => change('HV01', v, { ...v, allowedToDelegateTo: [...v.allowedToDelegateTo, spn] });
-    await expectRefused(t, 'directory.apply-delegation', adding('cifs/FS01'), ['HV01', 'FS01'], 'FS01 (the host of the added SPN cifs/FS01) is not a Hyper-V host');
+    await expectRefused(t, 'directory.apply-delegation', adding('HOST/FS01'), ['HV01', 'FS01'], 'FS01 (the host of the added SPN HOST/FS01) is not a Hyper-V host');
+    await expectRefused(t, 'directory.apply-delegation', adding('cifs/DC01'), ['HV01'], 'is a domain controller');
     await expectRefused(t, 'directory.apply-delegation', adding(`${MIG}/dc01.lab.test`), ['HV01', 'DC01'], 'DC01 (the host of the added SPN');
     await expectRefused(t, 'directory.apply-delegation', adding(`${MIG}/DC01`), ['HV01'], 'is a domain controller');
     await expectRefused(t, 'directory.apply-delegation', adding(`${MIG}/hv01.lab.test`), ['HV01'], 'an added SPN must point at another Hyper-V host, not the computer itself');
     await expectRefused(t, 'directory.apply-delegation', adding('cifs/hv02.attacker.test'), ['HV01'], 'does not name HV02 by its short or DNS name');
+  });
+
+  it('near miss: cifs of a file server (not a DC) is written, for VM storage on its SMB share', async () => {
+    const [hv01] = await computers(t, 'HV01');
+    const v = valuesOf(hv01!);
+    const answer = await post(t, 'directory.apply-delegation', change('HV01', v, { ...v, allowedToDelegateTo: [...v.allowedToDelegateTo, 'cifs/FS01', 'cifs/fs01.lab.test'] }));
+    expect(answer.status, answer.text).toBe(200);
+    expect((await computers(t, 'HV01'))[0]!.allowedToDelegateTo).toEqual(expect.arrayContaining(['cifs/FS01', 'cifs/fs01.lab.test']));
   });
 
   it('near miss: adding the missing FQDN migration SPN of another Hyper-V host is written', async () => {
@@ -183,12 +192,12 @@ describe('write limits on lab-directory (the real Samba DC)', { timeout: 120_000
     for (const n of names) await deleteComputer(samba, n);
   });
 
-  it('refuses unconstrained delegation, delegation to a file server, a change of the DC\'s own object and RBCD to a file server; AD unchanged', async () => {
+  it('refuses unconstrained delegation, delegation to a file server\'s HOST service, a change of the DC\'s own object and RBCD to a file server; AD unchanged', async () => {
     const before = await Promise.all([...names.map((n) => delegation.show(samba, `${n}$`)), delegation.show(samba, `${dcName}$`)]);
     const [hv01, dc] = await computers(t, 'WLHV01', dcName);
     const v = valuesOf(hv01!);
     await expectRefused(t, 'directory.apply-delegation', change('WLHV01', v, { ...v, userAccountControl: v.userAccountControl | 0x80000 }), ['WLHV01'], 'sets 0x80000');
-    await expectRefused(t, 'directory.apply-delegation', change('WLHV01', v, { ...v, allowedToDelegateTo: ['cifs/WLFS01'] }), ['WLHV01', 'WLFS01'], 'WLFS01 (the host of the added SPN cifs/WLFS01) is not a Hyper-V host');
+    await expectRefused(t, 'directory.apply-delegation', change('WLHV01', v, { ...v, allowedToDelegateTo: ['HOST/WLFS01'] }), ['WLHV01', 'WLFS01'], 'WLFS01 (the host of the added SPN HOST/WLFS01) is not a Hyper-V host');
     const d = valuesOf(dc!);
     expect(d.userAccountControl & 0x2000).toBe(0x2000);
     await expectRefused(t, 'directory.apply-delegation', change(dcName, d, { ...d, allowedToDelegateTo: [`${MIG}/WLHV02`] }), [dcName], 'the relay never changes a domain controller');
