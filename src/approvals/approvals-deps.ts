@@ -27,6 +27,10 @@ export interface ApprovalsDeps {
   eventWindowHours: number;
   /** The running adapters, to edit cards outside a click (expiry, crash recovery). */
   adapters: ChatAdapter[];
+  /** This replica as a plan-lease owner (default: host, pid and a random suffix). */
+  replicaId?: string;
+  /** Time to live of a plan lease; the heartbeat renews it every third (default 30 s). */
+  leaseMs?: number;
 }
 
 export function ttlMs(deps: ApprovalsDeps): number {

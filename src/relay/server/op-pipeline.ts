@@ -7,6 +7,7 @@ import type { NonceCache } from '../nonce-cache.js';
 import { isOperationName, operations, RelayError, type OperationName, type OpParams } from '../protocol.js';
 import { verifyRequest } from '../signing.js';
 import { boundedParams, type AuditRecord } from './audit-log.js';
+import type { FenceRegister } from './fencing.js';
 import { readBody } from './read-body.js';
 import { Refusal } from './refusal.js';
 
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   nonces: NonceCache;
   writesEnabled: boolean;
   approvals?: ApprovalVerifier;
+  /** Highest lease fencing token seen per plan; a write with a lower one is refused. */
+  fences?: FenceRegister;
   maxBodyBytes: number;
   /** Operator log (stderr): where unexpected backend errors go, since callers only get a code. */
   log: (message: string) => void;
@@ -111,7 +114,11 @@ function checkWrite(op: OperationName, params: Record<string, unknown>, deps: Pi
     return Refusal.fromCode('FORBIDDEN', 'writes are disabled on this relay (RELAY_WRITES_ENABLED=false); nothing was changed', 'denied', 'writes_disabled');
   }
   try {
-    return deps.approvals.verify(String(params.approval), op, withoutApproval(params)).id;
+    const approval = deps.approvals.verify(String(params.approval), op, withoutApproval(params));
+    if (deps.fences && !deps.fences.admit(approval.id, approval.fence)) {
+      return Refusal.fromCode('FORBIDDEN', `stale fencing token ${approval.fence} for plan ${approval.id}: another replica has taken this plan over; nothing was changed`, 'denied', 'stale_fence');
+    }
+    return approval.id;
   } catch (e) {
     const message = e instanceof RelayError ? e.message : 'approval token refused';
     return Refusal.fromCode('FORBIDDEN', message, 'denied', 'approval');

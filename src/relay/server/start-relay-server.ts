@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ApprovalVerifier } from '../approval-token.js';
+import { FenceRegister } from './fencing.js';
 import type { RelayBackend } from '../backend.js';
 import { NonceCache } from '../nonce-cache.js';
 import { DEFAULT_SKEW_SECONDS } from '../signing.js';
@@ -74,6 +75,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     nonces: new NonceCache(),
     writesEnabled: options.writesEnabled ?? false,
     approvals: options.writesEnabled && options.approvalKey ? new ApprovalVerifier(options.approvalKey, clock) : undefined,
+    fences: new FenceRegister(),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     log,
     audit,
