@@ -91,7 +91,7 @@ function resultOf(x: ExecuteInput, stop: Stop | undefined, steps: Step[], change
   return {
     outcome: 'partial',
     ...base,
-    note: `${why}Partly applied: ${verified} of ${steps.length} steps ran and are verified; not done: ${missing.join(', ')}.${cause} Check AD by hand; nothing was re-applied blindly. Refresh the plan to plan what is still missing.`,
+    note: `${why}Partly applied: ${verified} of ${steps.length} steps ran and are verified; not done: ${missing.join(', ')}.${cause} Nothing was undone or re-applied blindly: Refresh the plan to plan what is still missing.`,
   };
 }
 
