@@ -41,6 +41,15 @@ export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
       deps.logger.warn('stopped applying a plan: another replica holds its lease now', { plan: plan.id });
       return null;
     }
+    if (run.stop?.kind === 'in-doubt') {
+      // Say so at once, leave the plan applying, and let the lease go: the next recovery pass
+      // (any replica) reads AD and the hosts back and resumes or settles from what they hold.
+      deps.logger.warn('a plan step is in doubt; leaving it to recovery', { plan: plan.id, reason: run.stop.message });
+      const steps = await journalSteps(deps, plan, doc.remediation);
+      const note = `${run.stop.message}. Nothing is reported as done or failed until it is read back; the bot will re-read AD and the hosts and settle this plan.`;
+      await updateCard(deps, plan, planCard(plan, doc, { outcome: 'in-doubt', steps, note }), x.ctx?.adapter);
+      return null;
+    }
     if (!run.stop) await verifySteps(deps, plan, doc.remediation);
     const steps = await journalSteps(deps, plan, doc.remediation);
     const changed = steps.some((s) => s.outcome === 'ok' || s.outcome === 'unknown');

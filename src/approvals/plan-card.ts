@@ -25,7 +25,7 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
       return { status: 'pending', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
     case 'approved':
     case 'applying':
-      return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…` };
+      return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…${result?.note ? ` ${result.note}` : ''}` };
     case 'applied':
       if (doc.kind === 'test-migration') {
         const ok = result?.test?.succeeded === true;

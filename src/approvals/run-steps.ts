@@ -24,13 +24,16 @@ export type Stop =
   /** AD was read back after a failed call and still holds the values from before. */
   | { kind: 'not-written'; message: string }
   /** Another replica took the lease over: this one stops and settles nothing. */
-  | { kind: 'lease-lost'; message: string };
+  | { kind: 'lease-lost'; message: string }
+  /** The call failed and the target could not be read back either: the step stays "started", the plan applying, for recovery. */
+  | { kind: 'in-doubt'; message: string };
 
 export interface RunResult {
   stop?: Stop;
 }
 
-const REFUSED_BEFORE_WRITE = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'UNKNOWN_HOST']);
+// Answers that say the relay changed nothing; HOST_UNREACHABLE: the host's session never opened.
+const REFUSED_BEFORE_WRITE = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'UNKNOWN_HOST', 'HOST_UNREACHABLE']);
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const done = (s: PlanStep | undefined) => s !== undefined && (s.state === 'ok' || s.state === 'verified');
 
@@ -52,7 +55,7 @@ export async function runSteps(input: RunInput): Promise<RunResult> {
   const { deps, plan, held, mode } = input;
   const journal = await deps.store.listSteps(plan.id);
   for (const planned of planSteps(input.remediation)) {
-    if (held.lost) return { stop: { kind: 'lease-lost', message: 'another replica took this plan over' }, };
+    if (held.lost) return { stop: { kind: 'lease-lost', message: 'another replica took this plan over' } };
     let spec = planned;
     const last = lastAttempt(journal, spec.key);
     if (mode === 'resume') {
@@ -75,7 +78,8 @@ export async function runSteps(input: RunInput): Promise<RunResult> {
       }
     }
     const outcome = await runOne(input, spec);
-    if (outcome === 'lease-lost') return { stop: { kind: 'lease-lost', message: 'another replica took this plan over' }, };
+    if (outcome === 'lease-lost') return { stop: { kind: 'lease-lost', message: 'another replica took this plan over' } };
+    if (outcome !== 'ok' && outcome.kind === 'in-doubt') return { stop: outcome };
     // The AD write gates everything after it; a host step that fails leaves the others to run.
     if (outcome !== 'ok' && spec.op === 'directory.apply-delegation') return { stop: outcome };
   }
@@ -121,6 +125,12 @@ async function runOne(input: RunInput, spec: StepSpec): Promise<'ok' | 'lease-lo
     // before saying anything, so the bot never reports a failure the relay counted a success.
     const seen = observe(deps, spec);
     const obs = seen ? await seen : undefined;
+    if (obs && !obs.readable) {
+      // Nobody can say yet whether it was written: the journal keeps the step "started" and
+      // recovery reads it back once the relay answers again. Never reported as a failure.
+      await audit(deps, who, action, plan.id, 'unknown', { ...ids, code, message, readBack: obs.detail });
+      return { kind: 'in-doubt', message: `The relay did not answer ${spec.op} ${spec.target} (${message}), and it could not be read back` };
+    }
     if (obs?.readable && obs.seen === 'desired') {
       await deps.store.finishStep(row.id, 'ok', { code, message, readBack: obs.detail }, deps.clock.now());
       await audit(deps, who, action, plan.id, 'ok', { ...ids, code, message, readBack: obs.detail });

@@ -11,6 +11,8 @@ export interface BackendContext {
   /** Id of the approval that authorised a write. */
   approvalId?: string;
   signal?: AbortSignal;
+  /** The caller's deadline on this process's wall clock (Unix ms), when it sent one: no write may start past it. */
+  deadlineMs?: number;
 }
 
 export interface RelayBackend {

@@ -5,7 +5,8 @@ import type { RelayBackend } from '../backend.js';
 import { peekApprovalId, withoutApproval, type ApprovalVerifier } from '../approval-token.js';
 import type { NonceCache } from '../nonce-cache.js';
 import { isOperationName, operations, RelayError, type OperationName, type OpParams } from '../protocol.js';
-import { verifyRequest } from '../signing.js';
+import { readDeadline, type DeadlineRead } from '../deadline.js';
+import { SIGNATURE_HEADERS, verifyRequest } from '../signing.js';
 import { boundedParams, type AuditRecord } from './audit-log.js';
 import type { FenceRegister } from './fencing.js';
 import { readBody } from './read-body.js';
@@ -79,6 +80,8 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   const auth = verifyRequest({ headers: req.headers, method: req.method ?? '', path: target, body: body.body, keys: deps.keys, clock: deps.clock, skewSeconds: deps.skewSeconds, nonces: deps.nonces });
   if (!auth.ok) return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${auth.message}`, 'denied', auth.reason));
   draft.keyId = auth.keyId;
+  const deadline = readDeadline(req.headers, deps.keys.get(auth.keyId) ?? '', String(req.headers[SIGNATURE_HEADERS.nonce]));
+  if (deadline.kind === 'bad') return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${deadline.message}`, 'denied', 'bad_deadline'));
 
   if (req.method !== 'POST') return fail(new Refusal(405, 'BAD_REQUEST', 'operations are called with POST', 'invalid', 'method'));
   if (!isOperationName(name)) {
@@ -105,7 +108,13 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
     if (refusal instanceof Refusal) return fail(refusal);
     draft.approvalId = refusal;
   }
-  return dispatch(name, params, deps, draft, signal);
+  // The caller's deadline: no work starts past it, and host/LDAP work is aborted when it passes
+  // (the signal also aborts when the caller hangs up).
+  const work = deadlineSignal(deadline, deps.clock.now().getTime(), signal);
+  if (!work) return fail(Refusal.fromCode('TIMEOUT', "the caller's deadline passed before the relay could start; nothing was done", 'denied', 'deadline_passed'));
+  // Backends compare with the wall clock (it keeps moving through a freeze); the relay's clock may be a test's.
+  const wallDeadline = deadline.kind === 'ok' ? Date.now() + (deadline.deadlineMs - deps.clock.now().getTime()) : undefined;
+  return dispatch(name, params, deps, draft, work, wallDeadline);
 }
 
 /** Writes pass only when enabled on this relay and carrying a valid, unused token for this exact plan. */
@@ -125,7 +134,7 @@ function checkWrite(op: OperationName, params: Record<string, unknown>, deps: Pi
   }
 }
 
-async function dispatch(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal): Promise<PipelineOutcome> {
+async function dispatch(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal, deadlineMs?: number): Promise<PipelineOutcome> {
   if (!deps.backend.supports(op)) {
     return { ok: false, refusal: Refusal.fromCode('NOT_FOUND', `operation ${op} is not available on the ${deps.backend.name} backend`, 'invalid', 'unsupported') };
   }
@@ -134,6 +143,7 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
       requester: draft.requester ?? undefined,
       approvalId: draft.approvalId ?? undefined,
       signal,
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     });
     const checked = operations[op].result.safeParse(result);
     if (!checked.success) {
@@ -144,4 +154,12 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
     if (!(e instanceof RelayError)) deps.log(`unexpected error in the ${deps.backend.name} backend during ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return { ok: false, refusal: Refusal.fromBackendError(e) };
   }
+}
+
+/** The signal backend work runs under, or undefined when the deadline has already passed. */
+function deadlineSignal(deadline: DeadlineRead, nowMs: number, signal: AbortSignal): AbortSignal | undefined {
+  if (deadline.kind !== 'ok') return signal;
+  const left = deadline.deadlineMs - nowMs;
+  if (left <= 0) return undefined;
+  return AbortSignal.any([signal, AbortSignal.timeout(left)]);
 }
