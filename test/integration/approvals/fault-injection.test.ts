@@ -24,6 +24,8 @@ import { createComputer, delegation, type SambaConnection } from '../../helpers/
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const NODES = ['HVK01', 'HVK02', 'HVK03', 'HVK04'];
+/** The second test's cluster half: HVK08 on CredSSP. */
+const NODES_B = ['HVK05', 'HVK06', 'HVK07', 'HVK08'];
 const SECRET = randomBytes(32).toString('hex');
 const APPROVAL_KEY = randomBytes(32).toString('hex');
 const children: ChildProcess[] = [];
@@ -31,6 +33,7 @@ const children: ChildProcess[] = [];
 let samba: SambaConnection;
 let dir: string;
 let relayUrl: string;
+let relayChild: ChildProcess;
 let relayAudit: string;
 
 interface Proc {
@@ -62,27 +65,28 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 // The applying replica's lease lives 8 s (a process start takes 1–2 s on this machine).
-const worker = (mode: 'approve' | 'recover', storeFile: string) =>
+const worker = (mode: 'approve' | 'recover', storeFile: string, extra: Record<string, string> = {}) =>
   run([path.join(ROOT, 'bin/run-ts.mjs'), path.join(ROOT, 'test/fixtures/process/apply-worker.ts')], {
-    MODE: mode, STORE_FILE: storeFile, RELAY_URL: relayUrl, RELAY_SECRET: SECRET, APPROVAL_KEY, NODES: NODES.join(','), LEASE_MS: mode === 'approve' ? '8000' : '2000',
+    MODE: mode, STORE_FILE: storeFile, RELAY_URL: relayUrl, RELAY_SECRET: SECRET, APPROVAL_KEY, NODES: NODES.join(','), LEASE_MS: mode === 'approve' ? '8000' : '2000', ...extra,
   });
 
 beforeAll(async () => {
   samba = useSamba();
-  for (const name of NODES) {
+  for (const name of [...NODES, ...NODES_B]) {
     await createComputer(samba, name, { spns: [`${MIGRATION_SERVICE}/${name}`, `${MIGRATION_SERVICE}/${name.toLowerCase()}.lab.test`], userAccountControl: 0x1000, supportedEncryptionTypes: 0x1c });
   }
   dir = mkdtempSync(path.join(tmpdir(), 'fault-injection-'));
   // Hosts from a lab cluster (HVK04 still on CredSSP), AD from Samba; host operations take 500 ms,
   // so the kill lands while the host step is in flight.
-  const scenario = generateClusterScenario({ nodes: 4, prefix: 'HVK' });
-  scenario.hosts.find((h) => h.name === 'HVK04')!.migration.authenticationType = 'CredSSP';
+  const scenario = generateClusterScenario({ nodes: 8, prefix: 'HVK' });
+  for (const name of ['HVK04', 'HVK08']) scenario.hosts.find((h) => h.name === name)!.migration.authenticationType = 'CredSSP';
   const file = path.join(dir, 'hvk.yaml');
   writeFileSync(file, stringify({ ...scenario, latency: { hostMs: 500, directoryMs: 0 } }));
   relayAudit = path.join(dir, 'relay-audit.jsonl');
   const relay = run([path.join(ROOT, 'bin/triage-relay.mjs')], {
     RELAY_KEYS: `bot:${SECRET}`, RELAY_PORT: '0', RELAY_BACKEND: 'lab-directory', LAB_SCENARIO: file, RELAY_WRITES_ENABLED: 'true', RELAY_APPROVAL_KEY: APPROVAL_KEY, RELAY_AUDIT_LOG: relayAudit, ...sambaRelayEnv(samba),
   });
+  relayChild = relay.child;
   relayUrl = await until('the relay to listen', () => /listening on (http:\/\/\S+)/.exec(relay.out())?.[1] ?? (relay.child.exitCode !== null ? (() => { throw new Error(relay.err()); })() : undefined));
 }, 120_000);
 
@@ -90,7 +94,7 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-const relayLines = () => readFileSync(relayAudit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { operation: string; outcome: string; approvalId: string | null; reason?: string });
+const relayLines = () => readFileSync(relayAudit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { operation: string; outcome: string; approvalId: string | null; reason?: string; errorCode?: string | null });
 
 describe('fault 1: kill -9 during the host step, after the AD write', { timeout: 180_000 }, () => {
   it('is not settled as Applied until a restarted replica has resumed and verified every step', async () => {
@@ -153,6 +157,55 @@ describe('fault 1: kill -9 during the host step, after the AD write', { timeout:
     expect(trail.filter((e) => e.action === 'relay.purge-tickets' && e.outcome === 'ok')).toHaveLength(4);
     expect(trail.at(-1)).toMatchObject({ actor: 'system', action: 'plan.recovered', outcome: 'applied' });
     expect(trail.findIndex((e) => e.action === 'plan.recovered')).toBeGreaterThan(trail.findLastIndex((e) => e.action.startsWith('relay.')));
+    await opened.close();
+  });
+});
+
+describe('fault 3: the relay is frozen (SIGSTOP) during the host step, then resumes (SIGCONT)', { timeout: 180_000 }, () => {
+  it('never writes after the bot gave up; the bot says "in doubt", not failed or applied, and recovery settles it from what is read back', async () => {
+    const storeFile = path.join(dir, 'bot-b.db');
+    const opened: Store = await openStore(`sqlite:${storeFile}`);
+    const approve = worker('approve', storeFile, { NODES: NODES_B.join(','), RELAY_TIMEOUT_MS: '1500' });
+    const planId = await until('the plan id', () => /PLAN (pl_\w+)/.exec(approve.out())?.[1]);
+    await until('the host step to start', async () => (await opened.listSteps(planId)).find((s) => s.stepKey === 'host.set-migration-auth:HVK08'));
+    relayChild.kill('SIGSTOP');
+    try {
+      // The bot times out, cannot read HVK08 back either, and says so instead of guessing.
+      expect(await approve.exit, approve.err()).toBe(0);
+      const card = JSON.parse(/CARD (.*)/.exec(approve.out())![1]!) as string;
+      expect(card).toMatch(/Approved by adam; applying… The relay did not answer host\.set-migration-auth HVK08 \(.*\), and it could not be read back\. Nothing is reported as done or failed until it is read back/);
+      expect(card).toContain('? host.set-migration-auth HVK08 (no answer recorded)');
+      expect((await opened.getPlan(planId))!.state).toBe('applying');
+      const bot = await opened.listAudit({ subjectId: planId });
+      expect(bot.filter((e) => e.action === 'relay.set-migration-auth').map((e) => e.outcome)).toEqual(['unknown']);
+      // Frozen well past every deadline the bot sent.
+      await new Promise((r) => setTimeout(r, 2500));
+    } finally {
+      relayChild.kill('SIGCONT');
+    }
+    // Resumed, the relay works through what queued while it was frozen: it must not write it.
+    const client = new HttpRelayClient({ url: relayUrl, keyId: 'bot', secret: SECRET });
+    await until('the relay to answer again', async () => (await client.call('host.migration-settings', { node: 'HVK08' }).catch(() => undefined)));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await client.call('host.migration-settings', { node: 'HVK08' })).authenticationType).toBe('CredSSP');
+    const stale = relayLines().filter((l) => l.approvalId === planId && l.operation === 'host.set-migration-auth');
+    expect(stale.map((l) => l.outcome)).not.toContain('ok');
+    expect(stale.some((l) => l.reason === 'deadline_passed' || l.errorCode === 'TIMEOUT')).toBe(true);
+
+    // Recovery (the lease was let go) reads HVK08 back, runs the step again and settles.
+    const recover = worker('recover', storeFile, { NODES: NODES_B.join(',') });
+    expect(await recover.exit, recover.err()).toBe(0);
+    const settled = JSON.parse(/CARD (.*)/.exec(recover.out())![1]!) as string;
+    expect(settled).toMatch(/Applied \(approved by adam\)\./);
+    expect(settled).toContain('✓ host.set-migration-auth HVK08 (verified, 2 attempts)');
+    expect((await client.call('host.migration-settings', { node: 'HVK08' })).authenticationType).toBe('Kerberos');
+    client.close();
+    // The two trails agree: one write of HVK08 at the relay, and it is the one the bot recorded ok.
+    const writes = relayLines().filter((l) => l.approvalId === planId && l.operation === 'host.set-migration-auth' && l.outcome === 'ok');
+    expect(writes).toHaveLength(1);
+    const botOk = (await opened.listAudit({ subjectId: planId })).filter((e) => e.action === 'relay.set-migration-auth' && e.outcome === 'ok');
+    expect(botOk.map((e) => (e.details as { idempotencyKey: string }).idempotencyKey)).toEqual([`${planId}:host.set-migration-auth:HVK08:2`]);
+    expect((await opened.getPlan(planId))!.state).toBe('applied');
     await opened.close();
   });
 });
