@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ApprovalVerifier } from '../approval-token.js';
+import { Drain } from './drain.js';
 import { FenceRegister } from './fencing.js';
 import type { RelayBackend } from '../backend.js';
 import { NonceCache } from '../nonce-cache.js';
@@ -30,6 +31,8 @@ export interface RelayServerOptions {
   clock?: Clock;
   maxBodyBytes?: number;
   log?: (message: string) => void;
+  /** How long close() lets requests in flight finish before closing their sockets (default 10 s). */
+  drainMs?: number;
 }
 
 export interface RunningRelay {
@@ -81,7 +84,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     audit,
     metrics,
   });
-  const server = createHttpServer(host, options.tls, handler);
+  const drain = new Drain();
+  const server = createHttpServer(host, options.tls, drain.wrap(handler));
   const port = await listen(server, host, options.port ?? 0);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`;
@@ -95,10 +99,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       await audit.reopen?.();
     },
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      // Stop accepting, close idle keep-alive sockets, refuse what still arrives, finish in-flight work.
+      await drain.close(server, options.drainMs ?? 10_000);
       await options.backend.close?.();
       await audit.close();
     },
