@@ -46,8 +46,11 @@ export interface BotPieces {
   logger: Logger;
   lab?: LabRelay;
   adapters: ChatAdapter[];
-  /** Extensions with a life of their own (the scheduler loop): run after the adapters start, and before they stop. */
-  hooks: { afterStart: Array<() => void | Promise<void>>; beforeStop: Array<() => Promise<void>> };
+  /**
+   * Extensions with a life of their own (the scheduler loop): run after the adapters start, and
+   * before they stop; `drain` runs once the adapters stopped taking requests (finish in-flight work).
+   */
+  hooks: { afterStart: Array<() => void | Promise<void>>; beforeStop: Array<() => Promise<void>>; drain: Array<() => Promise<void>> };
 }
 
 export interface RunningBot extends BotPieces {
@@ -72,7 +75,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const teams = createTeamsAdapter(config, { log: (m) => logger.info(m), refs: new StoreConversationRefs(store, clock) });
   if (teams) adapters.push(teams);
 
-  const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [] };
+  const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [], drain: [] };
   const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters, hooks };
   const extensions = options.extensions ? await options.extensions(pieces) : [];
   const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions });
@@ -85,6 +88,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     async stop() {
       for (const hook of hooks.beforeStop) await hook().catch((err: unknown) => logger.warn('stop hook failed', { error: (err as Error).message }));
       for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+      for (const hook of hooks.drain) await hook().catch((err: unknown) => logger.warn('drain hook failed', { error: (err as Error).message }));
       await lab?.relay.close();
       await store.close();
     },

@@ -13,6 +13,22 @@ export const REPLICA_ID = `${hostname()}:${process.pid}:${randomBytes(3).toStrin
 
 export const DEFAULT_LEASE_MS = 30_000;
 
+/** Leases this process holds right now: the applies a graceful stop waits for. */
+const active = new Set<HeldLease>();
+
+/**
+ * Graceful stop: waits until every apply this process runs has settled, or the deadline passes.
+ * An apply still running then is handed off: its lease is not released but stops being renewed,
+ * so it expires and another replica's recovery resumes it from the journal.
+ */
+export async function drainApplies(deadlineMs: number): Promise<{ finished: boolean; handedOff: string[] }> {
+  const until = Date.now() + deadlineMs;
+  while (active.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const handedOff = [...active].map((h) => h.lease.planId);
+  for (const held of active) held.abandon();
+  return { finished: handedOff.length === 0, handedOff };
+}
+
 export class HeldLease {
   private timer?: NodeJS.Timeout;
   private lostLease = false;
@@ -31,6 +47,7 @@ export class HeldLease {
     const held = new HeldLease(deps, lease, ttl);
     held.timer = setInterval(() => void held.renew(), Math.max(50, Math.floor(ttl / 3)));
     held.timer.unref();
+    active.add(held);
     return held;
   }
 
@@ -59,8 +76,16 @@ export class HeldLease {
     }
   }
 
+  /** Stops renewing (the process is stopping): the lease expires and recovery takes over. */
+  abandon(): void {
+    clearInterval(this.timer);
+    active.delete(this);
+    this.lostLease = true;
+  }
+
   async release(): Promise<void> {
     clearInterval(this.timer);
+    active.delete(this);
     if (this.lostLease) return;
     await this.deps.store.releasePlanLease(this.lease, this.deps.clock.now()).catch((err: unknown) => {
       this.deps.logger.warn('could not release a plan lease; it will expire', { plan: this.lease.planId, error: (err as Error).message });

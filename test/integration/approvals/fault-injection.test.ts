@@ -26,6 +26,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const NODES = ['HVK01', 'HVK02', 'HVK03', 'HVK04'];
 /** The second test's cluster half: HVK08 on CredSSP. */
 const NODES_B = ['HVK05', 'HVK06', 'HVK07', 'HVK08'];
+/** The SIGTERM test's nodes: HVK12 on CredSSP. */
+const NODES_C = ['HVK09', 'HVK10', 'HVK11', 'HVK12'];
 const SECRET = randomBytes(32).toString('hex');
 const APPROVAL_KEY = randomBytes(32).toString('hex');
 const children: ChildProcess[] = [];
@@ -72,14 +74,14 @@ const worker = (mode: 'approve' | 'recover', storeFile: string, extra: Record<st
 
 beforeAll(async () => {
   samba = useSamba();
-  for (const name of [...NODES, ...NODES_B]) {
+  for (const name of [...NODES, ...NODES_B, ...NODES_C]) {
     await createComputer(samba, name, { spns: [`${MIGRATION_SERVICE}/${name}`, `${MIGRATION_SERVICE}/${name.toLowerCase()}.lab.test`], userAccountControl: 0x1000, supportedEncryptionTypes: 0x1c });
   }
   dir = mkdtempSync(path.join(tmpdir(), 'fault-injection-'));
   // Hosts from a lab cluster (HVK04 still on CredSSP), AD from Samba; host operations take 500 ms,
   // so the kill lands while the host step is in flight.
-  const scenario = generateClusterScenario({ nodes: 8, prefix: 'HVK' });
-  for (const name of ['HVK04', 'HVK08']) scenario.hosts.find((h) => h.name === name)!.migration.authenticationType = 'CredSSP';
+  const scenario = generateClusterScenario({ nodes: 12, prefix: 'HVK' });
+  for (const name of ['HVK04', 'HVK08', 'HVK12']) scenario.hosts.find((h) => h.name === name)!.migration.authenticationType = 'CredSSP';
   const file = path.join(dir, 'hvk.yaml');
   writeFileSync(file, stringify({ ...scenario, latency: { hostMs: 500, directoryMs: 0 } }));
   relayAudit = path.join(dir, 'relay-audit.jsonl');
@@ -206,6 +208,31 @@ describe('fault 3: the relay is frozen (SIGSTOP) during the host step, then resu
     const botOk = (await opened.listAudit({ subjectId: planId })).filter((e) => e.action === 'relay.set-migration-auth' && e.outcome === 'ok');
     expect(botOk.map((e) => (e.details as { idempotencyKey: string }).idempotencyKey)).toEqual([`${planId}:host.set-migration-auth:HVK08:2`]);
     expect((await opened.getPlan(planId))!.state).toBe('applied');
+    await opened.close();
+  });
+});
+
+describe('SIGTERM during an apply', { timeout: 180_000 }, () => {
+  it('lets the apply in flight finish and verify every step before the process exits 0', async () => {
+    const storeFile = path.join(dir, 'bot-c.db');
+    const opened: Store = await openStore(`sqlite:${storeFile}`);
+    const approve = worker('approve', storeFile, { NODES: NODES_C.join(','), DRAIN_MS: '30000' });
+    const planId = await until('the plan id', () => /PLAN (pl_\w+)/.exec(approve.out())?.[1]);
+    await until('the host step to start', async () => (await opened.listSteps(planId)).find((s) => s.stepKey === 'host.set-migration-auth:HVK12'));
+    approve.child.kill('SIGTERM');
+    expect(await approve.exit, approve.err()).toBe(0);
+    expect(approve.out()).toContain('DRAINED');
+    const plan = (await opened.getPlan(planId))!;
+    expect(plan.state).toBe('applied');
+    expect((await opened.listSteps(planId)).map((s) => [s.stepKey, s.state])).toEqual([
+      ['directory.apply-delegation', 'verified'],
+      ['host.set-migration-auth:HVK12', 'verified'],
+      ...NODES_C.map((n) => [`host.purge-tickets:${n}`, 'ok']),
+    ]);
+    const client = new HttpRelayClient({ url: relayUrl, keyId: 'bot', secret: SECRET });
+    expect((await client.call('host.migration-settings', { node: 'HVK12' })).authenticationType).toBe('Kerberos');
+    client.close();
+    expect((await opened.getPlanLease(planId))!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now());
     await opened.close();
   });
 });
