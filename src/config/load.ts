@@ -19,6 +19,8 @@ export interface Config {
   eventWindowHours: number;
   /** SIGTERM: how long work in flight may finish. */
   shutdownDrainMs: number;
+  /** Admission control: checks running at once, and waiting, per replica. */
+  checks: { concurrency: number; queueLimit: number };
   relay: {
     url?: string;
     keyId: string;
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyFile: str(raw, 'POLICY_FILE')!,
     eventWindowHours: raw.EVENT_WINDOW_HOURS as number,
     shutdownDrainMs: raw.SHUTDOWN_DRAIN_MS as number,
+    checks: { concurrency: raw.CHECK_CONCURRENCY as number, queueLimit: raw.CHECK_QUEUE_LIMIT as number },
     relay: {
       url: str(raw, 'RELAY_URL'),
       keyId: str(raw, 'RELAY_KEY_ID')!,
