@@ -172,25 +172,23 @@ function answer(res: ServerResponse, status: number, body?: string, contentType?
   res.end(body);
 }
 
-/** The whole body, or 'too-large' as soon as it passes the limit (the rest is not read). */
+/**
+ * The whole body, or 'too-large' once it passes the limit. The rest of a too-large body is read
+ * and dropped (up to 16 × the limit), so the client finishes sending and can read the 413.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
+      if (size <= limit) chunks.push(chunk);
+      else if (size > limit * 16) req.destroy();
+    });
+    req.once('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
+    req.once('close', () => {
+      if (!req.complete) resolve('too-large');
+    });
     req.once('error', reject);
   });
 }
