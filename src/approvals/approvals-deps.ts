@@ -44,6 +44,7 @@ export async function audit(deps: ApprovalsDeps, actor: string, action: string, 
 
 /** A refusal: audited, then told to the person who clicked (only they see it). */
 export async function refuse(ctx: HandlerContext, deps: ApprovalsDeps, who: string, action: string, subjectId: string | null, reason: string): Promise<void> {
+  deps.logger.info('refused', { who, action, subject: subjectId, reason });
   await audit(deps, who, action, subjectId, 'refused', { reason });
   await ctx.event.ack(textReply(reason, { ephemeral: true, status: 'error' }));
 }
