@@ -295,8 +295,17 @@ export interface Store {
   resumeSchedule(id: string): Promise<Schedule | null>;
   /** Records the slot that fired; never moves backwards. True when it moved. */
   recordScheduleFired(id: string, slot: string): Promise<boolean>;
-  /** The lease for one scheduled run: true for exactly one caller per (schedule, slot). */
-  claimRun(scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean>;
+  /**
+   * The lease for one scheduled run: true for exactly one caller per (schedule, slot), or for
+   * one caller taking over a claim whose run never finished once its lease (default 10 min) expired.
+   */
+  claimRun(scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean>;
+  /** Heartbeat of a running scheduled run; false when the claim is no longer this owner's. */
+  renewRunClaim(scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean>;
+  /** The run ended (posted, or failed and said so): the slot is never taken over. */
+  completeRun(scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean>;
+  /** Unfinished claims whose lease expired: their replica died between claim and post. */
+  listAbandonedRuns(now: Date): Promise<Array<{ scheduleId: string; slot: string; owner: string }>>;
   pruneRunClaims(olderThan: Date): Promise<number>;
 
   /** Insert or replace the reference of a channel (keyed by platform + channel id). */

@@ -81,7 +81,10 @@ export class SqlStore implements Store {
   pauseSchedule = (id: string, reason: string, now: Date): Promise<Schedule | null> => schedules.pauseSchedule(this.db, id, reason, now);
   resumeSchedule = (id: string): Promise<Schedule | null> => schedules.resumeSchedule(this.db, id);
   recordScheduleFired = (id: string, slot: string): Promise<boolean> => schedules.recordScheduleFired(this.db, id, slot);
-  claimRun = (scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean> => schedules.claimRun(this.db, scheduleId, slot, owner, now);
+  claimRun = (scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean> => schedules.claimRun(this.db, scheduleId, slot, owner, now, leaseMs);
+  renewRunClaim = (scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean> => schedules.renewRunClaim(this.db, scheduleId, slot, owner, now, leaseMs);
+  completeRun = (scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean> => schedules.completeRun(this.db, scheduleId, slot, owner, now);
+  listAbandonedRuns = (now: Date): Promise<Array<{ scheduleId: string; slot: string; owner: string }>> => schedules.listAbandonedRuns(this.db, now);
   pruneRunClaims = (olderThan: Date): Promise<number> => schedules.pruneRunClaims(this.db, olderThan);
 
   saveConversation = (ref: ConversationRef, now: Date): Promise<void> => people.saveConversation(this.db, ref, now);

@@ -93,7 +93,7 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
 
     it('migrates once: opening again (twice at once, too) applies nothing and keeps the data', async () => {
       const before = await target.raw('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(before.map((r) => Number(r.version))).toEqual([1, 2, 3]);
+      expect(before.map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
       const saved = await store.saveCheckRun(run('CL1', 0));
       await store.close();
       opened.splice(0);
@@ -347,6 +347,27 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
       expect(await second.claimRun(s.id, slot, 'other-process', at(2))).toBe(false);
       expect(await store.pruneRunClaims(at(2))).toBe(1);
       expect(await store.claimRun(s.id, '2026-03-03T06:00:00.000Z', 'replica-2', at(4))).toBe(false);
+    });
+
+    it('lets one replica take over a claimed slot whose run never finished, once its lease expired, and only once', async () => {
+      const s = await store.createSchedule(schedule('CL1'));
+      const slot = '2026-03-02T06:00:00.000Z';
+      const other = await open();
+      expect(await store.claimRun(s.id, slot, 'replica-a', at(1), 60_000)).toBe(true);
+      // replica-a dies before posting. While its lease lives, nobody else runs the slot.
+      expect(await other.claimRun(s.id, slot, 'replica-b', new Date(at(1).getTime() + 59_000), 60_000)).toBe(false);
+      expect(await other.listAbandonedRuns(new Date(at(1).getTime() + 59_000))).toEqual([]);
+      expect(await other.listAbandonedRuns(at(3))).toEqual([{ scheduleId: s.id, slot, owner: 'replica-a' }]);
+      const takers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claimRun(s.id, slot, `replica-${i}`, at(3), 60_000)));
+      expect(takers.filter(Boolean)).toHaveLength(1);
+      const winner = `replica-${takers.indexOf(true)}`;
+      expect(await store.renewRunClaim(s.id, slot, 'replica-a', at(3))).toBe(false);
+      expect(await store.completeRun(s.id, slot, 'replica-a', at(3))).toBe(false);
+      expect(await other.renewRunClaim(s.id, slot, winner, at(3), 60_000)).toBe(true);
+      expect(await other.completeRun(s.id, slot, winner, at(4))).toBe(true);
+      // Done: never taken over again, however long after.
+      expect(await store.listAbandonedRuns(at(1000))).toEqual([]);
+      expect(await store.claimRun(s.id, slot, 'replica-z', at(1000))).toBe(false);
     });
 
     it('keeps one conversation reference per platform channel', async () => {
