@@ -29,6 +29,10 @@ export function rollbackHandler(deps: ApprovalsDeps): ActionHandler {
       await refuse(ctx, deps, who, 'rollback.propose', action.recordId.slice(0, 64), 'This button refers to no applied fix triage-bot knows (unknown or forged id); nothing was done.');
       return;
     }
+    const from = ctx.event.conversation;
+    if (from.platform !== doc.thread.platform || from.channelId !== doc.thread.channelId) {
+      return refuse(ctx, deps, who, 'rollback.propose', original.id, `Plan ${original.id} belongs to another conversation; a rollback can only be proposed from its card there. Nothing was done.`);
+    }
     const role = await deps.authorizer.authorize(ctx.event.actor, 'operator');
     if (!role.ok) return refuse(ctx, deps, who, 'rollback.propose', original.id, `You need the operator role to propose a rollback: ${role.reason}`);
     const snapshot = snapshotSchema.safeParse(original.snapshot);
