@@ -114,7 +114,11 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   if (!work) return fail(Refusal.fromCode('TIMEOUT', "the caller's deadline passed before the relay could start; nothing was done", 'denied', 'deadline_passed'));
   // Backends compare with the wall clock (it keeps moving through a freeze); the relay's clock may be a test's.
   const wallDeadline = deadline.kind === 'ok' ? Date.now() + (deadline.deadlineMs - deps.clock.now().getTime()) : undefined;
-  return dispatch(name, params, deps, draft, work, wallDeadline);
+  try {
+    return await dispatch(name, params, deps, draft, work.signal, wallDeadline);
+  } finally {
+    work.done();
+  }
 }
 
 /** Writes pass only when enabled on this relay and carrying a valid, unused token for this exact plan. */
@@ -156,10 +160,24 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
   }
 }
 
-/** The signal backend work runs under, or undefined when the deadline has already passed. */
-function deadlineSignal(deadline: DeadlineRead, nowMs: number, signal: AbortSignal): AbortSignal | undefined {
-  if (deadline.kind !== 'ok') return signal;
+/**
+ * The signal backend work runs under (aborted when the caller hangs up or the deadline passes),
+ * or undefined when the deadline has already passed. `done` clears its timer and listener at
+ * once: a pending timer per request would hold memory for as long as callers' timeouts.
+ */
+function deadlineSignal(deadline: DeadlineRead, nowMs: number, signal: AbortSignal): { signal: AbortSignal; done: () => void } | undefined {
+  if (deadline.kind !== 'ok') return { signal, done: () => undefined };
   const left = deadline.deadlineMs - nowMs;
   if (left <= 0) return undefined;
-  return AbortSignal.any([signal, AbortSignal.timeout(left)]);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, left);
+  signal.addEventListener('abort', abort, { once: true });
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+    },
+  };
 }
