@@ -221,4 +221,13 @@ describe('the bot process under signed malformed Slack requests', { timeout: 90_
     }
     expect(exited).toBeUndefined();
   });
+
+  it('stops on SIGTERM: exits 0 and takes no more requests', async () => {
+    const exit = new Promise<number | null>((resolve) => (exited ? resolve(exited.code) : child.once('exit', (code) => resolve(code))));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    const after = await fetch(url, { method: 'POST', body: 'null' }).then((r) => r.status, () => 'refused');
+    expect(after).toBe('refused');
+    expect(stderr).not.toMatch(/uncaught exception|unhandled promise rejection/);
+  });
 });
