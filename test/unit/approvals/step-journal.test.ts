@@ -48,6 +48,17 @@ describe('the step journal', () => {
     const audited = (await flow.store.listAudit({ subjectId: planId })).filter((e) => e.action.startsWith('relay.')).map((e) => (e.details as { idempotencyKey: string }).idempotencyKey);
     expect(audited).toEqual(journal.map((s) => s.idempotencyKey));
     expect((await flow.store.listAudit({ subjectId: planId })).at(-1)).toMatchObject({ action: 'plan.failed', outcome: 'partial' });
+
+    // HV04 answers again: Refresh plan plans only what is still missing, and that one applies.
+    lab.state.hosts.find((h) => h.name === 'HV04')!.reachable = true;
+    await flow.chat.click(people.olivia, 'refresh-plan', planId, { on: card });
+    const fresh = flow.chat.withButton('approve')!;
+    const freshText = FakeChat.text(fresh.reply);
+    expect(freshText).toContain('HV04: VirtualMachineMigrationAuthenticationType CredSSP → Kerberos');
+    expect(freshText).not.toMatch(/msDS-AllowedToDelegateTo: \d+ → \d+ values/);
+    await flow.chat.click(people.adam, 'approve', flow.chat.buttonOf(fresh, 'approve'));
+    expect(fresh.reply.verdict?.text).toMatch(/^Applied \(approved by adam\)\. Re-check: .*\(12 of 12 directions ok, 0 blocked, 0 unknown\.\)$/);
+    expect(lab.state.reachableHost('HV04').migration.authenticationType).toBe('Kerberos');
   });
 
   it('a replica that finds the plan leased to another writes nothing and leaves it to that one', async () => {
