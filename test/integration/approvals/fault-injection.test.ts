@@ -66,10 +66,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-// The applying replica's lease lives 8 s (a process start takes 1–2 s on this machine).
+// The applying replica's lease lives 15 s (a process start takes 1–3 s on a busy machine).
 const worker = (mode: 'approve' | 'recover', storeFile: string, extra: Record<string, string> = {}) =>
   run([path.join(ROOT, 'bin/run-ts.mjs'), path.join(ROOT, 'test/fixtures/process/apply-worker.ts')], {
-    MODE: mode, STORE_FILE: storeFile, RELAY_URL: relayUrl, RELAY_SECRET: SECRET, APPROVAL_KEY, NODES: NODES.join(','), LEASE_MS: mode === 'approve' ? '8000' : '2000', ...extra,
+    MODE: mode, STORE_FILE: storeFile, RELAY_URL: relayUrl, RELAY_SECRET: SECRET, APPROVAL_KEY, NODES: NODES.join(','), LEASE_MS: mode === 'approve' ? '15000' : '2000', ...extra,
   });
 
 beforeAll(async () => {
@@ -127,7 +127,7 @@ describe('fault 1: kill -9 during the host step, after the AD write', { timeout:
 
     // Once the lease has expired, a restarted replica takes over and resumes.
     const lease = (await opened.getPlanLease(planId))!;
-    await until('the lease to expire', () => (Date.now() > lease.expiresAt.getTime() + 50 ? true : undefined), 15_000);
+    await until('the lease to expire', () => (Date.now() > lease.expiresAt.getTime() + 50 ? true : undefined), 25_000);
     const recover = worker('recover', storeFile);
     expect(await recover.exit, recover.err()).toBe(0);
     const card = JSON.parse(/CARD (.*)/.exec(recover.out())![1]!) as string;
@@ -167,7 +167,7 @@ describe('fault 3: the relay is frozen (SIGSTOP) during the host step, then resu
   it('never writes after the bot gave up; the bot says "in doubt", not failed or applied, and recovery settles it from what is read back', async () => {
     const storeFile = path.join(dir, 'bot-b.db');
     const opened: Store = await openStore(`sqlite:${storeFile}`);
-    const approve = worker('approve', storeFile, { NODES: NODES_B.join(','), RELAY_TIMEOUT_MS: '1500' });
+    const approve = worker('approve', storeFile, { NODES: NODES_B.join(','), RELAY_TIMEOUT_MS: '3000' });
     const planId = await until('the plan id', () => /PLAN (pl_\w+)/.exec(approve.out())?.[1]);
     await until('the host step to start', async () => (await opened.listSteps(planId)).find((s) => s.stepKey === 'host.set-migration-auth:HVK08'));
     relayChild.kill('SIGSTOP');
