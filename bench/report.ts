@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { AckFigures } from './ack-under-load.js';
+import type { BurstFigures } from './check-burst.js';
 import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
 import type { MemoryFigures } from './memory.js';
 import type { PoolingFigures } from './powershell-pooling.js';
@@ -18,6 +19,8 @@ export interface Figures {
   pooling: PoolingFigures;
   memory: MemoryFigures;
   relay: ThroughputFigures;
+  /** Issue 16: 200 simultaneous 16-node checks, with and without the bounded check queue. */
+  checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   durationMs: number;
 }
 
@@ -39,6 +42,7 @@ export interface Results {
   pooling: PoolingFigures;
   memory: MemoryFigures;
   relay: ThroughputFigures;
+  checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   targets: Target[];
 }
 
@@ -76,6 +80,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     pooling: f.pooling,
     memory: f.memory,
     relay: f.relay,
+    ...(f.checkBurst ? { checkBurst: f.checkBurst } : {}),
     targets: targets(f),
   };
 }
@@ -107,6 +112,12 @@ export function formatTable(r: Results): string {
     [`PowerShell ${r.pooling.nodes}-node health`, `pool ${r.pooling.pooledMs} ms · process per call ${r.pooling.processPerCallMs} ms · ratio ${r.pooling.ratio}`],
     [`memory (${r.memory.checks} checks)`, `RSS ${r.memory.rssAfterWarmupMb} → ${r.memory.rssAfterChecksMb} MB · growth ${r.memory.rssGrowthPct} %`],
     ['relay throughput', `${r.relay.requestsPerSecond} signed requests/s`],
+    ...(r.checkBurst
+      ? ([r.checkBurst.bounded, r.checkBurst.unbounded].map((b): [string, string] => [
+          `${b.checks} × ${b.nodes}-node checks at once, ${b.bounded ? `queue ${b.concurrency}+${b.queueLimit}` : 'no queue'}`,
+          `ack p99 ${b.ackP99Ms} ms · loop lag p99 ${b.lagP99Ms} / max ${b.lagMaxMs} ms · RSS ${b.rssBeforeMb} → peak ${b.rssPeakMb} → ${b.rssAfterMb} MB · ran ${b.ran} (queued ${b.queued}) · refused ${b.refused} · ${b.durationMs} ms`,
+        ]))
+      : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { measureAck, measureAckFloor, type AckFigures } from './ack-under-load.js';
+import { measureBurst } from './check-burst.js';
 import { measureDiagnosis } from './diagnosis-critical-path.js';
 import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const pooling = await measurePooling(plan.poolingNodes);
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
+  const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
 
   const figures: Figures = {
     mode,
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     pooling,
     memory,
     relay,
+    checkBurst,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);

@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type RespondFn, type webApi } from '@slack/bolt';
+import { App, SocketModeReceiver, type Receiver, type RespondFn, type webApi } from '@slack/bolt';
 import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef } from '../../src/core/events.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { textReply, type Reply } from '../../src/core/reply.js';
 import { boltLogger } from './bolt-logger.js';
-import { refuseRequestsOutsideFiveMinutes } from './request-age.js';
 import { AfterAcks } from './after-acks.js';
+import { GuardedHttpReceiver } from './guarded-receiver.js';
 import { actionEvent, commandEvent, mentionEvent, parseAction, SLASH_COMMANDS } from './inbound.js';
 import { SlackOutbound } from './outbound.js';
 import { SlackUserGroups } from './user-groups.js';
@@ -61,7 +61,7 @@ export class SlackAdapter implements ChatAdapter {
     };
     this.app = new App({
       token: options.botToken,
-      receiver: makeReceiver(options, logger, clientOptions),
+      receiver: makeReceiver(options, this.log, logger, clientOptions),
       clientOptions,
       logger,
       convoStore: false,
@@ -209,14 +209,12 @@ function reason(err: unknown): string {
   return code ?? (err instanceof Error ? err.message : String(err));
 }
 
-function makeReceiver(options: SlackAdapterOptions, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
+function makeReceiver(options: SlackAdapterOptions, log: Logger, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
   if (options.mode === 'http') {
     if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required when SLACK_MODE=http (Basic Information → Signing Secret).');
-    // processBeforeResponse stays false: the 200 goes out the moment a listener calls ack(),
-    // long before the core has finished (Slack gives up after 3 s).
-    const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, logger });
-    refuseRequestsOutsideFiveMinutes(receiver, ['/slack/events'], (problem) => logger.warn(`refused a Slack request: ${problem}`));
-    return receiver;
+    // Bolt's HTTPReceiver behind a guard that verifies and validates every body first: a signed
+    // but malformed body must never reach code that throws outside a listener (guarded-receiver.ts).
+    return new GuardedHttpReceiver({ signingSecret: options.signingSecret, endpoint: '/slack/events', log, boltLogger: logger });
   }
   if (!options.appToken) throw new Error('SLACK_APP_TOKEN (xapp-…, scope connections:write) is required when SLACK_MODE=socket.');
   return new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });

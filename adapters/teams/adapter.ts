@@ -88,9 +88,19 @@ export class TeamsAdapter implements ChatAdapter {
     return this.address?.port ?? this.opts.port;
   }
 
-  async stop(): Promise<void> {
-    await this.idle();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  /**
+   * Graceful stop: stop accepting first (idle keep-alive sockets closed at once), then let the
+   * events already handed to the core finish for up to `drainMs`, then close every socket.
+   */
+  async stop(drainMs = 20_000): Promise<void> {
+    const server = this.server;
+    const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+    clearTimeout(timer);
+    server?.closeAllConnections();
+    await closed;
     this.server = undefined;
   }
 

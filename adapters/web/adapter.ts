@@ -215,14 +215,24 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
+const BODY_LIMIT = 16_384;
+
+/**
+ * The JSON body. Past the limit the rest is still read and dropped (up to 64 MB), then 413 is
+ * answered: stopping mid-body would reset the connection and the browser would never see why.
+ */
 async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 16_384) throw new HttpError(413, 'request too large');
-    chunks.push(chunk as Buffer);
+    if (size > 64 * 2 ** 20) {
+      req.destroy();
+      break;
+    }
+    if (size <= BODY_LIMIT) chunks.push(chunk as Buffer);
   }
+  if (size > BODY_LIMIT) throw new HttpError(413, `request too large: the console accepts at most ${BODY_LIMIT} bytes`);
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {

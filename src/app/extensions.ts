@@ -19,9 +19,12 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     planTtlMinutes: pieces.config.approvals.planTtlMinutes,
     eventWindowHours: pieces.config.eventWindowHours,
     adapters: pieces.adapters,
+    leaseMs: pieces.config.approvals.leaseSeconds * 1000,
   };
   // Settles plans a previous run left in applying/approved before any click is served.
-  await startApprovals(deps);
+  const approvals = await startApprovals(deps);
+  // SIGTERM: once no adapter takes new clicks, applies in flight finish (or are handed off).
+  pieces.hooks.drain.push(() => approvals.drain(pieces.config.shutdownDrainMs));
   const scheduler = await schedulerExtension(pieces);
   return [approvalsExtension(deps), scheduler];
 }

@@ -4,7 +4,9 @@ import type { Config } from '../config/load.js';
 import { createBotCore } from '../core/bot-core.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { CoreExtension } from '../core/context.js';
+import { CheckQueue } from '../core/check-queue.js';
 import type { ChatAdapter } from '../core/events.js';
+import { LoopLag } from '../core/loop-lag.js';
 import type { Logger } from '../core/logger.js';
 import { loadPolicy } from '../approvals/policy-load.js';
 import { PolicyAuthorizer } from '../approvals/policy-authorizer.js';
@@ -46,12 +48,18 @@ export interface BotPieces {
   logger: Logger;
   lab?: LabRelay;
   adapters: ChatAdapter[];
-  /** Extensions with a life of their own (the scheduler loop): run after the adapters start, and before they stop. */
-  hooks: { afterStart: Array<() => void | Promise<void>>; beforeStop: Array<() => Promise<void>> };
+  /**
+   * Extensions with a life of their own (the scheduler loop): run after the adapters start, and
+   * before they stop; `drain` runs once the adapters stopped taking requests (finish in-flight work).
+   */
+  hooks: { afterStart: Array<() => void | Promise<void>>; beforeStop: Array<() => Promise<void>>; drain: Array<() => Promise<void>> };
 }
 
 export interface RunningBot extends BotPieces {
   web?: WebAdapter;
+  /** Admission control figures (running, waiting, refused) and event-loop lag, for metrics and the bench. */
+  checkQueue: CheckQueue;
+  loopLag: LoopLag;
   stop(): Promise<void>;
 }
 
@@ -72,19 +80,33 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const teams = createTeamsAdapter(config, { log: (m) => logger.info(m), refs: new StoreConversationRefs(store, clock) });
   if (teams) adapters.push(teams);
 
-  const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [] };
+  const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [], drain: [] };
   const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters, hooks };
   const extensions = options.extensions ? await options.extensions(pieces) : [];
-  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions });
+  const checkQueue = new CheckQueue(config.checks.concurrency, config.checks.queueLimit);
+  const lag = new LoopLag();
+  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions, checkQueue });
+  // Once a minute: event-loop lag and the check queue, logged when either says the replica is loaded.
+  const loadReport = setInterval(() => {
+    const figures = { lag: lag.figures(), checks: checkQueue.figures() };
+    if (figures.lag.p99Ms > 100 || figures.checks.waiting > 0 || figures.checks.refused > 0) logger.warn('replica under load', figures);
+    lag.reset();
+  }, 60_000);
+  loadReport.unref();
   for (const adapter of adapters) await adapter.start(core);
   for (const hook of hooks.afterStart) await hook();
 
   return {
     ...pieces,
     ...(web ? { web } : {}),
+    checkQueue,
+    loopLag: lag,
     async stop() {
+      clearInterval(loadReport);
+      lag.stop();
       for (const hook of hooks.beforeStop) await hook().catch((err: unknown) => logger.warn('stop hook failed', { error: (err as Error).message }));
       for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+      for (const hook of hooks.drain) await hook().catch((err: unknown) => logger.warn('drain hook failed', { error: (err as Error).message }));
       await lab?.relay.close();
       await store.close();
     },

@@ -27,6 +27,10 @@ export interface ApprovalsDeps {
   eventWindowHours: number;
   /** The running adapters, to edit cards outside a click (expiry, crash recovery). */
   adapters: ChatAdapter[];
+  /** This replica as a plan-lease owner (default: host, pid and a random suffix). */
+  replicaId?: string;
+  /** Time to live of a plan lease; the heartbeat renews it every third (default 30 s). */
+  leaseMs?: number;
 }
 
 export function ttlMs(deps: ApprovalsDeps): number {
@@ -40,6 +44,7 @@ export async function audit(deps: ApprovalsDeps, actor: string, action: string, 
 
 /** A refusal: audited, then told to the person who clicked (only they see it). */
 export async function refuse(ctx: HandlerContext, deps: ApprovalsDeps, who: string, action: string, subjectId: string | null, reason: string): Promise<void> {
+  deps.logger.info('refused', { who, action, subject: subjectId, reason });
   await audit(deps, who, action, subjectId, 'refused', { reason });
   await ctx.event.ack(textReply(reason, { ephemeral: true, status: 'error' }));
 }

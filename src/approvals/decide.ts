@@ -52,6 +52,13 @@ async function loadDecidable(ctx: HandlerContext, deps: ApprovalsDeps, recordId:
     await refuse(ctx, deps, who, `plan.${verb}`, recordId.slice(0, 64), 'This button refers to no plan triage-bot knows (unknown or forged id); nothing was done.');
     return undefined;
   }
+  // A plan is decided where it was proposed: a click claiming another channel (or platform) is
+  // refused, so a plan cannot be approved from a conversation its audience never saw it in.
+  const from = ctx.event.conversation;
+  if (from.platform !== doc.thread.platform || from.channelId !== doc.thread.channelId) {
+    await refuse(ctx, deps, who, `plan.${verb}`, plan.id, `Plan ${plan.id} belongs to another conversation; it can only be decided from its card there. Nothing was done.`);
+    return undefined;
+  }
   const role = await deps.authorizer.authorize(ctx.event.actor, 'approver');
   if (!role.ok && !(verb === 'reject' && who === plan.requester)) {
     await refuse(ctx, deps, who, `plan.${verb}`, plan.id, `You need the approver role to ${verb} a plan: ${role.reason} Nothing was done.`);

@@ -3,6 +3,7 @@ import type { ApprovalsDeps } from './approvals-deps.js';
 import { auditCommand } from './audit-command.js';
 import { approveHandler, rejectHandler } from './decide.js';
 import { proposeFixHandler, refreshPlanHandler } from './fix-handlers.js';
+import { drainApplies } from './plan-lease.js';
 import { expirePlans, recoverPlans, type RecoveryOptions } from './recovery.js';
 import { rollbackHandler } from './rollback.js';
 import { testMigrationHandler } from './test-migration.js';
@@ -26,7 +27,10 @@ export function approvalsExtension(deps: ApprovalsDeps): CoreExtension {
 }
 
 export interface ApprovalsRuntime {
+  /** Stops the recovery timer. */
   stop(): void;
+  /** Graceful stop: lets the applies in flight finish, handing off those still running at the deadline. */
+  drain(deadlineMs: number): Promise<void>;
 }
 
 /**
@@ -45,5 +49,12 @@ export async function startApprovals(deps: ApprovalsDeps, options: RecoveryOptio
   await tick();
   const timer = setInterval(() => void tick(), options.intervalMs ?? 30_000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => clearInterval(timer),
+    drain: async (deadlineMs) => {
+      clearInterval(timer);
+      const { handedOff } = await drainApplies(deadlineMs);
+      if (handedOff.length) deps.logger.warn('stopping with plans still applying; their leases will expire and another replica resumes them', { plans: handedOff });
+    },
+  };
 }

@@ -25,7 +25,7 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
       return { status: 'pending', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
     case 'approved':
     case 'applying':
-      return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…` };
+      return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…${result?.note ? ` ${result.note}` : ''}` };
     case 'applied':
       if (doc.kind === 'test-migration') {
         const ok = result?.test?.succeeded === true;
@@ -63,7 +63,7 @@ function resultSections(result: PlanResult | undefined, doc: PlanDocument): Repl
   if (!result) return [];
   const sections: ReplySection[] = [];
   if (result.steps.length) {
-    sections.push({ title: 'Steps', lines: result.steps.map((s) => `${s.outcome === 'ok' ? '✓' : s.outcome === 'skipped' ? '–' : '✗'} ${s.op} ${s.target}${s.message ? `: ${s.message}` : ''}`) });
+    sections.push({ title: 'Steps', lines: result.steps.map(stepLine) });
   }
   if (result.current) sections.push({ title: 'What AD holds now', severity: 'error', lines: currentLines(result.current) });
   if (doc.kind === 'test-migration' && result.test) {
@@ -71,6 +71,19 @@ function resultSections(result: PlanResult | undefined, doc: PlanDocument): Repl
     sections.push({ title: `Events raised (${result.test.events.length})`, lines: events.length ? events : ['none'] });
   }
   return sections;
+}
+
+const MARK: Record<PlanResult['steps'][number]['outcome'], string> = { ok: '✓', failed: '✗', skipped: '–', 'not-run': '–', unknown: '?' };
+
+/** "✓ host.set-migration-auth HV04 (verified)", "? … (no answer recorded)", "– … (not run)". */
+function stepLine(s: PlanResult['steps'][number]): string {
+  const notes: string[] = [];
+  if (s.outcome === 'ok' && s.verified === true) notes.push('verified');
+  if (s.outcome === 'ok' && s.verified === false) notes.push('NOT verified');
+  if (s.outcome === 'not-run') notes.push('not run');
+  if (s.outcome === 'unknown') notes.push('no answer recorded');
+  if (s.attempts !== undefined && s.attempts > 1) notes.push(`${s.attempts} attempts`);
+  return `${MARK[s.outcome]} ${s.op} ${s.target}${notes.length ? ` (${notes.join(', ')})` : ''}${s.message ? `: ${s.message}` : ''}`;
 }
 
 function currentLines(current: unknown): string[] {

@@ -72,8 +72,20 @@ export type RollbackDocument = z.infer<typeof rollbackDocumentSchema>;
 export type TestMigrationDocument = z.infer<typeof testMigrationDocumentSchema>;
 export type PlanDocument = z.infer<typeof planDocumentSchema>;
 
-/** One step of an apply, as the card and the audit show it. */
-export const stepSchema = z.object({ op: z.string(), target: z.string(), outcome: z.enum(['ok', 'failed', 'skipped']), message: z.string().optional() });
+/**
+ * One step of an apply, as the card and the audit show it (built from the step journal).
+ * ok: the relay wrote it; failed: refused or failed; skipped: not needed; not-run: never started;
+ * unknown: started, and no answer was recorded (the bot stopped). `verified` says whether AD or
+ * the host was read back holding the planned value (a ticket purge has nothing to read back).
+ */
+export const stepSchema = z.object({
+  op: z.string(),
+  target: z.string(),
+  outcome: z.enum(['ok', 'failed', 'skipped', 'not-run', 'unknown']),
+  message: z.string().optional(),
+  verified: z.boolean().optional(),
+  attempts: z.number().int().optional(),
+});
 export type Step = z.infer<typeof stepSchema>;
 
 export const resultSchema = z.object({

@@ -2,75 +2,95 @@ import type { ChatAdapter } from '../core/events.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import { updateCard } from './approvals-deps.js';
+import { executePlan } from './execute-plan.js';
 import { planCard } from './plan-card.js';
 import { documentOf, type PlanResult } from './plan-document.js';
+import { HeldLease } from './plan-lease.js';
+import { observe, planSteps } from './plan-steps.js';
 import { settleOriginal } from './rollback-original.js';
-import { readSettlement } from './settle.js';
 
-// Crash safety. A plan left in `applying` (the bot stopped mid-write) is settled from what AD
-// holds now: the planned values → applied; the values from before → failed, nothing written;
-// anything else → failed with a note for a person. A plan left in `approved` never started its
-// writes (they only begin after approved → applying), so it fails with nothing written.
-// Nothing is ever re-applied. Runs at start and on a timer; a grace period leaves alone plans
-// another replica may be applying right now.
+// Crash safety, by lease rather than by clock. A replica applying a plan holds its lease and
+// renews it; recovery takes over only a lease that expired (or a plan that never had one), so a
+// plan still being applied is never touched. Taken over, a plan in `applying` is resumed from its
+// step journal and what AD and the hosts hold now (run-steps.ts): steps found done are recorded,
+// steps still at the values from before are run again, anything else stops for a person. A plan
+// whose journal is empty and whose targets still hold the values from before never started:
+// failed, nothing written. A plan left in `approved` never started its writes: failed.
+// Test migrations are not resumed (a migration is not idempotent): failed after a grace period.
 
 export interface RecoveryOptions {
-  /** Leave plans alone that moved less than this long ago (default 2 min; test migrations 15 min). */
+  /** `approved` plans (and test migrations) younger than this are left alone (default 2 min; test migrations 15 min). */
   graceMs?: number;
   testMigrationGraceMs?: number;
 }
 
 const SYSTEM = 'system';
+const WHY = 'The bot stopped during this plan. On restart, ';
 
 async function fail(deps: ApprovalsDeps, plan: Plan, from: 'approved' | 'applying', result: PlanResult, adapter?: ChatAdapter): Promise<Plan | null> {
   const now = deps.clock.now();
   const failed = await deps.store.transitionPlan(plan.id, [from], 'failed', { result }, now, { at: now, actor: SYSTEM, action: 'plan.recovered', subjectId: plan.id, outcome: 'failed', details: { note: result.note } });
   const doc = failed ? documentOf(failed) : undefined;
   if (failed && doc) await updateCard(deps, failed, planCard(failed, doc, result), adapter);
+  if (failed) deps.logger.info('recovery settled a plan', { plan: plan.id, state: 'failed', outcome: result.outcome });
   return failed;
 }
 
-/** Settles one `applying` plan from AD; null when AD could not be read (try again later). */
-export async function settleApplying(deps: ApprovalsDeps, plan: Plan, why: string, adapter?: ChatAdapter): Promise<Plan | null> {
+/** Resumes or settles one `applying` plan under a lease recovery holds; null to try again later. */
+async function resume(deps: ApprovalsDeps, plan: Plan, held: HeldLease): Promise<Plan | null> {
   const doc = documentOf(plan);
-  if (!doc) return fail(deps, plan, 'applying', { outcome: 'recovered', steps: [], note: 'The stored plan is unreadable; nothing was re-applied. Check AD by hand.' }, adapter);
+  if (!doc) {
+    await held.release();
+    return fail(deps, plan, 'applying', { outcome: 'recovered', steps: [], note: 'The stored plan is unreadable; nothing was re-applied. Check AD by hand.' });
+  }
   if (doc.kind === 'test-migration') {
-    return fail(deps, plan, 'applying', { outcome: 'recovered', steps: [], note: `${why}the outcome of the test migration is unknown; it was not started again.` }, adapter);
+    await held.release();
+    return fail(deps, plan, 'applying', { outcome: 'recovered', steps: [], note: `${WHY}the outcome of the test migration is unknown; it was not started again.` });
   }
-  const found = await readSettlement(deps, doc.remediation);
-  if (found.found === 'unreadable') {
-    deps.logger.warn('cannot settle a plan yet: AD unreadable', { plan: plan.id, error: found.detail });
-    return null;
+  const journal = await deps.store.listSteps(plan.id);
+  if (journal.length === 0) {
+    // No step ever started. If the first step's target still holds the values from before,
+    // nothing was written: fail it rather than apply an approval that may be long stale.
+    const first = planSteps(doc.remediation).map((s) => observe(deps, s)).find((o) => o !== null);
+    const obs = first ? await first : undefined;
+    if (obs && !obs.readable) {
+      await held.release();
+      deps.logger.warn('cannot settle a plan yet: its targets cannot be read', { plan: plan.id, error: obs.detail });
+      return null;
+    }
+    if (!obs || obs.seen === 'expected') {
+      await held.release();
+      const failed = await fail(deps, plan, 'applying', { outcome: 'recovered', steps: [], note: `${WHY}${obs ? obs.detail : 'no step had started'}; nothing was written.` });
+      if (failed && doc.kind === 'rollback') await settleOriginal(deps, failed, doc, 'no');
+      return failed;
+    }
   }
-  const now = deps.clock.now();
-  let settled: Plan | null;
-  if (found.found === 'desired') {
-    const result: PlanResult = { outcome: 'recovered', steps: [], note: `${why}${found.detail}, so the plan is settled as applied. Tickets may not have been purged: run the check again, or wait about 15 minutes.` };
-    settled = await deps.store.transitionPlan(plan.id, ['applying'], 'applied', { result }, now, { at: now, actor: SYSTEM, action: 'plan.recovered', subjectId: plan.id, outcome: 'applied', details: { detail: found.detail } });
-    if (settled) await updateCard(deps, settled, planCard(settled, doc, result), adapter);
-  } else {
-    const nothing = found.found === 'expected';
-    settled = await fail(deps, plan, 'applying', { outcome: 'recovered', steps: [], note: `${why}${found.detail}${nothing ? '; nothing was written' : '. Check AD by hand; nothing was re-applied'}.` }, adapter);
-  }
-  if (settled && doc.kind === 'rollback') await settleOriginal(deps, settled, doc, found.found === 'desired' ? 'yes' : found.found === 'expected' ? 'no' : 'unclear', adapter);
-  return settled;
+  deps.logger.info('recovery resumes a plan from its journal', { plan: plan.id, journaled: journal.length, fence: held.token });
+  return executePlan({ deps, plan, doc, held, who: SYSTEM, requester: 'triage-bot recovery', mode: 'resume', why: WHY });
 }
 
-/** One recovery pass: `applying` and `approved` plans older than the grace period. */
+/** One recovery pass over `applying` and `approved` plans whose lease is free or expired. */
 export async function recoverPlans(deps: ApprovalsDeps, options: RecoveryOptions = {}): Promise<Plan[]> {
   const now = deps.clock.now().getTime();
   const grace = (p: Plan) => (p.kind === 'test-migration' ? (options.testMigrationGraceMs ?? 15 * 60_000) : (options.graceMs ?? 2 * 60_000));
-  const stale = (await deps.store.listPlans({ states: ['applying', 'approved'], limit: 1000 })).filter((p) => now - p.updatedAt.getTime() >= grace(p));
+  const candidates = await deps.store.listPlans({ states: ['applying', 'approved'], limit: 1000 });
   const settled: Plan[] = [];
-  for (const plan of stale) {
-    const why = 'The bot stopped during this plan. ';
-    const done = plan.state === 'applying'
-      ? await settleApplying(deps, plan, `${why}On restart, `, undefined)
-      : await fail(deps, plan, 'approved', { outcome: 'not-started', steps: [], note: `${why}It was approved but its writes never started, so nothing was written. Propose it again.` });
-    if (!done) continue;
-    settled.push(done);
-    const doc = documentOf(plan);
-    if (plan.state === 'approved' && doc?.kind === 'rollback') await settleOriginal(deps, done, doc, 'no');
+  for (const plan of candidates) {
+    // Test migrations run without a journal, and an approval takes its lease within moments:
+    // those are judged by age as well, so a click being served right now is left alone.
+    if ((plan.state === 'approved' || plan.kind === 'test-migration') && now - plan.updatedAt.getTime() < grace(plan)) continue;
+    const held = await HeldLease.take(deps, plan.id);
+    if (!held) continue; // leased and renewed: a replica is applying it right now
+    deps.logger.info('recovery took over a plan whose lease had expired', { plan: plan.id, state: plan.state, fence: held.token });
+    let done: Plan | null;
+    if (plan.state === 'applying') done = await resume(deps, plan, held);
+    else {
+      await held.release();
+      done = await fail(deps, plan, 'approved', { outcome: 'not-started', steps: [], note: `${WHY.replace(' On restart, ', ' ')}It was approved but its writes never started, so nothing was written. Propose it again.` });
+      const doc = documentOf(plan);
+      if (done && doc?.kind === 'rollback') await settleOriginal(deps, done, doc, 'no');
+    }
+    if (done) settled.push(done);
   }
   return settled;
 }

@@ -6,12 +6,12 @@ import { rollbackPlan, type RemediationPlan } from '../remediation/plan.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import { audit, refuse, ttlMs, updateCard } from './approvals-deps.js';
-import { finishWrite } from './apply-fix.js';
+import { executePlan } from './execute-plan.js';
+import { HeldLease } from './plan-lease.js';
 import { personKeyOf } from './identity.js';
 import { planCard } from './plan-card.js';
 import { documentOf, remediationSchema, resultOf, type RollbackDocument } from './plan-document.js';
 import { settleOriginal } from './rollback-original.js';
-import { writeRemediation } from './write-remediation.js';
 
 // Roll back: an operator proposes restoring the snapshot taken before the fix; like any change
 // it needs an approver who is not the person who proposed the rollback. Approving moves the fix
@@ -28,6 +28,10 @@ export function rollbackHandler(deps: ApprovalsDeps): ActionHandler {
     if (!original || !doc || doc.kind !== 'delegation-fix') {
       await refuse(ctx, deps, who, 'rollback.propose', action.recordId.slice(0, 64), 'This button refers to no applied fix triage-bot knows (unknown or forged id); nothing was done.');
       return;
+    }
+    const from = ctx.event.conversation;
+    if (from.platform !== doc.thread.platform || from.channelId !== doc.thread.channelId) {
+      return refuse(ctx, deps, who, 'rollback.propose', original.id, `Plan ${original.id} belongs to another conversation; a rollback can only be proposed from its card there. Nothing was done.`);
     }
     const role = await deps.authorizer.authorize(ctx.event.actor, 'operator');
     if (!role.ok) return refuse(ctx, deps, who, 'rollback.propose', original.id, `You need the operator role to propose a rollback: ${role.reason}`);
@@ -70,14 +74,17 @@ export async function applyRollback(ctx: HandlerContext, deps: ApprovalsDeps, pl
     return;
   }
   if (originalDoc) await updateCard(deps, claimed, planCard(claimed, originalDoc, resultOf(claimed)), ctx.adapter);
-  const applying = await deps.store.transitionPlan(plan.id, ['approved'], 'applying', { snapshot: { delegation: doc.remediation.delegation, migrationAuth: doc.remediation.migrationAuth } }, now, { at: now, actor: who, action: 'rollback.applying', subjectId: plan.id, outcome: 'ok', details: {} });
+  const held = await HeldLease.take(deps, plan.id);
+  if (!held) {
+    deps.logger.warn('an approved rollback is leased to another replica; leaving it to that one', { plan: plan.id });
+    return;
+  }
+  const applying = await deps.store.transitionPlan(plan.id, ['approved'], 'applying', { snapshot: { delegation: doc.remediation.delegation, migrationAuth: doc.remediation.migrationAuth } }, now, { at: now, actor: who, action: 'rollback.applying', subjectId: plan.id, outcome: 'ok', details: { fence: held.token } });
   if (!applying) {
+    await held.release();
     await settleOriginal(deps, plan, doc, 'no', ctx.adapter);
     return;
   }
-  const outcome = await writeRemediation(deps, applying, doc.remediation, who, ctx.event.actor.id);
-  const ended = await finishWrite(ctx, deps, applying, doc, outcome, who);
-  // An unclear outcome was already settled (and the fix moved) by the recovery path.
-  if (!ended || outcome.kind === 'unknown') return;
-  await settleOriginal(deps, ended, doc, ended.state === 'applied' ? 'yes' : 'no', ctx.adapter);
+  // executePlan settles the fix alongside: rolled back, back to applied, or failed when unclear.
+  await executePlan({ deps, plan: applying, doc, held, who, requester: ctx.event.actor.id, mode: 'fresh', ctx });
 }

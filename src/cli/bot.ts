@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
 import { startBot } from '../app/start-bot.js';
 import { botExtensions } from '../app/extensions.js';
+import { installProcessGuards } from '../app/process-guards.js';
 
 // `npm start`: the bot. With no settings at all it runs in lab mode: a lab relay on loopback over
 // the signed protocol, SQLite under ./data, and the web console on http://127.0.0.1:3000.
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { lab: { type: 'string' }, port: { type: 'string' } } });
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
+  installProcessGuards(logger);
   const bot = await startBot({
     config,
     logger,

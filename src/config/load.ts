@@ -17,6 +17,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   policyFile: string;
   eventWindowHours: number;
+  /** SIGTERM: how long work in flight may finish. */
+  shutdownDrainMs: number;
+  /** Admission control: checks running at once, and waiting, per replica. */
+  checks: { concurrency: number; queueLimit: number };
   relay: {
     url?: string;
     keyId: string;
@@ -27,7 +31,7 @@ export interface Config {
     timeoutMs: number;
     concurrencyPerHost: number;
   };
-  approvals: { signingKey?: string; planTtlMinutes: number };
+  approvals: { signingKey?: string; planTtlMinutes: number; leaseSeconds: number };
   relayServer: {
     listenHost: string;
     port: number;
@@ -148,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL as Config['logLevel'],
     policyFile: str(raw, 'POLICY_FILE')!,
     eventWindowHours: raw.EVENT_WINDOW_HOURS as number,
+    shutdownDrainMs: raw.SHUTDOWN_DRAIN_MS as number,
+    checks: { concurrency: raw.CHECK_CONCURRENCY as number, queueLimit: raw.CHECK_QUEUE_LIMIT as number },
     relay: {
       url: str(raw, 'RELAY_URL'),
       keyId: str(raw, 'RELAY_KEY_ID')!,
@@ -158,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: raw.RELAY_TIMEOUT_MS as number,
       concurrencyPerHost: raw.RELAY_CONCURRENCY_PER_HOST as number,
     },
-    approvals: { signingKey: str(raw, 'APPROVAL_SIGNING_KEY'), planTtlMinutes: raw.PLAN_TTL_MINUTES as number },
+    approvals: { signingKey: str(raw, 'APPROVAL_SIGNING_KEY'), planTtlMinutes: raw.PLAN_TTL_MINUTES as number, leaseSeconds: raw.PLAN_LEASE_SECONDS as number },
     relayServer: {
       listenHost: str(raw, 'RELAY_LISTEN_HOST')!,
       port: raw.RELAY_PORT as number,

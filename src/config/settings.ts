@@ -30,6 +30,9 @@ export const SETTINGS: SettingDef[] = [
   { env: 'LAB_SCENARIO', group: 'general', schema: nonEmpty, default: 'lab/default.yaml', description: 'Lab scenario file the embedded lab relay answers from (lab mode only).' },
   { env: 'LOG_LEVEL', group: 'general', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info', description: 'Least severe log level written to stderr.' },
   { env: 'POLICY_FILE', group: 'approvals', schema: nonEmpty, default: 'lab/policies/default.yaml', description: 'Roles (viewer, operator, approver), channels and schedules: YAML validated at start.' },
+  { env: 'SHUTDOWN_DRAIN_MS', group: 'general', schema: positiveInt.max(10 * 60_000), default: '20000', description: 'On SIGTERM the bot stops taking requests, then lets work in flight (an apply, its re-check) finish for this long; applies still running are handed off to another replica through their expiring lease.' },
+  { env: 'CHECK_CONCURRENCY', group: 'general', schema: positiveInt.max(256), default: '8', description: 'Most checks one bot replica runs at once; more wait in the check queue.' },
+  { env: 'CHECK_QUEUE_LIMIT', group: 'general', schema: z.coerce.number().int().min(0).max(10_000), default: '64', description: 'Most checks waiting on one replica; the person is told "busy, queued as #n". Past it a check is refused at once with "busy, try again".' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
 
   // relay client (bot side)
@@ -42,6 +45,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'RELAY_TIMEOUT_MS', group: 'relay-client', schema: positiveInt, default: '15000', description: 'Timeout of one relay request.' },
   { env: 'RELAY_CONCURRENCY_PER_HOST', group: 'relay-client', schema: positiveInt.max(64), default: '8', description: 'Most relay requests in flight for one node at a time.' },
   { env: 'APPROVAL_SIGNING_KEY', group: 'approvals', schema: z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)'), secret: true, example: 'change-me-to-a-second-64-hex-character-secret-not-the-relay-key-00', description: 'Key that signs single-use approval tokens for relay writes; the relay holds the same value in RELAY_APPROVAL_KEY. Separate from RELAY_KEY_SECRET.' },
+  { env: 'PLAN_LEASE_SECONDS', group: 'approvals', schema: positiveInt.min(3).max(600), default: '30', description: 'Lease of the replica applying a plan, renewed every third of it; recovery on another replica takes a plan over only after its lease expired.' },
   { env: 'PLAN_TTL_MINUTES', group: 'approvals', schema: positiveInt.max(24 * 60), default: '30', description: 'A proposed fix expires unless approved within this time.' },
 
   // relay server

@@ -43,9 +43,28 @@ export interface CheckOutcome {
 const title = (req: CheckRequest) => (req.cluster ? `Cluster health · ${req.cluster}` : `Live migration check · ${req.nodes.join(', ')}`);
 
 export async function runCheckFlow(ctx: HandlerContext, req: CheckRequest): Promise<CheckOutcome | undefined> {
-  const { deps, event, adapter } = ctx;
+  const { deps, event } = ctx;
   const relay = new ObservingRelayClient(deps.relay);
-  if (req.acknowledge !== false) await event.ack(textReply(`Checking ${req.nodes.join(', ')} through ${relay.description}…`, { ephemeral: true }));
+  // Admission is decided at once, so the acknowledgement says what happens and never waits.
+  const admission = deps.checkQueue?.enter() ?? { kind: 'run' as const, release: () => undefined };
+  if (admission.kind === 'full') {
+    deps.logger.warn('check refused: the check queue is full', { waiting: admission.waiting, nodes: req.nodes.length });
+    await event.ack(textReply(`Busy: ${admission.waiting} checks are already waiting on this replica, so this one was not started. Try again in a minute.`, { ephemeral: true, status: 'error' }));
+    return undefined;
+  }
+  try {
+    if (admission.kind === 'queued') {
+      await event.ack(textReply(`Busy: queued as #${admission.position}. The check of ${req.nodes.join(', ')} starts when one of the running checks ends.`, { ephemeral: true }));
+      await admission.ready;
+    } else if (req.acknowledge !== false) await event.ack(textReply(`Checking ${req.nodes.join(', ')} through ${relay.description}…`, { ephemeral: true }));
+    return await checkAdmitted(ctx, req, relay);
+  } finally {
+    admission.release();
+  }
+}
+
+async function checkAdmitted(ctx: HandlerContext, req: CheckRequest, relay: ObservingRelayClient): Promise<CheckOutcome | undefined> {
+  const { deps, event, adapter } = ctx;
 
   const states = new Map<string, NodeState>(req.nodes.map((n) => [n, 'pending']));
   // Progress edits go to the parent once it exists; edits before that are folded into its first version.

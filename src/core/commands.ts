@@ -53,11 +53,17 @@ export function validateNodes(nodes: string[], example: string): string | undefi
   return undefined;
 }
 
-/** Shows user input safely in a one-line message (no control characters, bounded length). */
+/**
+ * Shows user input safely in a one-line message, bounded in length: control characters become
+ * "?", and invisible format characters (bidi overrides and isolates such as U+202E, zero-width
+ * spaces and joiners, the BOM, line and paragraph separators) are shown as <U+XXXX>, so an echo
+ * can neither reorder the text around it nor hide what the person typed.
+ */
 export function printable(value: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
   const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+  const shown = clean.replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`);
+  return shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
 }
 
 export function parseCommand(text: string): ParseResult {

@@ -1,3 +1,4 @@
+import type { CheckQueue } from './check-queue.js';
 import type { Clock } from './clock.js';
 import type { Command } from './commands.js';
 import type { CoreStore } from './core-store.js';
@@ -19,6 +20,8 @@ export interface CoreDeps {
   eventWindowHours: number;
   /** Commands and buttons contributed by other modules (approvals, scheduler). */
   extensions?: CoreExtension[];
+  /** Admission control: bounds the checks running and waiting on this replica. */
+  checkQueue?: CheckQueue;
 }
 
 export interface HandlerContext {

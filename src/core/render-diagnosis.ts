@@ -25,7 +25,8 @@ export function verdictText(d: Diagnosis): string {
   const counts = `${count('ok')} of ${d.directions.length} directions ok, ${count('blocked')} blocked, ${count('unknown')} unknown`;
   const parts = [d.verdict.status === 'blocked' ? `Blocked: ${counts}.` : `${STATUS_TEXT[d.verdict.status]} (${counts}.)`];
   if (d.verdict.rootCauses.length) parts.push(`Root causes: ${d.verdict.rootCauses.join(', ')}.`);
-  if (d.verdict.fixable) parts.push(`The bot can propose a fix for ${d.verdict.fixableCauses.join(', ')}.`);
+  if (d.verdict.fixable && evidenceComplete(d)) parts.push(`The bot can propose a fix for ${d.verdict.fixableCauses.join(', ')}.`);
+  else if (d.verdict.fixable) parts.push(`A fix for ${d.verdict.fixableCauses.join(', ')} is offered once AD and every host answer: re-run the check then.`);
   if (d.verdict.manualCauses.length) parts.push(`Needs a person: ${d.verdict.manualCauses.join(', ')}.`);
   return parts.join(' ');
 }
@@ -67,9 +68,17 @@ export function findingSections(d: Diagnosis, withEvidence: boolean): ReplySecti
   return sections;
 }
 
+/**
+ * A fix is only offered on complete evidence: with AD or a host unread (relay, DC or WinRM down)
+ * the plan would be made against values nobody has seen. Re-run once they answer.
+ */
+export function evidenceComplete(d: Diagnosis): boolean {
+  return !d.findings.some((f) => f.code === 'DIRECTORY_UNREACHABLE' || f.code === 'NODE_UNREACHABLE');
+}
+
 export function resultButtons(d: Diagnosis, recordId: string, canTestMigration: boolean): ReplyButton[] {
   const buttons: ReplyButton[] = [];
-  if (d.verdict.fixable) buttons.push({ action: 'propose-fix', label: 'Propose fix', recordId, style: 'primary' });
+  if (d.verdict.fixable && evidenceComplete(d)) buttons.push({ action: 'propose-fix', label: 'Propose fix', recordId, style: 'primary' });
   buttons.push({ action: 'rerun', label: 'Re-run', recordId });
   buttons.push({ action: 'show-evidence', label: 'Show evidence', recordId });
   if (canTestMigration) buttons.push({ action: 'test-migration', label: 'Test migration', recordId });

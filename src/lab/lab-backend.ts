@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackendContext, RelayBackend } from '../relay/backend.js';
-import { OPERATION_NAMES, type OperationName, type OpParams, type OpResult } from '../relay/protocol.js';
+import { assertStillWanted } from '../relay/deadline.js';
+import { OPERATION_NAMES, operations, type OperationName, type OpParams, type OpResult } from '../relay/protocol.js';
 import * as directory from './lab-directory-ops.js';
 import * as host from './lab-host-ops.js';
 import { LabState } from './lab-state.js';
@@ -54,6 +55,8 @@ export class LabBackend implements RelayBackend {
   async handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext = {}): Promise<OpResult<O>> {
     const delay = op.startsWith('directory.') ? this.latency.directoryMs : this.latency.hostMs;
     if (delay > 0) await sleep(delay, undefined, { signal: ctx.signal });
+    // After the injected delay (or a frozen process), a write the caller no longer waits for is not made.
+    if (operations[op].write) assertStillWanted(ctx);
     const handler = this.handlers[op] as (p: OpParams<O>, c: BackendContext) => OpResult<O> | Promise<OpResult<O>>;
     return handler(params, ctx);
   }

@@ -11,7 +11,7 @@ import { sha256Hex } from './signing.js';
 // the request-signing keys), unexpired, for this operation, bound to the hash of the exact
 // parameters (which carry the expected current values) and not used before.
 //   token   = base64url(JSON payload) + "." + hex HMAC-SHA256(approvalKey, base64url part)
-//   payload = { id, op, planHash, exp (Unix seconds), jti }
+//   payload = { id, op, planHash, exp (Unix seconds), jti, fence? (lease fencing token) }
 
 export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
@@ -22,6 +22,8 @@ export const approvalPayloadSchema = z
     planHash: z.string().regex(/^[0-9a-f]{64}$/),
     exp: z.number().int().positive(),
     jti: z.string().min(16).max(128),
+    /** The bot's lease fencing token for this plan; the relay refuses one lower than it has seen. */
+    fence: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 export type ApprovalPayload = z.infer<typeof approvalPayloadSchema>;
@@ -50,6 +52,8 @@ export interface MintInput {
   /** Seconds from now until the token expires. */
   ttlSeconds: number;
   clock: Clock;
+  /** The fencing token of the lease the write runs under (issue 16). */
+  fence?: number;
 }
 
 export function mintApprovalToken(input: MintInput): string {
@@ -60,6 +64,7 @@ export function mintApprovalToken(input: MintInput): string {
     planHash: planHash(input.op, input.params),
     exp: Math.floor(input.clock.now().getTime() / 1000) + Math.max(1, Math.floor(input.ttlSeconds)),
     jti: randomBytes(16).toString('hex'),
+    ...(input.fence !== undefined ? { fence: input.fence } : {}),
   };
   return encodeApprovalToken(input.key, payload);
 }

@@ -13,6 +13,8 @@ export interface BackendContext {
   signal?: AbortSignal;
   /** Set on the directory reads the relay makes to check a write's limits (write-limits.ts). */
   purpose?: 'write-limits';
+  /** The caller's deadline on this process's wall clock (Unix ms), when it sent one: no write may start past it. */
+  deadlineMs?: number;
 }
 
 export interface RelayBackend {

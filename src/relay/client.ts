@@ -5,7 +5,8 @@ import { HostLimiter } from './host-limiter.js';
 import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
 import { operations, RelayError, type OperationName, type OpParams, type OpResult } from './protocol.js';
 import type { CallOptions, RelayClient } from './relay-client.js';
-import { signRequest } from './signing.js';
+import { deadlineHeaders } from './deadline.js';
+import { SIGNATURE_HEADERS, signRequest } from './signing.js';
 
 // The bot's side of the signed relay protocol (docs/relay-protocol.md). Every call is validated
 // before it leaves and its answer after it arrives; it is signed, bounded by a timeout, held to a
@@ -106,14 +107,17 @@ export class HttpRelayClient implements RelayClient {
 
   private send(op: OperationName, body: string, options: CallOptions): Promise<Attempt> {
     const path = `${this.base.pathname.replace(/\/+$/, '')}/v1/ops/${op}`;
+    const timeoutMs = this.timeoutsByOp[op] ?? this.timeoutMs;
+    const signed = signRequest({ keyId: this.options.keyId, secret: this.options.secret, method: 'POST', path, body, clock: this.clock });
     const headers: Record<string, string | number> = {
-      ...signRequest({ keyId: this.options.keyId, secret: this.options.secret, method: 'POST', path, body, clock: this.clock }),
+      ...signed,
+      // The relay must not start (or go on with) work this call will no longer wait for.
+      ...deadlineHeaders(this.options.secret, signed[SIGNATURE_HEADERS.nonce]!, this.clock.now().getTime() + timeoutMs),
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
     };
     if (options.requester) headers['x-triage-requester'] = requesterHeader(options.requester);
     const lib = this.base.protocol === 'https:' ? https : http;
-    const timeoutMs = this.timeoutsByOp[op] ?? this.timeoutMs;
     return new Promise<Attempt>((resolve, reject) => {
       let timedOut = false;
       let req: http.ClientRequest;

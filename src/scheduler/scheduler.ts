@@ -11,7 +11,9 @@ import { adapterFor } from './targets.js';
 //
 // Exactly once: the slot (a UTC instant) is claimed in the store before anything runs, and the
 // database lets one claim of (schedule, slot) succeed across all replicas. Only the latest due
-// slot is considered, counted from the last one fired, so downtime is made up once.
+// slot is considered, counted from the last one fired, so downtime is made up once. The claim is
+// a lease renewed while the run lasts and closed when it ends; a claim left open past its lease
+// (the replica died between claim and post) is taken over by the next replica that looks.
 
 export interface SchedulerOptions extends ScheduledRunDeps {
   adapters: ChatAdapter[];
@@ -19,6 +21,8 @@ export interface SchedulerOptions extends ScheduledRunDeps {
   owner: string;
   /** Longest sleep between two looks at the store. */
   maxSleepMs?: number;
+  /** Lease of a run claim, renewed every third of it while the run lasts (default 10 min). */
+  claimLeaseMs?: number;
 }
 
 export interface Fired {
@@ -47,6 +51,15 @@ export class Scheduler {
       if (!adapter) continue;
       const slot = this.dueSlotOf(schedule, now);
       if (slot) due.push({ schedule, adapter, slot });
+    }
+    // Slots another replica claimed and never finished (it died before posting): run them now.
+    const active = new Map((await this.opts.store.listSchedules({ includePaused: false })).map((s) => [s.id, s]));
+    for (const open of await this.opts.store.listAbandonedRuns(now)) {
+      const schedule = active.get(open.scheduleId);
+      const adapter = schedule ? this.adapterOf(schedule) : undefined;
+      if (!schedule || !adapter || due.some((d) => d.schedule.id === open.scheduleId && d.slot.toISOString() === open.slot)) continue;
+      this.opts.logger.warn('taking over a scheduled run another replica claimed and never finished', { scheduleId: open.scheduleId, slot: open.slot, owner: open.owner });
+      due.push({ schedule, adapter, slot: new Date(open.slot) });
     }
     return Promise.all(due.map((d) => this.fire(d.schedule, d.adapter, d.slot, now)));
   }
@@ -133,8 +146,13 @@ export class Scheduler {
   private async fire(schedule: Schedule, adapter: ChatAdapter, slot: Date, now: Date): Promise<Fired> {
     const key = slot.toISOString();
     const { store, logger } = this.opts;
-    if (!(await store.claimRun(schedule.id, key, this.opts.owner, now))) return { scheduleId: schedule.id, slot: key, outcome: { kind: 'claimed-elsewhere' } };
+    const lease = this.opts.claimLeaseMs;
+    if (!(await store.claimRun(schedule.id, key, this.opts.owner, now, lease))) return { scheduleId: schedule.id, slot: key, outcome: { kind: 'claimed-elsewhere' } };
     await store.recordScheduleFired(schedule.id, key);
+    const heartbeat = setInterval(() => {
+      void store.renewRunClaim(schedule.id, key, this.opts.owner, this.opts.clock.now(), lease).catch(() => undefined);
+    }, Math.max(1000, Math.floor((lease ?? 10 * 60_000) / 3)));
+    heartbeat.unref();
     try {
       const outcome = await runScheduled(this.opts, adapter, schedule, slot);
       logger.info('scheduled run', { scheduleId: schedule.id, slot: key, outcome: outcome.kind });
@@ -143,6 +161,10 @@ export class Scheduler {
       const reason = err instanceof Error ? err.message : String(err);
       logger.error('scheduled run failed', { scheduleId: schedule.id, slot: key, error: reason });
       return { scheduleId: schedule.id, slot: key, outcome: { kind: 'failed', reason } };
+    } finally {
+      clearInterval(heartbeat);
+      // The run ended (posted, or failed and logged): nobody takes this slot over.
+      await store.completeRun(schedule.id, key, this.opts.owner, this.opts.clock.now()).catch((err: unknown) => logger.warn('could not close a run claim', { scheduleId: schedule.id, slot: key, error: (err as Error).message }));
     }
   }
 }

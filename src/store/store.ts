@@ -103,6 +103,46 @@ export interface PlanFilter {
   limit?: number;
 }
 
+// ---- the step journal and the apply lease --------------------------------------------------------
+
+export type StepState = 'started' | 'ok' | 'failed' | 'verified' | 'unverified';
+
+/** One attempt at one step of an apply, recorded before it runs and updated after. */
+export interface PlanStep {
+  id: number;
+  planId: string;
+  /** Names the step within its plan: `host.set-migration-auth:HV04`. */
+  stepKey: string;
+  /** 1 for the first run; recovery's re-runs count up. */
+  attempt: number;
+  /** `<plan>:<step key>:<attempt>`: the same id in the bot's audit and the card. */
+  idempotencyKey: string;
+  op: string;
+  target: string;
+  state: StepState;
+  /** The replica and lease token it ran under. */
+  owner: string;
+  fencingToken: number;
+  detail: Json;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface NewStep {
+  stepKey: string;
+  op: string;
+  target: string;
+  detail?: Json;
+}
+
+/** Who may run a plan's steps now. The token only grows: each take of the lease adds one. */
+export interface PlanLease {
+  planId: string;
+  owner: string;
+  fencingToken: number;
+  expiresAt: Date;
+}
+
 // ---- audit (append-only) -----------------------------------------------------------------------
 
 export interface NewAuditEvent {
@@ -219,6 +259,26 @@ export interface Store {
   /** Moves every proposed plan whose time ran out to `expired`, auditing each as 'system'. */
   expireDuePlans(now: Date): Promise<Plan[]>;
 
+  /**
+   * Takes the plan's lease when it is free or expired; returns it with a fencing token one
+   * higher than any before, or null while another owner's lease is live.
+   */
+  acquirePlanLease(planId: string, owner: string, now: Date, ttlMs: number): Promise<PlanLease | null>;
+  /** Heartbeat: extends the lease if this owner still holds it with this token; else false. */
+  renewPlanLease(lease: PlanLease, now: Date, ttlMs: number): Promise<boolean>;
+  /** Lets the lease go (expires it now); the token is kept so the next one is higher. */
+  releasePlanLease(lease: PlanLease, now: Date): Promise<void>;
+  getPlanLease(planId: string): Promise<PlanLease | null>;
+  /**
+   * Records a step before it runs (state `started`, next attempt number), only while `lease`
+   * is live and current: null when the lease was lost, so a replica that lost it writes nothing.
+   */
+  beginStep(planId: string, step: NewStep, lease: PlanLease, now: Date): Promise<PlanStep | null>;
+  /** Records how a step ended (`ok` / `failed`) or how its read-back went (`verified` / `unverified`). */
+  finishStep(id: number, state: Exclude<StepState, 'started'>, detail: Json, now: Date): Promise<PlanStep | null>;
+  /** A plan's journal, oldest first. */
+  listSteps(planId: string): Promise<PlanStep[]>;
+
   appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
   /** Oldest first; at most `limit` (default 1000). */
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
@@ -235,8 +295,17 @@ export interface Store {
   resumeSchedule(id: string): Promise<Schedule | null>;
   /** Records the slot that fired; never moves backwards. True when it moved. */
   recordScheduleFired(id: string, slot: string): Promise<boolean>;
-  /** The lease for one scheduled run: true for exactly one caller per (schedule, slot). */
-  claimRun(scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean>;
+  /**
+   * The lease for one scheduled run: true for exactly one caller per (schedule, slot), or for
+   * one caller taking over a claim whose run never finished once its lease (default 10 min) expired.
+   */
+  claimRun(scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean>;
+  /** Heartbeat of a running scheduled run; false when the claim is no longer this owner's. */
+  renewRunClaim(scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean>;
+  /** The run ended (posted, or failed and said so): the slot is never taken over. */
+  completeRun(scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean>;
+  /** Unfinished claims whose lease expired: their replica died between claim and post. */
+  listAbandonedRuns(now: Date): Promise<Array<{ scheduleId: string; slot: string; owner: string }>>;
   pruneRunClaims(olderThan: Date): Promise<number>;
 
   /** Insert or replace the reference of a channel (keyed by platform + channel id). */

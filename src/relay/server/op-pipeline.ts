@@ -5,9 +5,11 @@ import type { RelayBackend } from '../backend.js';
 import { withoutApproval, type ApprovalVerifier } from '../approval-token.js';
 import type { NonceCache } from '../nonce-cache.js';
 import { isOperationName, operations, RelayError, type OperationName, type OpParams } from '../protocol.js';
-import { verifyRequest } from '../signing.js';
+import { readDeadline, type DeadlineRead } from '../deadline.js';
+import { SIGNATURE_HEADERS, verifyRequest } from '../signing.js';
 import { enforceWriteLimits } from '../write-limits.js';
 import { boundedParams, type AuditRecord } from './audit-log.js';
+import type { FenceRegister } from './fencing.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-limits.js';
 import type { KeyPolicy } from './key-policy.js';
 import { readBody } from './read-body.js';
@@ -32,6 +34,8 @@ export interface PipelineDeps {
   auditStart?: (draft: AuditDraft) => Promise<void>;
   writesEnabled: boolean;
   approvals?: ApprovalVerifier;
+  /** Highest lease fencing token seen per plan; a write with a lower one is refused. */
+  fences?: FenceRegister;
   maxBodyBytes: number;
   /** Operator log (stderr): where unexpected backend errors go, since callers only get a code. */
   log: (message: string) => void;
@@ -102,6 +106,8 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
     return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${auth.message}`, 'denied', auth.reason));
   }
   draft.keyId = auth.keyId;
+  const deadline = readDeadline(req.headers, deps.keys.get(auth.keyId) ?? '', String(req.headers[SIGNATURE_HEADERS.nonce]));
+  if (deadline.kind === 'bad') return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${deadline.message}`, 'denied', 'bad_deadline'));
 
   if (req.method !== 'POST') return fail(new Refusal(405, 'BAD_REQUEST', 'operations are called with POST', 'invalid', 'method'));
   if (!isOperationName(name)) {
@@ -134,14 +140,25 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   }
   const params = parsed.data as Record<string, unknown>;
 
-  if (spec.write) {
-    const refusal = checkWrite(name, params, deps);
-    if (refusal instanceof Refusal) return fail(refusal);
-    draft.approvalId = refusal;
-    const held = await beforeWrite(name, params, deps, draft, signal);
-    if (held) return fail(held);
+  // The caller's deadline: no work starts past it (not even the write limits' AD reads, and the
+  // approval token stays unspent), and host/LDAP work is aborted when it passes (the signal also
+  // aborts when the caller hangs up).
+  const work = deadlineSignal(deadline, deps.clock.now().getTime(), signal);
+  if (!work) return fail(Refusal.fromCode('TIMEOUT', "the caller's deadline passed before the relay could start; nothing was done", 'denied', 'deadline_passed'));
+  try {
+    if (spec.write) {
+      const refusal = checkWrite(name, params, deps);
+      if (refusal instanceof Refusal) return fail(refusal);
+      draft.approvalId = refusal;
+      const held = await beforeWrite(name, params, deps, draft, work.signal);
+      if (held) return fail(held);
+    }
+    // Backends compare with the wall clock (it keeps moving through a freeze); the relay's clock may be a test's.
+    const wallDeadline = deadline.kind === 'ok' ? Date.now() + (deadline.deadlineMs - deps.clock.now().getTime()) : undefined;
+    return await dispatch(name, params, deps, draft, work.signal, wallDeadline);
+  } finally {
+    work.done();
   }
-  return dispatch(name, params, deps, draft, signal);
 }
 
 /**
@@ -170,14 +187,18 @@ function checkWrite(op: OperationName, params: Record<string, unknown>, deps: Pi
     return Refusal.fromCode('FORBIDDEN', 'writes are disabled on this relay (RELAY_WRITES_ENABLED=false); nothing was changed', 'denied', 'writes_disabled');
   }
   try {
-    return deps.approvals.verify(String(params.approval), op, withoutApproval(params)).id;
+    const approval = deps.approvals.verify(String(params.approval), op, withoutApproval(params));
+    if (deps.fences && !deps.fences.admit(approval.id, approval.fence)) {
+      return Refusal.fromCode('FORBIDDEN', `stale fencing token ${approval.fence} for plan ${approval.id}: another replica has taken this plan over; nothing was changed`, 'denied', 'stale_fence');
+    }
+    return approval.id;
   } catch (e) {
     const message = e instanceof RelayError ? e.message : 'approval token refused';
     return Refusal.fromCode('FORBIDDEN', message, 'denied', 'approval');
   }
 }
 
-async function dispatch(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal): Promise<PipelineOutcome> {
+async function dispatch(op: OperationName, params: Record<string, unknown>, deps: PipelineDeps, draft: AuditDraft, signal: AbortSignal, deadlineMs?: number): Promise<PipelineOutcome> {
   if (!deps.backend.supports(op)) {
     return { ok: false, refusal: Refusal.fromCode('NOT_FOUND', `operation ${op} is not available on the ${deps.backend.name} backend`, 'invalid', 'unsupported') };
   }
@@ -186,6 +207,7 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
       requester: draft.requester ?? undefined,
       approvalId: draft.approvalId ?? undefined,
       signal,
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     });
     const checked = operations[op].result.safeParse(result);
     if (!checked.success) {
@@ -196,4 +218,26 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
     if (!(e instanceof RelayError)) deps.log(`unexpected error in the ${deps.backend.name} backend during ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return { ok: false, refusal: Refusal.fromBackendError(e) };
   }
+}
+
+/**
+ * The signal backend work runs under (aborted when the caller hangs up or the deadline passes),
+ * or undefined when the deadline has already passed. `done` clears its timer and listener at
+ * once: a pending timer per request would hold memory for as long as callers' timeouts.
+ */
+function deadlineSignal(deadline: DeadlineRead, nowMs: number, signal: AbortSignal): { signal: AbortSignal; done: () => void } | undefined {
+  if (deadline.kind !== 'ok') return { signal, done: () => undefined };
+  const left = deadline.deadlineMs - nowMs;
+  if (left <= 0) return undefined;
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, left);
+  signal.addEventListener('abort', abort, { once: true });
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+    },
+  };
 }

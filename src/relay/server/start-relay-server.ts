@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ApprovalVerifier } from '../approval-token.js';
+import { Drain } from './drain.js';
+import { FenceRegister } from './fencing.js';
 import type { RelayBackend } from '../backend.js';
 import { NonceCache } from '../nonce-cache.js';
 import { DEFAULT_FUTURE_SKEW_SECONDS, DEFAULT_SKEW_SECONDS } from '../signing.js';
@@ -41,6 +43,8 @@ export interface RelayServerOptions {
   clock?: Clock;
   maxBodyBytes?: number;
   log?: (message: string) => void;
+  /** How long close() lets requests in flight finish before closing their sockets (default 10 s). */
+  drainMs?: number;
 }
 
 export interface RunningRelay {
@@ -120,15 +124,17 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     unauthLines: new UnauthenticatedLines(options.auditUnauthPerMinute ?? DEFAULT_AUDIT_UNAUTH_PER_MINUTE),
     writesEnabled: options.writesEnabled ?? false,
     approvals: options.writesEnabled && options.approvalKey ? new ApprovalVerifier(options.approvalKey, clock) : undefined,
+    fences: new FenceRegister(),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     log,
     audit,
     metrics,
   });
+  const drain = new Drain();
   let server: Server;
   let port: number;
   try {
-    server = createHttpServer(host, options.tls, handler);
+    server = createHttpServer(host, options.tls, drain.wrap(handler));
     port = await listen(server, host, options.port ?? 0);
   } catch (e) {
     // The audit log was opened (and proven writable) above: do not leave it open.
@@ -147,10 +153,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       await audit.reopen?.();
     },
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      // Stop accepting, close idle keep-alive sockets, refuse what still arrives, finish in-flight work.
+      await drain.close(server, options.drainMs ?? 10_000);
       await options.backend.close?.();
       await audit.close();
     },

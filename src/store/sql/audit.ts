@@ -3,7 +3,7 @@ import type { Db, Queryable, SqlValue } from './db.js';
 import { fromJson, toDate, toJson, toStringOrNull, type Row } from './rows.js';
 
 // Append-only: this file inserts and reads. The one delete is the admin's export-and-prune,
-// which returns every row it removes; the schema also refuses UPDATE with a trigger.
+// which returns every row it removes; the schema refuses UPDATE and any other DELETE with triggers.
 
 const COLUMNS = 'id, at, actor, action, subject_id, outcome, details';
 
@@ -36,9 +36,16 @@ export async function listAudit(db: Db, filter: AuditFilter = {}): Promise<Audit
   return (await db.query(sql, params)).rows.map((row) => toAuditEvent(db, row));
 }
 
+/** The one delete: the database refuses DELETE on audit_events unless this transaction opens the gate. */
 export async function exportAndPruneAudit(db: Db, before: Date): Promise<AuditEvent[]> {
-  const r = await db.query(`DELETE FROM audit_events WHERE at < $1 RETURNING ${COLUMNS}`, [before]);
-  return r.rows.map((row) => toAuditEvent(db, row)).sort((a, b) => a.id - b.id);
+  const rows = await db.transaction(async (tx) => {
+    if (db.dialect === 'postgres') await tx.query(`SELECT set_config('triage.audit_prune', 'on', true)`);
+    else await tx.query(`INSERT INTO audit_prune_gate (opened_at) VALUES ($1)`, [new Date()]);
+    const r = await tx.query(`DELETE FROM audit_events WHERE at < $1 RETURNING ${COLUMNS}`, [before]);
+    if (db.dialect === 'sqlite') await tx.query(`DELETE FROM audit_prune_gate`);
+    return r.rows;
+  });
+  return rows.map((row) => toAuditEvent(db, row)).sort((a, b) => a.id - b.id);
 }
 
 function toAuditEvent(db: Db, row: Row): AuditEvent {

@@ -67,12 +67,37 @@ export async function recordScheduleFired(db: Db, id: string, slot: string): Pro
   return r.rowCount === 1;
 }
 
-export async function claimRun(db: Db, scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean> {
+/** Ten minutes: a scheduled run renews its claim while it runs, so this only bounds a dead replica's hold. */
+export const DEFAULT_CLAIM_LEASE_MS = 10 * 60_000;
+
+/**
+ * True for exactly one caller per (schedule, slot): the first, or one taking over a claim whose
+ * run never finished and whose lease expired (the replica that claimed it died).
+ */
+export async function claimRun(db: Db, scheduleId: string, slot: string, owner: string, now: Date, leaseMs = DEFAULT_CLAIM_LEASE_MS): Promise<boolean> {
   const r = await db.query(
-    'INSERT INTO run_claims (schedule_id, slot, owner, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (schedule_id, slot) DO NOTHING',
-    [scheduleId, slot, owner, now],
+    `INSERT INTO run_claims (schedule_id, slot, owner, claimed_at, lease_until) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (schedule_id, slot) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at, lease_until = excluded.lease_until
+     WHERE run_claims.done_at IS NULL AND run_claims.lease_until IS NOT NULL AND run_claims.lease_until <= excluded.claimed_at`,
+    [scheduleId, slot, owner, now, new Date(now.getTime() + leaseMs)],
   );
   return r.rowCount === 1;
+}
+
+export async function renewRunClaim(db: Db, scheduleId: string, slot: string, owner: string, now: Date, leaseMs = DEFAULT_CLAIM_LEASE_MS): Promise<boolean> {
+  const r = await db.query('UPDATE run_claims SET lease_until = $4 WHERE schedule_id = $1 AND slot = $2 AND owner = $3 AND done_at IS NULL', [scheduleId, slot, owner, new Date(now.getTime() + leaseMs)]);
+  return r.rowCount === 1;
+}
+
+export async function completeRun(db: Db, scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean> {
+  const r = await db.query('UPDATE run_claims SET done_at = $4 WHERE schedule_id = $1 AND slot = $2 AND owner = $3 AND done_at IS NULL', [scheduleId, slot, owner, now]);
+  return r.rowCount === 1;
+}
+
+/** Claims whose run never finished and whose lease has expired: another replica should run them. */
+export async function listAbandonedRuns(db: Db, now: Date): Promise<Array<{ scheduleId: string; slot: string; owner: string }>> {
+  const r = await db.query('SELECT schedule_id, slot, owner FROM run_claims WHERE done_at IS NULL AND lease_until IS NOT NULL AND lease_until <= $1 ORDER BY slot', [now]);
+  return r.rows.map((row) => ({ scheduleId: String(row.schedule_id), slot: String(row.slot), owner: String(row.owner) }));
 }
 
 export async function pruneRunClaims(db: Db, olderThan: Date): Promise<number> {

@@ -7,6 +7,11 @@ import type {
   CheckRun,
   IdentityKey,
   IdentityLink,
+  Json,
+  NewStep,
+  PlanLease,
+  PlanStep,
+  StepState,
   NewAction,
   NewAuditEvent,
   NewCheckRun,
@@ -24,6 +29,7 @@ import * as audit from './audit.js';
 import * as checkRuns from './check-runs.js';
 import type { Db } from './db.js';
 import * as people from './people.js';
+import * as journal from './plan-journal.js';
 import * as plans from './plans.js';
 import * as schedules from './schedules.js';
 
@@ -55,6 +61,14 @@ export class SqlStore implements Store {
   setPlanMessage = (id: string, ref: MessageRef, now: Date): Promise<Plan | null> => plans.setPlanMessage(this.db, id, ref, now);
   expireDuePlans = (now: Date): Promise<Plan[]> => plans.expireDuePlans(this.db, now);
 
+  acquirePlanLease = (planId: string, owner: string, now: Date, ttlMs: number): Promise<PlanLease | null> => journal.acquirePlanLease(this.db, planId, owner, now, ttlMs);
+  renewPlanLease = (lease: PlanLease, now: Date, ttlMs: number): Promise<boolean> => journal.renewPlanLease(this.db, lease, now, ttlMs);
+  releasePlanLease = (lease: PlanLease, now: Date): Promise<void> => journal.releasePlanLease(this.db, lease, now);
+  getPlanLease = (planId: string): Promise<PlanLease | null> => journal.getPlanLease(this.db, planId);
+  beginStep = (planId: string, step: NewStep, lease: PlanLease, now: Date): Promise<PlanStep | null> => journal.beginStep(this.db, planId, step, lease, now);
+  finishStep = (id: number, state: Exclude<StepState, 'started'>, detail: Json, now: Date): Promise<PlanStep | null> => journal.finishStep(this.db, id, state, detail, now);
+  listSteps = (planId: string): Promise<PlanStep[]> => journal.listSteps(this.db, planId);
+
   appendAudit = (e: NewAuditEvent): Promise<AuditEvent> => audit.appendAudit(this.db, this.db, e);
   listAudit = (filter?: AuditFilter): Promise<AuditEvent[]> => audit.listAudit(this.db, filter);
   exportAndPruneAudit = (before: Date): Promise<AuditEvent[]> => audit.exportAndPruneAudit(this.db, before);
@@ -67,7 +81,10 @@ export class SqlStore implements Store {
   pauseSchedule = (id: string, reason: string, now: Date): Promise<Schedule | null> => schedules.pauseSchedule(this.db, id, reason, now);
   resumeSchedule = (id: string): Promise<Schedule | null> => schedules.resumeSchedule(this.db, id);
   recordScheduleFired = (id: string, slot: string): Promise<boolean> => schedules.recordScheduleFired(this.db, id, slot);
-  claimRun = (scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean> => schedules.claimRun(this.db, scheduleId, slot, owner, now);
+  claimRun = (scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean> => schedules.claimRun(this.db, scheduleId, slot, owner, now, leaseMs);
+  renewRunClaim = (scheduleId: string, slot: string, owner: string, now: Date, leaseMs?: number): Promise<boolean> => schedules.renewRunClaim(this.db, scheduleId, slot, owner, now, leaseMs);
+  completeRun = (scheduleId: string, slot: string, owner: string, now: Date): Promise<boolean> => schedules.completeRun(this.db, scheduleId, slot, owner, now);
+  listAbandonedRuns = (now: Date): Promise<Array<{ scheduleId: string; slot: string; owner: string }>> => schedules.listAbandonedRuns(this.db, now);
   pruneRunClaims = (olderThan: Date): Promise<number> => schedules.pruneRunClaims(this.db, olderThan);
 
   saveConversation = (ref: ConversationRef, now: Date): Promise<void> => people.saveConversation(this.db, ref, now);

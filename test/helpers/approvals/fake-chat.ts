@@ -65,10 +65,10 @@ export class FakeChat implements ChatAdapter {
   }
 
   /** Clicks a button on a shown message (or a forged one: any record id). */
-  async click(actor: Actor, action: string, recordId: string, opts: { value?: string; on?: ShownMessage } = {}): Promise<void> {
+  async click(actor: Actor, action: string, recordId: string, opts: { value?: string; on?: ShownMessage; conversation?: ConversationRef } = {}): Promise<void> {
     const on = opts.on ?? this.messages.find((m) => m.reply.buttons?.some((b) => b.recordId === recordId));
     const message = on ? { conversation: on.conversation, messageId: on.id } : undefined;
-    await this.core!.handle(this.event(actor, 'action', action, { action: { name: action, recordId, ...(opts.value !== undefined ? { value: opts.value } : {}) }, ...(message ? { message } : {}) }), this);
+    await this.core!.handle(this.event(actor, 'action', action, { action: { name: action, recordId, ...(opts.value !== undefined ? { value: opts.value } : {}) }, ...(message ? { message } : {}), ...(opts.conversation ? { conversation: opts.conversation } : {}) }), this);
   }
 
   /** The newest message carrying a button for this action. */

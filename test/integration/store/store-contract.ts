@@ -93,7 +93,7 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
 
     it('migrates once: opening again (twice at once, too) applies nothing and keeps the data', async () => {
       const before = await target.raw('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(before.map((r) => Number(r.version))).toEqual([1]);
+      expect(before.map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
       const saved = await store.saveCheckRun(run('CL1', 0));
       await store.close();
       opened.splice(0);
@@ -248,6 +248,7 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
       const methods = Object.keys(store).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(store)));
       expect(methods.filter((m) => /audit/i.test(m)).sort()).toEqual(['appendAudit', 'exportAndPruneAudit', 'listAudit']);
       await expect(target.raw("UPDATE audit_events SET actor = 'someone-else'")).rejects.toThrow(/append-only/);
+      await expect(target.raw('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
       expect(await store.listAudit()).toEqual([e]);
     });
 
@@ -257,6 +258,53 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
       expect(await store.exportAndPruneAudit(at(-10))).toEqual(old);
       expect(await store.listAudit()).toEqual([kept]);
       expect(await store.exportAndPruneAudit(at(-10))).toEqual([]);
+    });
+
+    it('leases a plan to one owner at a time, raising the fencing token on every take', async () => {
+      const plan = await store.createPlan(newPlan(null));
+      const other = await open();
+      const a = await store.acquirePlanLease(plan.id, 'replica-a', at(0), 30_000);
+      expect(a).toMatchObject({ planId: plan.id, owner: 'replica-a', fencingToken: 1, expiresAt: new Date(at(0).getTime() + 30_000) });
+      // Live: nobody else takes it, from this connection or another replica's.
+      expect(await other.acquirePlanLease(plan.id, 'replica-b', new Date(at(0).getTime() + 29_000), 30_000)).toBeNull();
+      expect(await store.renewPlanLease(a!, new Date(at(0).getTime() + 20_000), 30_000)).toBe(true);
+      expect(await other.acquirePlanLease(plan.id, 'replica-b', new Date(at(0).getTime() + 45_000), 30_000)).toBeNull();
+      // Expired: one of many concurrent takers gets it, with the next token.
+      const later = new Date(at(0).getTime() + 51_000);
+      const takes = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? other : store).acquirePlanLease(plan.id, `replica-${i}`, later, 30_000)));
+      const won = takes.filter((t) => t !== null);
+      expect(won).toHaveLength(1);
+      expect(won[0]!.fencingToken).toBe(2);
+      // The old holder can neither renew nor start a step; the new one can.
+      expect(await store.renewPlanLease(a!, later, 30_000)).toBe(false);
+      expect(await store.beginStep(plan.id, { stepKey: 'host.purge-tickets:HV01', op: 'host.purge-tickets', target: 'HV01' }, a!, later)).toBeNull();
+      const step = await other.beginStep(plan.id, { stepKey: 'host.purge-tickets:HV01', op: 'host.purge-tickets', target: 'HV01' }, won[0]!, later);
+      expect(step).toMatchObject({ attempt: 1, idempotencyKey: `${plan.id}:host.purge-tickets:HV01:1`, state: 'started', fencingToken: 2, owner: won[0]!.owner });
+      // Released: free at once, and the next token is higher still.
+      await other.releasePlanLease(won[0]!, later);
+      expect((await store.acquirePlanLease(plan.id, 'replica-a', later, 30_000))?.fencingToken).toBe(3);
+      expect(await store.getPlanLease(plan.id)).toMatchObject({ owner: 'replica-a', fencingToken: 3 });
+    });
+
+    it('journals each step before and after it runs, one row per attempt, in order', async () => {
+      const plan = await store.createPlan(newPlan(null));
+      const lease = (await store.acquirePlanLease(plan.id, 'replica-a', at(1), 5 * 60_000))!;
+      const ad = await store.beginStep(plan.id, { stepKey: 'directory.apply-delegation', op: 'directory.apply-delegation', target: 'HV01', detail: { computers: ['HV01'] } }, lease, at(1));
+      const host = await store.beginStep(plan.id, { stepKey: 'host.set-migration-auth:HV01', op: 'host.set-migration-auth', target: 'HV01' }, lease, at(1));
+      expect(await store.finishStep(ad!.id, 'ok', { applied: ['HV01'] }, at(1))).toMatchObject({ state: 'ok', detail: { applied: ['HV01'] }, finishedAt: at(1) });
+      // The host step never finished (the replica died); a second attempt is a new row.
+      const retry = await store.beginStep(plan.id, { stepKey: 'host.set-migration-auth:HV01', op: 'host.set-migration-auth', target: 'HV01' }, lease, at(2));
+      expect(retry).toMatchObject({ attempt: 2, idempotencyKey: `${plan.id}:host.set-migration-auth:HV01:2` });
+      await store.finishStep(retry!.id, 'verified', { observed: 'Kerberos' }, at(2));
+      const steps = await store.listSteps(plan.id);
+      expect(steps.map((s) => [s.stepKey, s.attempt, s.state])).toEqual([
+        ['directory.apply-delegation', 1, 'ok'],
+        ['host.set-migration-auth:HV01', 1, 'started'],
+        ['host.set-migration-auth:HV01', 2, 'verified'],
+      ]);
+      expect(steps[1]!.finishedAt).toBeNull();
+      expect(steps[0]!.detail).toEqual({ applied: ['HV01'] });
+      expect(host!.startedAt).toEqual(at(1));
     });
 
     it('keeps schedules: create, list, pause, resume, upsert, record the fired slot, delete', async () => {
@@ -299,6 +347,27 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
       expect(await second.claimRun(s.id, slot, 'other-process', at(2))).toBe(false);
       expect(await store.pruneRunClaims(at(2))).toBe(1);
       expect(await store.claimRun(s.id, '2026-03-03T06:00:00.000Z', 'replica-2', at(4))).toBe(false);
+    });
+
+    it('lets one replica take over a claimed slot whose run never finished, once its lease expired, and only once', async () => {
+      const s = await store.createSchedule(schedule('CL1'));
+      const slot = '2026-03-02T06:00:00.000Z';
+      const other = await open();
+      expect(await store.claimRun(s.id, slot, 'replica-a', at(1), 60_000)).toBe(true);
+      // replica-a dies before posting. While its lease lives, nobody else runs the slot.
+      expect(await other.claimRun(s.id, slot, 'replica-b', new Date(at(1).getTime() + 59_000), 60_000)).toBe(false);
+      expect(await other.listAbandonedRuns(new Date(at(1).getTime() + 59_000))).toEqual([]);
+      expect(await other.listAbandonedRuns(at(3))).toEqual([{ scheduleId: s.id, slot, owner: 'replica-a' }]);
+      const takers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claimRun(s.id, slot, `replica-${i}`, at(3), 60_000)));
+      expect(takers.filter(Boolean)).toHaveLength(1);
+      const winner = `replica-${takers.indexOf(true)}`;
+      expect(await store.renewRunClaim(s.id, slot, 'replica-a', at(3))).toBe(false);
+      expect(await store.completeRun(s.id, slot, 'replica-a', at(3))).toBe(false);
+      expect(await other.renewRunClaim(s.id, slot, winner, at(3), 60_000)).toBe(true);
+      expect(await other.completeRun(s.id, slot, winner, at(4))).toBe(true);
+      // Done: never taken over again, however long after.
+      expect(await store.listAbandonedRuns(at(1000))).toEqual([]);
+      expect(await store.claimRun(s.id, slot, 'replica-z', at(1000))).toBe(false);
     });
 
     it('keeps one conversation reference per platform channel', async () => {

@@ -35,6 +35,19 @@ describe('approval refusals', () => {
     await refused(planId, 'oliviaOnSlack', /^You proposed plan .*: another approver must approve it \(two-person rule\)\. Nothing was done\.$/, 'proposed');
   });
 
+  it('refuses a click claiming another conversation than the plan\'s; the same approver can approve on its card', async () => {
+    const { planId } = await checkAndPropose(flow, NODES);
+    const before = state();
+    await flow.chat.click(people.anna, 'approve', planId, { conversation: { platform: 'web', channelId: 'elsewhere' } });
+    expect(flow.chat.lastTold('anna')).toBe(`Plan ${planId} belongs to another conversation; it can only be decided from its card there. Nothing was done.`);
+    expect(flow.backend.writes).toHaveLength(0);
+    expect(state()).toBe(before);
+    expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'proposed' });
+    expect((await flow.store.listAudit({ subjectId: planId })).at(-1)).toMatchObject({ actor: 'person:anna', action: 'plan.approve', outcome: 'refused' });
+    await flow.chat.click(people.anna, 'approve', planId);
+    expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'applied' });
+  });
+
   it('refuses an approver who is the proposer (operator and approver in one person)', async () => {
     const { planId } = await checkAndPropose(flow, NODES, people.adam);
     await refused(planId, 'adam', /two-person rule/, 'proposed');

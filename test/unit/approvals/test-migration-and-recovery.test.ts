@@ -78,15 +78,25 @@ describe('crash recovery', () => {
     return { card, planId };
   }
 
-  it('settles an applying plan whose write happened as applied, without writing again', async () => {
+  it('resumes an applying plan whose AD write happened: AD is not written again, the host steps run, and only then Applied', async () => {
     const { card, planId } = await stoppedIn('applying', true);
+    expect(lab.state.reachableHost('HV04').migration.authenticationType).toBe('CredSSP');
     flow.clock.advance(3 * 60_000);
     const settled = await recoverPlans(flow.deps);
     expect(settled.map((p) => [p.id, p.state])).toEqual([[planId, 'applied']]);
-    expect(flow.backend.writes).toHaveLength(0);
-    expect(card.reply.verdict?.text).toMatch(/On restart, AD holds the planned values on every computer, so the plan is settled as applied/);
+    expect(flow.backend.count('directory.apply-delegation')).toBe(0);
+    expect(flow.backend.count('host.set-migration-auth')).toBe(1);
+    expect(flow.backend.count('host.purge-tickets')).toBe(4);
+    expect(lab.state.reachableHost('HV04').migration.authenticationType).toBe('Kerberos');
+    expect(card.reply.verdict?.text).toMatch(/On restart, the steps were resumed from the journal and every step is verified\./);
+    const steps = card.reply.sections!.find((s) => s.title === 'Steps')!.lines;
+    expect(steps[0]).toMatch(/^✓ directory\.apply-delegation HV01, HV02, HV03 \(verified\): found done on recovery: AD holds the planned values on every computer$/);
+    expect(steps).toContain('✓ host.set-migration-auth HV04 (verified)');
+    expect(steps.filter((l) => /^✓ host\.purge-tickets HV0\d$/.test(l))).toHaveLength(4);
     expect(card.reply.buttons?.map((b) => b.action)).toEqual(['rollback']);
-    expect((await flow.store.listAudit({ subjectId: planId })).at(-1)).toMatchObject({ actor: 'system', action: 'plan.recovered', outcome: 'applied' });
+    const trail = await flow.store.listAudit({ subjectId: planId });
+    expect(trail.at(-1)).toMatchObject({ actor: 'system', action: 'plan.recovered', outcome: 'applied' });
+    expect(trail.filter((e) => e.action === 'relay.set-migration-auth').map((e) => (e.details as { idempotencyKey: string }).idempotencyKey)).toEqual([`${planId}:host.set-migration-auth:HV04:1`]);
   });
 
   it('settles an applying plan whose write never happened as failed, nothing written', async () => {
@@ -133,6 +143,10 @@ describe('crash recovery', () => {
     // Restored exactly, but for userAccountControl: a rollback leaves protocol transition on (the relay's write limits).
     expect(JSON.parse(before)).toMatchObject({ userAccountControl: 0x1000 });
     expect(JSON.stringify(lab.state.findComputer('HV02'))).toBe(JSON.stringify({ ...JSON.parse(before), userAccountControl: 0x1001000 }));
-    expect(flow.backend.writes).toHaveLength(writes);
+    // AD is not written again; the rollback's host steps (HV04 back to CredSSP, the purges) run.
+    const resumed = flow.backend.writes.slice(writes).map((w) => w.op);
+    expect(resumed.filter((op) => op === 'directory.apply-delegation')).toEqual([]);
+    expect(resumed.filter((op) => op === 'host.set-migration-auth')).toHaveLength(1);
+    expect(lab.state.reachableHost('HV04').migration.authenticationType).toBe('CredSSP');
   });
 });

@@ -44,6 +44,18 @@ describe('parseCommand', () => {
     if (!result.ok) expect(result.message).toContain('"HV?02"');
   });
 
+  it('shows bidi overrides, isolates and zero-width characters as code points instead of echoing them', () => {
+    const result = parseCommand('migration-check HV01 HV\u202e20\u200b\u2066x\u200dy');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.message).toContain('"HV<U+202E>20<U+200B><U+2066>x<U+200D>y"');
+      expect(result.message).not.toMatch(/[\u202e\u200b\u2066\u200d]/);
+    }
+    const unknown = parseCommand('\u2067deploy\u2069 now');
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.message).toContain('Unknown command "<U+2067>deploy<U+2069>"');
+  });
+
   it('keeps quoted cron expressions together, including typographic quotes from chat clients', () => {
     expect(tokenize('a "0 8 * * *" b')).toEqual(['a', '0 8 * * *', 'b']);
     expect(tokenize('a “0 8 * * *” b')).toEqual(['a', '0 8 * * *', 'b']);

@@ -62,6 +62,29 @@ describe('web adapter over HTTP', () => {
     expect(adapter.state.list('adam').some((m) => m.visibleTo)).toBe(false);
   });
 
+  it('answers a 1 MB body with 413 and a reason (never a reset connection), and keeps serving', async () => {
+    // Sent the way a slow client sends it: 64 KB at a time, so the server has answered long before the end.
+    const { request } = await import('node:http');
+    const answer = await new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
+      const req = request(`${adapter.url}/api/command`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(16 * 65_536) } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+      let sent = 0;
+      const pump = () => {
+        if (sent === 16) return req.end();
+        sent += 1;
+        req.write(Buffer.alloc(65_536, 0x20), () => setTimeout(pump, 5));
+      };
+      pump();
+    });
+    expect(answer).toMatchObject({ status: 413, body: expect.stringContaining('request too large') });
+    expect(seen).toHaveLength(0);
+    expect((await post('/api/command', { persona: 'olivia', channelId: 'incident', text: 'help' })).status).toBe(202);
+  });
+
   it('refuses unknown personas, non-JSON posts and foreign Host headers', async () => {
     expect((await post('/api/command', { persona: 'mallory', channelId: 'incident', text: 'help' })).status).toBe(400);
     const form = await fetch(`${adapter.url}/api/command`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=help' });

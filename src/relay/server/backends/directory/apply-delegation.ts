@@ -39,6 +39,8 @@ export interface WriteContext {
   base: string;
   domainRoot: string;
   domainFqdn: string;
+  /** Throws when the caller no longer waits (deadline passed, hung up): checked before the first modify. */
+  stillWanted?: () => void;
 }
 
 interface Target {
@@ -159,6 +161,7 @@ export async function applyDelegation(ctx: WriteContext, params: Params): Promis
     throw new RelayError('CONFLICT', `the delegation in AD changed since the plan was made: ${what}; nothing was written`, { current: current() });
   }
   const granteeSids = await grantees(ctx, params.changes);
+  ctx.stillWanted?.();
   const written: Array<{ target: Target; inverse: Change[] }> = [];
   for (const t of targets) {
     const { forward, inverse } = modification(t, before.sidNames, granteeSids);

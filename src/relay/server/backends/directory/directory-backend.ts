@@ -1,6 +1,7 @@
 import type { BackendContext, RelayBackend } from '../../../backend.js';
 import type { OperationName, OpParams, OpResult } from '../../../protocol.js';
 import { RelayError } from '../../../protocol.js';
+import { assertStillWanted } from '../../../deadline.js';
 import { applyDelegation } from './apply-delegation.js';
 import { checkTransport, dnToDomain, first, loadCa, DirectorySession, type DirectoryAccount, type DirectoryOptions } from './connection.js';
 import { crossRefFilter } from './filters.js';
@@ -37,15 +38,15 @@ export class DirectoryBackend implements RelayBackend {
     return (OPS as readonly string[]).includes(op);
   }
 
-  async handle<O extends OperationName>(op: O, params: OpParams<O>, _ctx: BackendContext): Promise<OpResult<O>> {
+  async handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext): Promise<OpResult<O>> {
     if (!this.supports(op)) throw new RelayError('NOT_FOUND', `operation ${op} is not served by the directory backend`);
     const write = op === 'directory.apply-delegation';
     return this.withSession(write ? (this.options.writer ?? this.options.reader) : this.options.reader, (session) =>
-      this.dispatch(op as DirectoryOp, params as OpParams<DirectoryOp>, session),
+      this.dispatch(op as DirectoryOp, params as OpParams<DirectoryOp>, session, ctx),
     ) as Promise<OpResult<O>>;
   }
 
-  private async dispatch(op: DirectoryOp, params: OpParams<DirectoryOp>, session: DirectorySession): Promise<OpResult<DirectoryOp>> {
+  private async dispatch(op: DirectoryOp, params: OpParams<DirectoryOp>, session: DirectorySession, ctx: BackendContext = {}): Promise<OpResult<DirectoryOp>> {
     const dse = await session.rootDse();
     const domain = await this.domain(session, dse.defaultNamingContext, dse.configurationNamingContext);
     const base = this.options.baseDn ?? domain.root;
@@ -68,7 +69,7 @@ export class DirectoryBackend implements RelayBackend {
       case 'directory.user':
         return { user: await readUser(session, domain.root, (params as OpParams<'directory.user'>).id) };
       case 'directory.apply-delegation':
-        return applyDelegation({ session, base, domainRoot: domain.root, domainFqdn: domain.fqdn }, params as OpParams<'directory.apply-delegation'>);
+        return applyDelegation({ session, base, domainRoot: domain.root, domainFqdn: domain.fqdn, stillWanted: () => assertStillWanted(ctx) }, params as OpParams<'directory.apply-delegation'>);
     }
   }
 
