@@ -5,7 +5,7 @@ import type { CallOptions, RelayClient } from '../relay/relay-client.js';
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from './evidence.js';
 import { accountName, findComputer } from './facts.js';
 
-// Evidence collection: every host read of every node at once, and, alongside them, a directory
+// Evidence collection: every node's reads at once (one host.evidence request per node), and, alongside them, a directory
 // chain whose cost does not grow with N: one `directory.computers` for all nodes, then one
 // `directory.spn-owners` for all their migration and HOST SPNs (plus `directory.user` for a named
 // initiator, in parallel). host.dns alone waits for directory.computers, to ask for each peer's
@@ -69,7 +69,39 @@ export function lookupNames(nodes: string[], node: string, directory: OpResult<'
   return [...names.values()];
 }
 
+/** Relays known not to offer host.evidence (an older triage-relay): asked with single reads. */
+const withoutEvidence = new WeakSet<RelayClient>();
+
+/**
+ * A node's reads: one host.evidence request (one PowerShell invocation and one JEA session on a
+ * Windows relay, instead of six), or the single reads when the relay does not offer it. Each part
+ * keeps its own outcome either way.
+ */
 async function readHost(relay: RelayClient, node: string, lookups: Promise<(node: string) => string[]>, options: CollectOptions, call: CallOptions): Promise<HostEvidence> {
+  if (!withoutEvidence.has(relay)) {
+    const names = (await lookups)(node);
+    try {
+      const e = await relay.call('host.evidence', { node, sinceHours: options.eventWindowHours, names }, call);
+      const evidence: HostEvidence = { node, migration: e.migration, security: e.security, events: e.events, hotfixes: e.hotfixes, dns: e.dns, vms: e.vms };
+      notify(options.onHostDone, node, [e.migration, e.security, e.events, e.hotfixes, e.dns].every((o) => o.ok));
+      return evidence;
+    } catch (err) {
+      if (!(err instanceof RelayError && err.code === 'NOT_FOUND')) return failedHost(node, err, options);
+      withoutEvidence.add(relay);
+    }
+  }
+  return readHostOneByOne(relay, node, lookups, options, call);
+}
+
+/** The node did not answer at all: every part carries that one error. */
+function failedHost(node: string, err: unknown, options: CollectOptions): HostEvidence {
+  const error = err instanceof RelayError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: `unexpected error: ${(err as Error)?.message ?? String(err)}` };
+  const failed = { ok: false as const, error };
+  notify(options.onHostDone, node, false);
+  return { node, migration: failed, security: failed, events: failed, hotfixes: failed, dns: failed, vms: failed };
+}
+
+async function readHostOneByOne(relay: RelayClient, node: string, lookups: Promise<(node: string) => string[]>, options: CollectOptions, call: CallOptions): Promise<HostEvidence> {
   const dnsRead = lookups.then((namesOf) => {
     const names = namesOf(node);
     return names.length > 0 ? outcome(() => relay.call('host.dns', { node, names }, call)) : ok({ answers: [] });

@@ -37,6 +37,7 @@ export class LabBackend implements RelayBackend {
       'host.hotfixes': (p) => host.hotfixes(s, p),
       'host.dns': (p) => host.dns(s, p),
       'host.vms': (p) => host.vms(s, p),
+      'host.evidence': (p) => host.evidence(s, p),
       'cluster.nodes': (p) => host.clusterNodes(s, p),
       'directory.computers': (p) => directory.computers(s, p),
       'directory.spn-owners': (p) => directory.spnOwners(s, p),

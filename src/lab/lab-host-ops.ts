@@ -67,3 +67,28 @@ export function clusterNodes(state: LabState, p: OpParams<'cluster.nodes'>): OpR
   if (!up) throw new RelayError('HOST_UNREACHABLE', `no node of ${cluster.name} answered`);
   return { cluster: cluster.name, nodes: [...cluster.nodes] };
 }
+
+/**
+ * Every read of one node at once, each part as its own operation would answer it or with the
+ * error it alone met. A node that does not answer at all fails as a whole (no session).
+ */
+export function evidence(state: LabState, p: OpParams<'host.evidence'>): OpResult<'host.evidence'> {
+  state.reachableHost(p.node);
+  return {
+    migration: part(() => migrationSettings(state, { node: p.node })),
+    security: part(() => security(state, { node: p.node })),
+    events: part(() => events(state, { node: p.node, sinceHours: p.sinceHours })),
+    hotfixes: part(() => hotfixes(state, { node: p.node })),
+    dns: part(() => (p.names.length > 0 ? dns(state, { node: p.node, names: p.names }) : { answers: [] })),
+    vms: part(() => vms(state, { node: p.node })),
+  };
+}
+
+function part<T>(read: () => T): { ok: true; value: T } | { ok: false; error: { code: string; message: string } } {
+  try {
+    return { ok: true, value: read() };
+  } catch (e) {
+    if (e instanceof RelayError) return { ok: false, error: { code: e.code, message: e.message } };
+    throw e;
+  }
+}

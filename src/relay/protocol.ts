@@ -204,6 +204,14 @@ function withinWriteLimits(change: { computer: string; expected: DelegationValue
 
 const node = z.object({ node: nodeNameSchema }).strict();
 
+/** One part of host.evidence: that read's result, or the error it alone met (the others still count). */
+function evidencePart<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: z.object({ code: z.string().max(40), message: z.string().max(2000) }) }),
+  ]);
+}
+
 export const operations = {
   'host.migration-settings': { write: false, params: node, result: migrationSettingsSchema },
   'host.security': { write: false, params: node, result: hostSecuritySchema },
@@ -219,6 +227,21 @@ export const operations = {
     result: z.object({ answers: z.array(dnsAnswerSchema) }),
   },
   'host.vms': { write: false, params: node, result: z.object({ vms: z.array(vmSchema) }) },
+  // Every read of one node in one request (one PowerShell invocation, one JEA session): each part
+  // as host.<part> would answer it, or that part's own error. `names` are the peers to look up
+  // (host.dns); none = no DNS part read.
+  'host.evidence': {
+    write: false,
+    params: z.object({ node: nodeNameSchema, sinceHours: hours, names: z.array(nodeNameSchema).max(512) }).strict(),
+    result: z.object({
+      migration: evidencePart(migrationSettingsSchema),
+      security: evidencePart(hostSecuritySchema),
+      events: evidencePart(z.object({ events: z.array(hostEventSchema) })),
+      hotfixes: evidencePart(z.object({ hotfixes: z.array(hotfixSchema) })),
+      dns: evidencePart(z.object({ answers: z.array(dnsAnswerSchema) })),
+      vms: evidencePart(z.object({ vms: z.array(vmSchema) })),
+    }),
+  },
   'cluster.nodes': {
     write: false,
     params: z.object({ cluster: nodeNameSchema }).strict(),

@@ -40,6 +40,14 @@ export const SAMPLE_RESULTS: { [O in OperationName]: OpResult<O> } = {
   'host.hotfixes': { hotfixes: [{ id: 'KB5021131', installedOn: '2026-01-01' }] },
   'host.dns': { answers: [{ name: 'HV02', resolvedTo: 'hv02.contoso.com' }] },
   'host.vms': { vms: [{ name: 'web01', state: 'Running' }] },
+  'host.evidence': {
+    migration: { ok: true, value: { enabled: true, authenticationType: 'Kerberos', maxMigrations: 2 } },
+    security: { ok: false, error: { code: 'BACKEND_ERROR', message: 'HV01: the JEA endpoint HvLmDiag could not run host.security (CommandNotFoundException)' } },
+    events: { ok: true, value: { events: sample.events } },
+    hotfixes: { ok: true, value: { hotfixes: [] } },
+    dns: { ok: true, value: { answers: [{ name: 'HV02', resolvedTo: 'hv02.contoso.com' }] } },
+    vms: { ok: true, value: { vms: [] } },
+  },
   'cluster.nodes': { cluster: 'CL01', nodes: ['HV01', 'HV02'] },
   // HV01 and HV02 are Hyper-V hosts (their own migration SPN), so writes between them pass the
   // relay's write limits; every other name is not found.

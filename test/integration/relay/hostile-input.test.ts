@@ -25,6 +25,7 @@ const VALID: Record<OperationName, Record<string, unknown>> = {
   'host.hotfixes': { node: 'HV01' },
   'host.dns': { node: 'HV01', names: ['HV02'] },
   'host.vms': { node: 'HV01' },
+  'host.evidence': { node: 'HV01', sinceHours: 24, names: ['HV02'] },
   'cluster.nodes': { cluster: 'CL01' },
   'directory.computers': { names: ['HV01'] },
   'directory.spn-owners': { spns: ['Microsoft Virtual System Migration Service/HV01'] },

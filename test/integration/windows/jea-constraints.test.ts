@@ -38,7 +38,7 @@ describe.skipIf(SKIP_PWSH)('what a NoLanguage JEA endpoint accepts', () => {
     const names = (await remote("Invoke-Command -ComputerName HV01 -ConfigurationName HvLmDiag -ScriptBlock { Get-Command } | ForEach-Object Name | Sort-Object")) as string[];
     expect(names).toEqual([
       'Clear-Host', 'Exit-PSSession', 'Get-CimInstance', 'Get-Command', 'Get-FormatData', 'Get-Help', 'Get-HvLmClusterNode', 'Get-HvLmEvent',
-      'Get-HvLmVm', 'Get-TimeStatus', 'Get-VMHost', 'Measure-Object', 'Out-Default', 'Resolve-HvLmName', 'Select-Object',
+      'Get-HvLmEvidence', 'Get-HvLmVm', 'Get-TimeStatus', 'Get-VMHost', 'Measure-Object', 'Out-Default', 'Resolve-HvLmName', 'Select-Object',
     ]);
   });
 

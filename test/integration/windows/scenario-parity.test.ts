@@ -40,6 +40,12 @@ function facts(op: OperationName, value: unknown, shiftMs: number): unknown {
     case 'host.migration-settings':
       // A real host always reports its performance option; the lab only where the scenario sets one.
       return { enabled: v.enabled, authenticationType: v.authenticationType, maxMigrations: v.maxMigrations };
+    case 'host.evidence': {
+      // Each part as its single read: a value judged like that read, or the same error code.
+      const parts = v as Record<string, { ok: boolean; value?: unknown; error?: { code: string } }>;
+      const single: Record<string, OperationName> = { migration: 'host.migration-settings', security: 'host.security', events: 'host.events', hotfixes: 'host.hotfixes', dns: 'host.dns', vms: 'host.vms' };
+      return Object.fromEntries(Object.entries(single).map(([key, op]) => [key, parts[key]!.ok ? { ok: true, value: facts(op, parts[key]!.value, shiftMs) } : { ok: false, code: parts[key]!.error!.code }]));
+    }
     case 'host.vms': {
       // Storage paths likewise: a real host always has them, the lab only where the scenario
       // sets them; the stub's default layout (C:\ProgramData\...) stands for "not set".
@@ -74,6 +80,8 @@ describe.skipIf(SKIP_PWSH)('lab relay and windows backend agree on every read', 
       ['host.vms', { node }],
     ] as Array<[OperationName, Record<string, unknown>]>);
     for (const c of scenario.clusters) reads.push(['cluster.nodes', { cluster: c.name }]);
+    // And every node's reads in one request, as the diagnostics make them.
+    for (const node of names) reads.push(['host.evidence', { node, sinceHours: 72, names: names.filter((n) => n !== node).flatMap((n) => [n, `${n.toLowerCase()}.${scenario.domain.fqdn}`]) }]);
 
     const results = await Promise.all(
       reads.map(async ([op, params]) => {

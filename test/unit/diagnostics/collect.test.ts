@@ -12,7 +12,8 @@ import { COLLECTED_AT, DOMAIN, fqdn, healthyComputer, healthyUser, nodeNames } f
 // Collection through a recording backend behind the real in-process client (so every request
 // and answer is validated against the protocol schemas). Host answers are held back until every
 // host read has started (or 2 s pass), which proves the reads run in parallel: a sequential
-// collector would record an end before the last start.
+// collector would record an end before the last start. The backend answers host.evidence (one
+// request per node) unless told to behave like a relay that predates it.
 
 interface Call {
   op: OperationName;
@@ -34,24 +35,50 @@ class RecordingBackend implements RelayBackend {
   constructor(
     private readonly nodes: string[],
     private readonly failures: Map<string, RelayError | Error> = new Map(),
+    private readonly offersEvidence = true,
   ) {}
 
   supports(): boolean {
     return true;
   }
 
+  /** Host requests a check makes: one host.evidence per node, or six single reads per node. */
+  private get hostReads(): number {
+    return this.nodes.length * (this.offersEvidence ? 1 : 6);
+  }
+
   async handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext): Promise<OpResult<O>> {
     const p = params as Record<string, unknown>;
     this.calls.push({ op, params: p, ctx });
     this.timeline.push({ kind: 'start', op });
+    if (op === 'host.evidence' && !this.offersEvidence) throw new RelayError('NOT_FOUND', 'unknown operation host.evidence');
     if (op.startsWith('host.')) {
-      if (++this.started === this.nodes.length * 6) this.release();
+      if (++this.started === this.hostReads) this.release();
       await this.gate;
     } else await Promise.resolve();
     this.timeline.push({ kind: 'end', op });
     const failure = this.failures.get(`${op} ${String(p.node ?? '')}`);
     if (failure) throw failure;
-    return this.answer(op, p) as OpResult<O>;
+    return (op === 'host.evidence' ? this.evidence(p) : this.answer(op, p)) as OpResult<O>;
+  }
+
+  /** Each part as its single read answers, or its own failure (a part never sinks the others). */
+  private evidence(p: Record<string, unknown>): unknown {
+    const part = (op: OperationName, params: Record<string, unknown>) => {
+      const failure = this.failures.get(`${op} ${String(p.node)}`);
+      if (failure instanceof RelayError) return { ok: false, error: { code: failure.code, message: failure.message } };
+      if (failure) return { ok: false, error: { code: 'INTERNAL', message: `unexpected error: ${failure.message}` } };
+      return { ok: true, value: this.answer(op, params) };
+    };
+    const node = { node: p.node };
+    return {
+      migration: part('host.migration-settings', node),
+      security: part('host.security', node),
+      events: part('host.events', node),
+      hotfixes: part('host.hotfixes', node),
+      dns: part('host.dns', { node: p.node, names: p.names }),
+      vms: part('host.vms', node),
+    };
   }
 
   private answer(op: OperationName, p: Record<string, unknown>): unknown {
@@ -90,8 +117,8 @@ class RecordingBackend implements RelayBackend {
   }
 }
 
-function setup(nodes: string[], failures?: Map<string, RelayError | Error>) {
-  const backend = new RecordingBackend(nodes, failures);
+function setup(nodes: string[], failures?: Map<string, RelayError | Error>, offersEvidence = true) {
+  const backend = new RecordingBackend(nodes, failures, offersEvidence);
   const relay = new CountingRelayClient(new InProcessRelayClient(backend, 'recording backend'));
   return { backend, relay };
 }
@@ -99,7 +126,7 @@ function setup(nodes: string[], failures?: Map<string, RelayError | Error>) {
 const options = { clock: fixedClock(COLLECTED_AT), eventWindowHours: 48, requester: 'U123' };
 
 describe('collectEvidence', () => {
-  it.each([2, 16, 64])('for %i nodes: 2 directory round trips, 6 host reads per node, all in parallel', async (n) => {
+  it.each([2, 16, 64])('for %i nodes: 2 directory round trips, one host.evidence request per node, all in parallel', async (n) => {
     const nodes = nodeNames(n);
     const { backend, relay } = setup(nodes);
     const done: Array<[string, boolean]> = [];
@@ -108,7 +135,8 @@ describe('collectEvidence', () => {
     expect(relay.count('directory.')).toBe(2);
     expect(relay.counts.get('directory.computers')).toBe(1);
     expect(relay.counts.get('directory.spn-owners')).toBe(1);
-    expect(relay.count('host.')).toBe(6 * n);
+    expect(relay.count('host.')).toBe(n);
+    expect(relay.counts.get('host.evidence')).toBe(n);
 
     const hosts = backend.timeline.filter((t) => t.op.startsWith('host.'));
     const lastStart = hosts.map((t) => t.kind).lastIndexOf('start');
@@ -126,10 +154,10 @@ describe('collectEvidence', () => {
     expect(spns).toContain(`Microsoft Virtual System Migration Service/${fqdn(nodes[n - 1]!)}`);
     expect(spns).toContain(`HOST/${fqdn(nodes[n - 1]!)}`);
 
-    const dns = backend.calls.find((c) => c.op === 'host.dns' && c.params.node === nodes[0])!;
+    const first = backend.calls.find((c) => c.op === 'host.evidence' && c.params.node === nodes[0])!;
     // Every peer by short name and by FQDN (dNSHostName), asked once the directory answered.
-    expect(dns.params.names).toEqual(nodes.slice(1).flatMap((p) => [p, fqdn(p)]));
-    expect(backend.calls.filter((c) => c.op === 'host.events').every((c) => c.params.sinceHours === 48)).toBe(true);
+    expect(first.params.names).toEqual(nodes.slice(1).flatMap((p) => [p, fqdn(p)]));
+    expect(backend.calls.filter((c) => c.op === 'host.evidence').every((c) => c.params.sinceHours === 48)).toBe(true);
     expect(backend.calls.every((c) => c.ctx.requester === 'U123')).toBe(true);
 
     expect(done.map(([node]) => node).sort()).toEqual([...nodes].sort());
@@ -138,6 +166,20 @@ describe('collectEvidence', () => {
     expect(evidence.collectedAt).toBe(COLLECTED_AT);
     expect(Object.keys(evidence.hosts)).toHaveLength(n);
     expect(diagnose(evidence).verdict.status).toBe('healthy');
+  });
+
+  it.each([2, 16])('for %i nodes on a relay without host.evidence: the six single reads per node, and no second try', async (n) => {
+    const nodes = nodeNames(n);
+    const { backend, relay } = setup(nodes, undefined, false);
+    const evidence = await collectEvidence(relay, nodes, options);
+    expect(relay.count('host.') - (relay.counts.get('host.evidence') ?? 0)).toBe(6 * n);
+    const dns = backend.calls.find((c) => c.op === 'host.dns' && c.params.node === nodes[0])!;
+    expect(dns.params.names).toEqual(nodes.slice(1).flatMap((p) => [p, fqdn(p)]));
+    expect(diagnose(evidence).verdict.status).toBe('healthy');
+    const tried = relay.counts.get('host.evidence') ?? 0;
+    expect(tried).toBeGreaterThan(0);
+    await collectEvidence(relay, nodes, options);
+    expect(relay.counts.get('host.evidence') ?? 0).toBe(tried);
   });
 
   it.each([2, 16, 64])('for %i nodes with a named initiator: exactly 3 directory round trips, the user lookup in parallel', async (n) => {

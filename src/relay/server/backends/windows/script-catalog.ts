@@ -17,6 +17,7 @@ export const SCRIPT_SPECS = {
   'host.hotfixes': { file: 'host-hotfixes.ps1', endpoint: 'read' },
   'host.dns': { file: 'host-dns.ps1', endpoint: 'read' },
   'host.vms': { file: 'host-vms.ps1', endpoint: 'read' },
+  'host.evidence': { file: 'host-evidence.ps1', endpoint: 'read' },
   'cluster.nodes': { file: 'cluster-nodes.ps1', endpoint: 'read' },
   'host.purge-tickets': { file: 'host-purge-tickets.ps1', endpoint: 'write' },
   'host.set-migration-auth': { file: 'host-set-migration-auth.ps1', endpoint: 'write' },

@@ -1,6 +1,7 @@
 import type { BackendContext, RelayBackend } from '../../../backend.js';
 import { RelayError, type OperationName, type OpParams, type OpResult } from '../../../protocol.js';
 import { parseEnvelope, remoteError } from './envelope.js';
+import { hostEvidence } from './evidence-result.js';
 import { buildInvocation, encodeParams } from './invocation.js';
 import type { PwshPool, PwshPoolStats } from './pwsh-pool.js';
 import * as read from './read-results.js';
@@ -24,7 +25,7 @@ export interface WindowsBackendOptions {
 
 const ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-type Parser = (data: unknown, params: never) => unknown;
+type Parser = (data: unknown, params: never, endpoint: string) => unknown;
 const PARSERS: Record<WindowsOperation, Parser> = {
   'host.migration-settings': read.migrationSettings,
   'host.security': read.hostSecurity,
@@ -32,6 +33,7 @@ const PARSERS: Record<WindowsOperation, Parser> = {
   'host.hotfixes': read.hostHotfixes,
   'host.dns': read.hostDns,
   'host.vms': read.hostVms,
+  'host.evidence': hostEvidence,
   'cluster.nodes': read.clusterNodes,
   'host.purge-tickets': write.purgeTickets,
   'host.set-migration-auth': write.setMigrationAuth,
@@ -66,7 +68,7 @@ export class WindowsBackend implements RelayBackend {
     const stdout = await this.options.pool.run(command, ctx.signal);
     const envelope = parseEnvelope(stdout, op);
     if (!envelope.ok) throw remoteError(envelope, op, targetOf(params), endpoint);
-    return PARSERS[op](envelope.data, params as never) as OpResult<O>;
+    return PARSERS[op](envelope.data, params as never, endpoint) as OpResult<O>;
   }
 
   /** Processes started so far, alive, busy, and commands waiting (for metrics and the benchmark). */
