@@ -65,7 +65,12 @@ const DATA = {
   'host.events': (h, p, ctx) => pipeline(renderEvents(h.events, ctx.style, ctx.now, p.sinceHours)),
   'host.hotfixes': (h) => pipeline(h.hotfixes),
   'host.dns': (h, p) =>
-    pipeline(p.names.map((n) => ({ Query: n, Name: null, IPAddress: null, NameHost: null, ...(h.dns?.[n.toLowerCase()] ?? h.dns?.[n] ?? {}) }))),
+    pipeline(
+      p.names.map((n) => {
+        const a = h.dns?.[n.toLowerCase()] ?? h.dns?.[n] ?? {};
+        return { Query: n, Addresses: a.IPAddress ? [a.IPAddress] : [], NameHost: a.NameHost ?? null };
+      }),
+    ),
   'host.vms': (h) => pipeline(h.vms),
   'host.purge-tickets': (h, _p, ctx) => ({ Purged: true, ExitCode: 0, ...h.purge, ...remoting(ctx.key) }),
   'host.set-migration-auth': (h, p, ctx) => {
@@ -74,6 +79,20 @@ const DATA = {
     const after = matches ? AUTH_NAMES.indexOf(p.authenticationType) : current;
     return { Before: current, After: after, Changed: matches && authName(current) !== p.authenticationType, ...remoting(ctx.key) };
   },
+  // Get-HvLmEvidence: each part as its single read's data, in one JSON text made "on the node".
+  'host.evidence': (h, p, ctx) =>
+    JSON.stringify(
+      Object.fromEntries(
+        [
+          ['migration', 'host.migration-settings'],
+          ['security', 'host.security'],
+          ['events', 'host.events'],
+          ['hotfixes', 'host.hotfixes'],
+          ['dns', 'host.dns'],
+          ['vms', 'host.vms'],
+        ].map(([part, op]) => [part, { ok: true, data: op === 'host.dns' && p.names.length === 0 ? [] : DATA[op](h, p, ctx) }]),
+      ),
+    ),
   'vm.test-migration': (h, p, ctx) => {
     const t = h.testMigrations?.[p.vm] ?? { Succeeded: false, DurationMs: 0, Message: `No VM named '${p.vm}' on ${ctx.key}.`, Events: [] };
     return { ...t, Events: renderEvents(t.Events, ctx.style, ctx.now), ...remoting(ctx.key) };
