@@ -66,7 +66,9 @@ describe('evidence for N nodes costs one directory query', () => {
     await runCheck(relay, ['HV01', 'HV02', 'HV03', 'HV04'], { clock: fixedClock(scenario.domain.now), eventWindowHours: 72 });
     expect(relay.counts.get('directory.computers')).toBe(1);
     expect(relay.count('directory.')).toBeLessThanOrEqual(2);
-    expect(relay.count('host.')).toBe(4 * 6); // migration settings, security, events, hotfixes, DNS and VMs per node
+    // One host.evidence per node (migration settings, security, events, hotfixes, DNS and VMs).
+    expect(relay.count('host.')).toBe(4);
+    expect(relay.counts.get('host.evidence')).toBe(4);
   });
 });
 
