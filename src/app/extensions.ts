@@ -21,7 +21,9 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     adapters: pieces.adapters,
   };
   // Settles plans a previous run left in applying/approved before any click is served.
-  await startApprovals(deps);
+  const approvals = await startApprovals(deps);
+  // Its recovery timer is cleared on shutdown, with the other timers.
+  pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
   return [approvalsExtension(deps), scheduler];
 }
