@@ -67,8 +67,8 @@ export async function build({ root = ROOT, outDir = path.join(root, 'dist') } = 
  * the `triage` commands never run yesterday's code after an edit. Several processes may start at
  * once (the test suite does); a lock folder makes one build while the others wait, then re-check.
  */
-export async function ensureBuilt(root = ROOT) {
-  if (!isStale(root)) return;
+export async function ensureBuilt(root = ROOT, { force = false } = {}) {
+  if (!force && !isStale(root)) return false;
   const lock = path.join(root, '.dist.lock');
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -83,11 +83,15 @@ export async function ensureBuilt(root = ROOT) {
     }
   }
   try {
-    if (isStale(root)) await build({ root });
+    if (force || isStale(root)) {
+      await build({ root });
+      return true;
+    }
+    return false;
   } catch (err) {
     if (err && err.code === 'ERR_MODULE_NOT_FOUND' && existsSync(path.join(root, 'dist', STAMP))) {
       process.stderr.write('triage-bot: dist/ is older than the sources but esbuild is not installed (npm ci installs it); running the existing build\n');
-      return;
+      return false;
     }
     throw err;
   } finally {
@@ -95,10 +99,11 @@ export async function ensureBuilt(root = ROOT) {
   }
 }
 
+// `npm run build` (and prepare): like make, nothing to do when dist/ is newer than every source
+// (--force rebuilds anyway); under the same lock as the shims, so it never swaps dist/ under a
+// build they started.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now();
-  const onlyIfStale = process.argv.includes('--if-stale');
-  if (onlyIfStale && !isStale()) process.exit(0);
-  const { files } = await build();
-  process.stdout.write(`built ${files} files into dist/ in ${Math.round(performance.now() - started)} ms\n`);
+  const built = await ensureBuilt(ROOT, { force: process.argv.includes('--force') });
+  process.stdout.write(built ? `built dist/ in ${Math.round(performance.now() - started)} ms\n` : 'dist/ is up to date\n');
 }
