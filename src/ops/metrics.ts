@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { exposeWithProcess } from './process-metrics.js';
 
 // The bot's Prometheus metrics (GET /metrics on the ops listener, docs/operations.md lists them
 // with the alerts to set). One registry per running bot, not prom-client's global one, so tests and
@@ -39,9 +40,7 @@ export class BotMetrics {
     },
   });
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-  }
+  constructor(private readonly options: { defaultMetrics?: boolean } = {}) {}
 
   /** Plans by state are counted from the store when Prometheus scrapes, so every replica agrees. */
   countPlansWith(collect: () => Promise<Map<string, number>>): void {
@@ -49,7 +48,7 @@ export class BotMetrics {
   }
 
   exposition(): Promise<string> {
-    return this.registry.metrics();
+    return exposeWithProcess(this.registry, this.options.defaultMetrics !== false);
   }
 
   get contentType(): string {
