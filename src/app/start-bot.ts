@@ -93,13 +93,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const extensions = options.extensions ? await options.extensions(pieces) : [];
   const core = drainingCore(meteredCore(createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions }), metrics));
   const started = new Set<ChatAdapter>();
-  for (const adapter of adapters) {
-    await adapter.start(core);
-    started.add(adapter);
-  }
-  for (const hook of hooks.afterStart) await hook();
-  const retention = startRetentionTimer({ store, days: config.store.checkRetentionDays, clock, logger, metrics });
-
   const readiness = new ReadinessChecker(readinessProbes({ store, relay: await relayProbeTarget(config, lab), adapters, started, timeoutMs: config.ops.readyTimeoutMs }), {
     timeoutMs: config.ops.readyTimeoutMs,
     cacheMs: options.ops?.readyCacheMs ?? 5_000,
@@ -108,7 +101,22 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       for (const [name, c] of Object.entries(r.checks)) metrics.dependencyUp.set({ dependency: name }, c.ok ? 1 : 0);
     },
   });
-  const ops = options.ops ? await startOpsServer({ host: options.ops.host, port: options.ops.port, metrics, readiness }) : undefined;
+  // The ops listener comes up before the adapters: a port clash stops the start before anything
+  // answers chat, and /readyz says "not running" until each adapter has started.
+  let ops: OpsServer | undefined;
+  try {
+    ops = options.ops ? await startOpsServer({ host: options.ops.host, port: options.ops.port, metrics, readiness }) : undefined;
+  } catch (err) {
+    await lab?.relay.close();
+    await store.close();
+    throw err;
+  }
+  for (const adapter of adapters) {
+    await adapter.start(core);
+    started.add(adapter);
+  }
+  for (const hook of hooks.afterStart) await hook();
+  const retention = startRetentionTimer({ store, days: config.store.checkRetentionDays, clock, logger, metrics });
 
   return {
     ...pieces,

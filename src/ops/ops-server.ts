@@ -40,7 +40,11 @@ export async function startOpsServer(options: { host: string; port: number; metr
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL'
+        ? new Error(`the health and metrics listener cannot use ${options.host}:${options.port} (${err.code}); set OPS_PORT (0 picks a free port), OPS_LISTEN_HOST, or OPS_ENABLED=false`)
+        : err),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

@@ -58,6 +58,15 @@ describe('/metrics', () => {
     expect(await scrape()).not.toContain('frobnicate');
   });
 
+  it('a second bot on the same ops port refuses to start, naming the settings, and leaves the first serving', async () => {
+    const port = Number(new URL(bot.ops!.url).port);
+    const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'second.db')}` });
+    await expect(startBot({ config, logger: silentLogger, webPort: 0, labFile: 'lab/default.yaml', ops: { host: '127.0.0.1', port } })).rejects.toThrow(
+      `the health and metrics listener cannot use 127.0.0.1:${port} (EADDRINUSE); set OPS_PORT (0 picks a free port), OPS_LISTEN_HOST, or OPS_ENABLED=false`,
+    );
+    expect((await fetch(`${bot.ops!.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers 404 off its three paths, and is not served on the chat port', async () => {
     expect((await fetch(`${bot.ops!.url}/slack/events`)).status).toBe(404);
     expect((await fetch(`${bot.web!.url}/metrics`)).status).not.toBe(200);
