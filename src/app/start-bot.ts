@@ -124,11 +124,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ...(ops ? { ops } : {}),
     readiness,
     // Graceful: unready first (the load balancer and Kubernetes stop sending), refuse new events,
-    // let in-flight checks finish within SHUTDOWN_TIMEOUT_SECONDS, then timers, adapters, store.
+    // let in-flight checks finish within SHUTDOWN_DRAIN_MS, then timers, adapters, store.
     async stop() {
       ops?.draining();
-      const finished = await core.drain(config.ops.shutdownTimeoutSeconds * 1000);
-      if (!finished) logger.warn('shutdown: checks still running at the deadline were cut off', { inFlight: core.inFlight, shutdownTimeoutSeconds: config.ops.shutdownTimeoutSeconds });
+      const finished = await core.drain(config.shutdownDrainMs);
+      if (!finished) logger.warn('shutdown: checks still running at the deadline were cut off', { inFlight: core.inFlight, shutdownDrainMs: config.shutdownDrainMs });
       await retention.stop();
       for (const hook of hooks.beforeStop) await hook().catch((err: unknown) => logger.warn('stop hook failed', { error: (err as Error).message }));
       for (const adapter of adapters) {

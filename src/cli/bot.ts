@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${startBanner(config, bot).join('\n')}\n`);
 
-  // Graceful on the first signal (bounded by SHUTDOWN_TIMEOUT_SECONDS); a second one exits at once.
+  // Graceful on the first signal (bounded by SHUTDOWN_DRAIN_MS); a second one exits at once.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);

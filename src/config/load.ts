@@ -18,6 +18,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   policyFile: string;
   eventWindowHours: number;
+  /** SIGTERM: how long work in flight may finish. */
+  shutdownDrainMs: number;
   relay: {
     url?: string;
     keyId: string;
@@ -77,7 +79,7 @@ export interface Config {
     port: number;
   };
   web: { port: number; enabled: boolean };
-  ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number; shutdownTimeoutSeconds: number };
+  ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
 }
 
 type Raw = Record<string, unknown>;
@@ -151,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL as Config['logLevel'],
     policyFile: str(raw, 'POLICY_FILE')!,
     eventWindowHours: raw.EVENT_WINDOW_HOURS as number,
+    shutdownDrainMs: raw.SHUTDOWN_DRAIN_MS as number,
     relay: {
       url: str(raw, 'RELAY_URL'),
       keyId: str(raw, 'RELAY_KEY_ID')!,
@@ -232,7 +235,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       listenHost: str(raw, 'OPS_LISTEN_HOST')!,
       port: raw.OPS_PORT as number,
       readyTimeoutMs: raw.READY_TIMEOUT_MS as number,
-      shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS as number,
     },
   };
   return Object.freeze(config);

@@ -30,6 +30,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'LAB_SCENARIO', group: 'general', schema: nonEmpty, default: 'lab/default.yaml', description: 'Lab scenario file the embedded lab relay answers from (lab mode only).' },
   { env: 'LOG_LEVEL', group: 'general', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info', description: 'Least severe log level written to stderr.' },
   { env: 'POLICY_FILE', group: 'approvals', schema: nonEmpty, default: 'lab/policies/default.yaml', description: 'Roles (viewer, operator, approver), channels and schedules: YAML validated at start.' },
+  { env: 'SHUTDOWN_DRAIN_MS', group: 'general', schema: positiveInt.max(10 * 60_000), default: '20000', description: 'On SIGTERM the bot stops taking requests, then lets work in flight (an apply, its re-check) finish for this long; applies still running are handed off to another replica through their expiring lease.' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
 
   // relay client (bot side)
@@ -113,7 +114,6 @@ export const SETTINGS: SettingDef[] = [
   { env: 'OPS_LISTEN_HOST', group: 'ops', schema: nonEmpty, default: '127.0.0.1', description: 'Address the health and metrics listener binds to; 0.0.0.0 in a container so the kubelet and Prometheus reach it.' },
   { env: 'OPS_PORT', group: 'ops', schema: port, default: '9464', description: 'Port of the health and metrics listener (0 picks a free one).' },
   { env: 'READY_TIMEOUT_MS', group: 'ops', schema: positiveInt.max(60_000), default: '2000', description: 'How long /readyz waits for each dependency (store, relay) before calling it down.' },
-  { env: 'SHUTDOWN_TIMEOUT_SECONDS', group: 'ops', schema: positiveInt.max(3600), default: '25', description: 'On SIGTERM, how long in-flight checks may run before the bot closes the store and exits anyway (keep it under the pod\'s terminationGracePeriodSeconds).' },
 ];
 
 export const SETTINGS_BY_ENV = new Map(SETTINGS.map((s) => [s.env, s]));

@@ -83,7 +83,7 @@ describe('deploy/kubernetes', () => {
     expect(c.ports.find((p) => p.name === 'ops')!.containerPort).toBe(Number(data.OPS_PORT));
     expect(d.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    expect(d.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(data.SHUTDOWN_TIMEOUT_SECONDS));
+    expect(d.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(data.SHUTDOWN_DRAIN_MS) + 5_000);
     expect(c.envFrom).toEqual([{ configMapRef: { name: find('ConfigMap').metadata.name } }, { secretRef: { name: find('Secret').metadata.name } }]);
     // The PDB and the Service select exactly these pods.
     expect(find<{ spec: { selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget').spec.selector.matchLabels).toEqual(d.spec.template.metadata.labels);
