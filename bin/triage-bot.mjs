@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Entry shim: loads the TypeScript sources through tsx (no build step), then runs src/cli/bot.ts.
-import { register } from 'tsx/esm/api';
-register();
-await import(new URL('../src/cli/bot.ts', import.meta.url).href);
+// Entry shim: runs the compiled JavaScript in dist/ (npm run build). In a source checkout it first
+// rebuilds dist/ if any source is newer (~0.4 s, esbuild), so an edit is never run stale; an image
+// ships dist/ without src/ and starts straight away.
+import { existsSync } from 'node:fs';
+
+if (existsSync(new URL('../src/', import.meta.url))) await (await import('../scripts/build.mjs')).ensureBuilt();
+await import('../dist/src/cli/bot.js');

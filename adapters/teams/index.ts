@@ -8,6 +8,8 @@ import { createBotAuthentication } from './auth.js';
 export { TeamsAdapter } from './adapter.js';
 export { renderCard, renderCards } from './render.js';
 export { InMemoryConversationRefStore, type ConversationRefStore } from './conversation-ref-store.js';
+// The SDK's type, re-exported so botbuilder is imported only inside adapters/teams/ (docs/teams.md).
+export type { ConversationReference as TeamsConversationReference } from 'botbuilder';
 
 export function createTeamsAdapter(config: Config, extra: Partial<Omit<TeamsAdapterOptions, 'auth' | 'appId'>> = {}): TeamsAdapter | undefined {
   if (!config.teams) return undefined;

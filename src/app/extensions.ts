@@ -25,6 +25,8 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   const approvals = await startApprovals(deps);
   // SIGTERM: once no adapter takes new clicks, applies in flight finish (or are handed off).
   pieces.hooks.drain.push(() => approvals.drain(pieces.config.shutdownDrainMs));
+  // Its recovery timer is cleared on shutdown, with the other timers.
+  pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
   return [approvalsExtension(deps), scheduler];
 }

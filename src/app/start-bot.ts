@@ -22,6 +22,15 @@ import { StoreBackedCoreStore } from './core-store-adapter.js';
 import { StoreConversationRefs } from './teams-conversation-refs.js';
 import { scenarioList, startLabRelay, type LabRelay } from './lab-relay.js';
 import type { Policy } from '../approvals/policy-schema.js';
+import { BotMetrics } from '../ops/metrics.js';
+import { MeteredRelayClient } from '../ops/metered-relay.js';
+import { meteredStore, plansByState } from '../ops/metered-store.js';
+import { meteredCore } from '../ops/metered-core.js';
+import { drainingCore } from '../ops/draining-core.js';
+import { ReadinessChecker } from '../ops/readiness.js';
+import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
+import { readinessProbes, relayProbeTarget } from './readiness-probes.js';
+import { startRetentionTimer } from './retention-timer.js';
 
 // The composition root: config in, a running bot out. Lab mode adds a lab relay on loopback and
 // the web console; Slack and Teams start when their settings are present.
@@ -36,6 +45,8 @@ export interface BotOptions {
   clock?: Clock;
   /** Modules that add commands and buttons (approvals, schedules), given the running pieces. */
   extensions?: (pieces: BotPieces) => Promise<CoreExtension[]>;
+  /** The health and metrics listener (GET /healthz, /readyz, /metrics); the entry point passes OPS_*. */
+  ops?: { host: string; port: number; /** How long a /readyz answer is reused (default 5 s; tests use 0). */ readyCacheMs?: number };
 }
 
 export interface BotPieces {
@@ -48,6 +59,7 @@ export interface BotPieces {
   logger: Logger;
   lab?: LabRelay;
   adapters: ChatAdapter[];
+  metrics: BotMetrics;
   /**
    * Extensions with a life of their own (the scheduler loop): run after the adapters start, and
    * before they stop; `drain` runs once the adapters stopped taking requests (finish in-flight work).
@@ -60,6 +72,8 @@ export interface RunningBot extends BotPieces {
   /** Admission control figures (running, waiting, refused) and event-loop lag, for metrics and the bench. */
   checkQueue: CheckQueue;
   loopLag: LoopLag;
+  ops?: OpsServer;
+  readiness: ReadinessChecker;
   stop(): Promise<void>;
 }
 
@@ -68,8 +82,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const clock = options.clock ?? systemClock;
   await mkdir('data', { recursive: true });
   const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl')) : undefined;
-  const relay = lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config);
-  const store = await openStore(config.store.databaseUrl);
+  const metrics = new BotMetrics();
+  const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config), metrics);
+  const store = meteredStore(await openStore(config.store.databaseUrl), metrics);
+  metrics.countPlansWith(() => plansByState(store));
   const policy = await loadPolicy(config.policyFile);
   const authorizer = new PolicyAuthorizer(policy, relay);
 
@@ -81,11 +97,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   if (teams) adapters.push(teams);
 
   const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [], drain: [] };
-  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters, hooks };
+  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters, metrics, hooks };
   const extensions = options.extensions ? await options.extensions(pieces) : [];
   const checkQueue = new CheckQueue(config.checks.concurrency, config.checks.queueLimit);
   const lag = new LoopLag();
-  const core = createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions, checkQueue });
+  const core = drainingCore(meteredCore(createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions, checkQueue }), metrics));
   // Once a minute: event-loop lag and the check queue, logged when either says the replica is loaded.
   const loadReport = setInterval(() => {
     const figures = { lag: lag.figures(), checks: checkQueue.figures() };
@@ -93,22 +109,60 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     lag.reset();
   }, 60_000);
   loadReport.unref();
-  for (const adapter of adapters) await adapter.start(core);
+  const started = new Set<ChatAdapter>();
+  const readiness = new ReadinessChecker(readinessProbes({ store, relay: await relayProbeTarget(config, lab), adapters, started, timeoutMs: config.ops.readyTimeoutMs }), {
+    timeoutMs: config.ops.readyTimeoutMs,
+    cacheMs: options.ops?.readyCacheMs ?? 5_000,
+    onResult: (r) => {
+      metrics.ready.set(r.ready ? 1 : 0);
+      for (const [name, c] of Object.entries(r.checks)) metrics.dependencyUp.set({ dependency: name }, c.ok ? 1 : 0);
+    },
+  });
+  // The ops listener comes up before the adapters: a port clash stops the start before anything
+  // answers chat, and /readyz says "not running" until each adapter has started.
+  let ops: OpsServer | undefined;
+  try {
+    ops = options.ops ? await startOpsServer({ host: options.ops.host, port: options.ops.port, metrics, readiness }) : undefined;
+  } catch (err) {
+    clearInterval(loadReport);
+    lag.stop();
+    await lab?.relay.close();
+    await store.close();
+    throw err;
+  }
+  for (const adapter of adapters) {
+    await adapter.start(core);
+    started.add(adapter);
+  }
   for (const hook of hooks.afterStart) await hook();
+  const retention = startRetentionTimer({ store, days: config.store.checkRetentionDays, clock, logger, metrics });
 
   return {
     ...pieces,
     ...(web ? { web } : {}),
     checkQueue,
     loopLag: lag,
+    ...(ops ? { ops } : {}),
+    readiness,
+    // Graceful: unready first (the load balancer and Kubernetes stop sending), refuse new events,
+    // let in-flight checks finish within SHUTDOWN_DRAIN_MS, then timers, adapters, the drain hooks
+    // (applies in flight finish or are handed off), the store.
     async stop() {
+      ops?.draining();
+      const finished = await core.drain(config.shutdownDrainMs);
+      if (!finished) logger.warn('shutdown: checks still running at the deadline were cut off', { inFlight: core.inFlight, shutdownDrainMs: config.shutdownDrainMs });
       clearInterval(loadReport);
       lag.stop();
+      await retention.stop();
       for (const hook of hooks.beforeStop) await hook().catch((err: unknown) => logger.warn('stop hook failed', { error: (err as Error).message }));
-      for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+      for (const adapter of adapters) {
+        started.delete(adapter);
+        await adapter.stop().catch(() => undefined);
+      }
       for (const hook of hooks.drain) await hook().catch((err: unknown) => logger.warn('drain hook failed', { error: (err as Error).message }));
       await lab?.relay.close();
       await store.close();
+      await ops?.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ConversationReference } from 'botbuilder';
+import type { TeamsConversationReference as ConversationReference } from '../../adapters/teams/index.js';
 import type { ConversationRefStore } from '../../adapters/teams/conversation-ref-store.js';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';

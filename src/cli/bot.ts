@@ -6,6 +6,7 @@ import { createLogger } from '../core/logger.js';
 import { startBot } from '../app/start-bot.js';
 import { botExtensions } from '../app/extensions.js';
 import { installProcessGuards } from '../app/process-guards.js';
+import { startBanner } from '../app/start-banner.js';
 
 // `npm start`: the bot. With no settings at all it runs in lab mode: a lab relay on loopback over
 // the signed protocol, SQLite under ./data, and the web console on http://127.0.0.1:3000.
@@ -21,20 +22,26 @@ async function main(): Promise<void> {
     ...(values.lab ? { labFile: values.lab } : {}),
     ...(values.port ? { webPort: Number(values.port) } : {}),
     extensions: botExtensions,
+    ...(config.ops.enabled ? { ops: { host: config.ops.listenHost, port: config.ops.port } } : {}),
   });
-  const lines = [`triage-bot is running (${config.mode} mode).`];
-  if (bot.lab) lines.push(`  lab relay:   ${bot.lab.relay.url} answering from ${bot.lab.scenario()}`);
-  if (bot.web) lines.push(`  web console: ${bot.web.url}   <- open this in a browser`);
-  for (const a of bot.adapters.filter((x) => x.platform !== 'web')) lines.push(`  ${a.platform}: connected`);
-  lines.push('Press Ctrl+C to stop.');
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${startBanner(config, bot).join('\n')}\n`);
 
-  const stop = async () => {
-    await bot.stop();
-    process.exit(0);
+  // Graceful on the first signal (bounded by SHUTDOWN_DRAIN_MS); a second one exits at once.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info('shutting down', { signal });
+    bot.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

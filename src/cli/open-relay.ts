@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
 import { fixedClock, systemClock, type Clock } from '../core/clock.js';
 import { loadScenario } from '../lab/load.js';
@@ -38,7 +40,14 @@ export async function openRelay(labFile: string | undefined, config: Config): Pr
   };
 }
 
-/** lab/default.yaml of this package, wherever the CLI is run from. */
+/** lab/default.yaml of this package, wherever the CLI is run from (src/cli under tsx, dist/src/cli compiled). */
 function defaultScenarioPath(): string {
-  return path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', DEFAULT_SCENARIO);
+  return path.join(packageRoot(fileURLToPath(new URL('.', import.meta.url))), DEFAULT_SCENARIO);
+}
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.join(from, '..', '..');
+  }
 }

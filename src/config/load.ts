@@ -1,4 +1,5 @@
 import { SETTINGS, type SettingDef } from './settings.js';
+import { productionProblems } from './production.js';
 
 // Config is read once, at start, from the environment (and `.env`, loaded by the entry point).
 // Every problem is reported together, each naming the variable and how to fix it; a secret's
@@ -80,6 +81,7 @@ export interface Config {
     port: number;
   };
   web: { port: number; enabled: boolean };
+  ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
 }
 
 type Raw = Record<string, unknown>;
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     required(raw, 'RELAY_URL', 'in production mode', problems);
     required(raw, 'RELAY_KEY_SECRET', 'in production mode', problems);
     required(raw, 'APPROVAL_SIGNING_KEY', 'in production mode', problems);
+    problems.push(...productionProblems(env, raw));
   }
   if (raw.SLACK_BOT_TOKEN !== undefined) {
     if (raw.SLACK_MODE === 'socket') required(raw, 'SLACK_APP_TOKEN', 'when SLACK_MODE=socket', problems);
@@ -230,6 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             port: raw.TEAMS_PORT as number,
           },
     web: { port: raw.WEB_PORT as number, enabled: raw.WEB_ENABLED as boolean },
+    ops: {
+      enabled: raw.OPS_ENABLED as boolean,
+      listenHost: str(raw, 'OPS_LISTEN_HOST')!,
+      port: raw.OPS_PORT as number,
+      readyTimeoutMs: raw.READY_TIMEOUT_MS as number,
+    },
   };
   return Object.freeze(config);
 }

@@ -14,6 +14,7 @@ const GROUP_TITLES: Record<SettingDef['group'], string> = {
   slack: 'Slack',
   teams: 'Microsoft Teams',
   web: 'Web lab console',
+  ops: 'Health, metrics and shutdown',
 };
 
 function grouped(): Array<[SettingDef['group'], SettingDef[]]> {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 export interface SettingDef {
   /** Environment variable name. */
   env: string;
-  group: 'general' | 'relay-client' | 'relay-server' | 'directory' | 'windows' | 'store' | 'slack' | 'teams' | 'web' | 'approvals';
+  group: 'general' | 'relay-client' | 'relay-server' | 'directory' | 'windows' | 'store' | 'slack' | 'teams' | 'web' | 'approvals' | 'ops';
   schema: z.ZodType;
   description: string;
   /** Value used when unset (documented as the default). */
@@ -111,6 +111,12 @@ export const SETTINGS: SettingDef[] = [
   // web console
   { env: 'WEB_PORT', group: 'web', schema: port, default: '3000', description: 'Port of the lab web console (bound to 127.0.0.1 only).' },
   { env: 'WEB_ENABLED', group: 'web', schema: bool, default: 'true', description: 'Serve the web console (lab mode).' },
+
+  // operations (health, readiness, metrics, shutdown)
+  { env: 'OPS_ENABLED', group: 'ops', schema: bool, default: 'true', description: 'Serve GET /healthz, /readyz and /metrics (Prometheus) on OPS_LISTEN_HOST:OPS_PORT, apart from every chat port.' },
+  { env: 'OPS_LISTEN_HOST', group: 'ops', schema: nonEmpty, default: '127.0.0.1', description: 'Address the health and metrics listener binds to; 0.0.0.0 in a container so the kubelet and Prometheus reach it.' },
+  { env: 'OPS_PORT', group: 'ops', schema: port, default: '9464', description: 'Port of the health and metrics listener (0 picks a free one).' },
+  { env: 'READY_TIMEOUT_MS', group: 'ops', schema: positiveInt.max(60_000), default: '2000', description: 'How long /readyz waits for each dependency (store, relay) before calling it down.' },
 ];
 
 export const SETTINGS_BY_ENV = new Map(SETTINGS.map((s) => [s.env, s]));

@@ -40,7 +40,10 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     if (req.method === 'GET' && target === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('ok\n');
     } else if (req.method === 'GET' && target === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(deps.metrics.render());
+      deps.metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': deps.metrics.contentType, 'cache-control': 'no-store' }).end(text),
+        () => send(res, 500, Refusal.fromCode('INTERNAL', 'metrics could not be collected', 'failed').body()),
+      );
     } else {
       send(res, 404, Refusal.fromCode('NOT_FOUND', 'no such endpoint; operations are POST /v1/ops/<name>', 'invalid').body());
     }

@@ -67,7 +67,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses an empty Teams app id outside lab mode', () => {
-    const ps = problems({ TRIAGE_MODE: 'production', RELAY_URL: 'https://r.test', RELAY_KEY_SECRET: SECRET, APPROVAL_SIGNING_KEY: SECRET, TEAMS_APP_ID: '' });
+    const ps = problems({ TRIAGE_MODE: 'production', RELAY_URL: 'https://r.test', RELAY_KEY_SECRET: SECRET, APPROVAL_SIGNING_KEY: SECRET, POLICY_FILE: '/etc/triage/policy.yaml', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', TEAMS_APP_ID: '' });
     expect(ps).toEqual([expect.stringMatching(/^TEAMS_APP_ID is empty, which turns off Bot Framework authentication; that is allowed only with TRIAGE_MODE=lab/)]);
     expect(loadConfig({ TEAMS_APP_ID: '' }).teams?.appId).toBe('');
   });

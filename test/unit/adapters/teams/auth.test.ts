@@ -3,7 +3,7 @@ import { authOptions } from '../../../../adapters/teams/auth.js';
 import { createTeamsAdapter } from '../../../../adapters/teams/index.js';
 import { ConfigError, loadConfig } from '../../../../src/config/load.js';
 
-const production = { TRIAGE_MODE: 'production', RELAY_URL: 'https://relay.example:8443', RELAY_KEY_SECRET: 'x'.repeat(64), APPROVAL_SIGNING_KEY: 'y'.repeat(64) };
+const production = { TRIAGE_MODE: 'production', RELAY_URL: 'https://relay.example:8443', RELAY_KEY_SECRET: 'x'.repeat(64), APPROVAL_SIGNING_KEY: 'y'.repeat(64), POLICY_FILE: '/etc/triage/policy.yaml' };
 
 describe('Teams authentication settings', () => {
   it('config refuses an empty app id outside lab mode, naming the setting', () => {
