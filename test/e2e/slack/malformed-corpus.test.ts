@@ -152,6 +152,8 @@ beforeAll(async () => {
       POLICY_FILE: policy,
       DATABASE_URL: 'sqlite::memory:',
       WEB_ENABLED: 'false',
+      // Other tests start bots at the same time: a free port for the health listener.
+      OPS_PORT: '0',
       SLACK_BOT_TOKEN: 'xoxb-corpus',
       SLACK_MODE: 'http',
       SLACK_SIGNING_SECRET: SECRET,
@@ -166,7 +168,8 @@ beforeAll(async () => {
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.on('exit', (code, signal) => (exited = { code, signal }));
   const until = Date.now() + 45_000;
-  while (!stdout.includes('slack: connected')) {
+  // The start banner's line: "slack:       connected (HTTP on …)".
+  while (!/slack:\s+connected/.test(stdout)) {
     if (exited) throw new Error(`the bot exited at start: ${stderr}`);
     if (Date.now() > until) throw new Error(`the bot did not start: ${stdout} ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
