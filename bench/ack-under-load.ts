@@ -8,7 +8,7 @@ import { policySchema } from '../src/approvals/policy-schema.js';
 import { StoreBackedCoreStore } from '../src/app/core-store-adapter.js';
 import { createBotCore } from '../src/core/bot-core.js';
 import type { CoreHandler } from '../src/core/events.js';
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
 import { openStore } from '../src/store/open-store.js';

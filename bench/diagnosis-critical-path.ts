@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { HttpRelayClient } from '../src/relay/client.js';
 import type { RelayClient } from '../src/relay/relay-client.js';
 import { runCheck } from '../src/diagnostics/run-check.js';

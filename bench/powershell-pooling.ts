@@ -1,4 +1,4 @@
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { runCheck } from '../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
 import { LabBackend } from '../src/lab/lab-backend.js';

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { createBotCore } from '../core/bot-core.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import type { CoreExtension } from '../core/context.js';
 import { CheckQueue } from '../core/check-queue.js';
 import type { ChatAdapter } from '../core/events.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config/load.js';
-import { fixedClock, systemClock, type Clock } from '../core/clock.js';
+import { fixedClock, systemClock, type Clock } from '../kernel/clock.js';
 import { loadScenario } from '../lab/load.js';
 import { LabBackend } from '../lab/lab-backend.js';
 import { InProcessRelayClient } from '../relay/in-process-client.js';

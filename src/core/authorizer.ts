@@ -1,4 +1,5 @@
-import type { Actor, ConversationRef } from './events.js';
+import type { ConversationRef } from '../kernel/refs.js';
+import type { Actor } from './events.js';
 
 // Who may do what, asked by the core before every command and button. The policy-backed
 // implementation lives in src/approvals (roles from the policy file); the core only asks.

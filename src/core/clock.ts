@@ -1,20 +1,3 @@
-// Time is injected wherever it matters (signatures, expiry, schedules, the lab's pinned `now`),
-// so tests and the lab control it.
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
-
-export function fixedClock(at: string | Date): Clock & { set(t: string | Date): void; advance(ms: number): void } {
-  let current = new Date(at);
-  return {
-    now: () => new Date(current),
-    set: (t) => {
-      current = new Date(t);
-    },
-    advance: (ms) => {
-      current = new Date(current.getTime() + ms);
-    },
-  };
-}
+// Temporary: the clock lives in the shared kernel (src/kernel/clock.ts). This re-export stays only
+// for test/integration/windows, which another branch is rewriting; delete it once that lands.
+export { systemClock, fixedClock, type Clock } from '../kernel/clock.js';

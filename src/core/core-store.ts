@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../diagnostics/findings.js';
 import type { Evidence } from '../diagnostics/evidence.js';
-import type { ConversationRef } from './events.js';
+import type { ConversationRef } from '../kernel/refs.js';
 
 // What the core keeps of a check: enough to answer its buttons (re-run, show evidence, propose
 // a fix) by an opaque id. Implemented over the store (src/store) and in memory for tests.

@@ -4,7 +4,7 @@ import { SlackAdapter } from '../../../adapters/slack/adapter.js';
 import { checkLimits } from '../../../adapters/slack/limits.js';
 import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { MemoryCoreStore } from '../../../src/core/core-store.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';

@@ -10,7 +10,7 @@ import { approvalsExtension } from '../../../src/approvals/extension.js';
 import { PolicyAuthorizer } from '../../../src/approvals/policy-authorizer.js';
 import { parsePolicy } from '../../../src/approvals/policy-load.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';

@@ -7,7 +7,7 @@ import { TeamsAdapter } from '../../../adapters/teams/adapter.js';
 import { utf16Bytes, MAX_ACTIVITY_BYTES } from '../../../adapters/teams/card-size.js';
 import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { MemoryCoreStore } from '../../../src/core/core-store.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';

@@ -5,7 +5,7 @@ import { loadScenario } from '../../../src/lab/load.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import type { Actor } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { BackendContext, RelayBackend } from '../../../src/relay/backend.js';

@@ -11,7 +11,7 @@ import { FINDING_CODES } from '../../../src/diagnostics/findings.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { CountingRelayClient } from '../../../src/relay/relay-client.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 
 const run = promisify(execFile);
 const scenarios = readdirSync('lab').filter((f) => f.endsWith('.yaml')).map((f) => `lab/${f}`);

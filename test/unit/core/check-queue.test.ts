@@ -5,7 +5,7 @@ import { StoreBackedCoreStore } from '../../../src/app/core-store-adapter.js';
 import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
 import { CheckQueue } from '../../../src/core/check-queue.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { collectEvidence } from '../../../src/diagnostics/collect.js';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../../../src/lab/generate.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
