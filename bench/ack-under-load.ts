@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SlackAdapter } from '../adapters/slack/adapter.js';
 import { PolicyAuthorizer } from '../src/approvals/policy-authorizer.js';
 import { policySchema } from '../src/approvals/policy-schema.js';
-import { StoreBackedCoreStore } from '../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../src/store/core-store-adapter.js';
 import { createBotCore } from '../src/core/bot-core.js';
 import type { CoreHandler } from '../src/core/events.js';
 import { systemClock } from '../src/kernel/clock.js';

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { StoreBackedCoreStore } from '../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../src/store/core-store-adapter.js';
 import { allowAll } from '../src/core/authorizer.js';
 import { createBotCore } from '../src/core/bot-core.js';
 import { CheckQueue } from '../src/core/check-queue.js';

@@ -18,7 +18,7 @@ import { createHttpRelayClient } from '../relay/create-http-client.js';
 import { WebAdapter } from '../../adapters/web/adapter.js';
 import { SlackAdapter } from '../../adapters/slack/adapter.js';
 import { createTeamsAdapter } from '../../adapters/teams/index.js';
-import { StoreBackedCoreStore } from './core-store-adapter.js';
+import { StoreBackedCoreStore } from '../store/core-store-adapter.js';
 import { StoreConversationRefs } from './teams-conversation-refs.js';
 import { scenarioList, startLabRelay, type LabRelay } from './lab-relay.js';
 import type { Policy } from '../approvals/policy-schema.js';

@@ -7,7 +7,7 @@ import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
 import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Reply } from '../../src/core/reply.js';
-import { StoreBackedCoreStore } from '../../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../../src/store/core-store-adapter.js';
 import { LabBackend } from '../../src/lab/lab-backend.js';
 import { loadScenario, parseScenario } from '../../src/lab/load.js';
 import { SwitchableBackend } from '../../src/lab/switchable-backend.js';

@@ -5,7 +5,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { TeamsAdapter } from '../../../adapters/teams/adapter.js';
-import { StoreBackedCoreStore } from '../../../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../../../src/store/core-store-adapter.js';
 import { approvalsExtension } from '../../../src/approvals/extension.js';
 import { PolicyAuthorizer } from '../../../src/approvals/policy-authorizer.js';
 import { parsePolicy } from '../../../src/approvals/policy-load.js';

@@ -19,7 +19,7 @@ import { parsePolicy } from '../../../src/approvals/policy-load.js';
 import { PolicyAuthorizer } from '../../../src/approvals/policy-authorizer.js';
 import type { ApprovalsDeps } from '../../../src/approvals/approvals-deps.js';
 import { approvalsExtension } from '../../../src/approvals/extension.js';
-import { StoreBackedCoreStore } from '../../../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../../../src/store/core-store-adapter.js';
 import { FakeChat } from './fake-chat.js';
 
 // The whole approvals flow as it runs in production, minus the chat platform: the real core with

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { StoreBackedCoreStore } from '../../../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../../../src/store/core-store-adapter.js';
 import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
 import { CheckQueue } from '../../../src/core/check-queue.js';
