@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StoreBackedCoreStore } from '../src/store/core-store-adapter.js';
-import { allowAll } from '../src/core/authorizer.js';
+import { allowAll } from './fakes.js';
 import { createBotCore } from '../src/core/bot-core.js';
 import { CheckQueue } from '../src/core/check-queue.js';
 import { systemClock } from '../src/kernel/clock.js';

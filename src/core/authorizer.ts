@@ -12,9 +12,3 @@ export interface Authorizer {
   channelAllowed(conversation: ConversationRef): Promise<boolean>;
   authorize(actor: Actor, role: Role): Promise<Decision>;
 }
-
-/** Everyone may do everything: only for tests that are not about authorisation. */
-export const allowAll: Authorizer = {
-  channelAllowed: async () => true,
-  authorize: async () => ({ ok: true }),
-};
