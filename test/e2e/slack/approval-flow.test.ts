@@ -44,7 +44,7 @@ beforeAll(async () => {
   );
   const config = loadConfig({
     TRIAGE_MODE: 'lab',
-    LAB_SCENARIO: 'lab/default.yaml',
+    LAB_SCENARIO: 'test/fixtures/lab/approvals.yaml',
     POLICY_FILE: policy,
     DATABASE_URL: `sqlite:${path.join(dir, 'triage.db')}`,
     WEB_ENABLED: 'false',

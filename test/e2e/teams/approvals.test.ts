@@ -60,7 +60,7 @@ beforeEach(async () => {
   const clock = fixedClock('2026-11-20T09:00:00Z');
   const secret = randomRelaySecret();
   const approvalKey = randomRelaySecret();
-  const lab = new LabBackend(await loadScenario(path.resolve(import.meta.dirname, '../../../lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
+  const lab = new LabBackend(await loadScenario(path.resolve(import.meta.dirname, '../../fixtures/lab/approvals.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
   backend = new WriteCountingBackend(lab);
   const audit = path.join(mkdtempSync(path.join(tmpdir(), 'teams-approvals-')), 'relay-audit.jsonl');
   relay = await startRelayServer({ backend, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, log: () => {} });

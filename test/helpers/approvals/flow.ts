@@ -135,9 +135,13 @@ export async function addReplica(flow: Flow, databaseUrl: string): Promise<{ cha
   return { chat, store, close: () => store.close() };
 }
 
-/** The flow on a lab scenario (default.yaml unless named) at its pinned clock, with no injected latency. */
+/** The approval tests' own scenario (a copy of the default lab they assert on), not lab/default.yaml. */
+export const APPROVALS_SCENARIO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/lab/approvals.yaml');
+
+/** The flow on a lab scenario (the approvals fixture unless a file in lab/ is named) at its pinned clock, with no injected latency. */
 export async function startLabFlow(options: { policy?: string; scenario?: string } = {}): Promise<{ lab: LabBackend; flow: Flow }> {
-  const scenario = await loadScenario(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab', options.scenario ?? 'default.yaml'));
+  const file = options.scenario ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab', options.scenario) : APPROVALS_SCENARIO;
+  const scenario = await loadScenario(file);
   const lab = new LabBackend(scenario, { latency: { hostMs: 0, directoryMs: 0 } });
   const flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', ...(options.policy !== undefined ? { policy: options.policy } : {}) });
   return { lab, flow };
