@@ -3,6 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// Layer boundaries (docs/architecture.md). The patterns see the import as written, so they match
+// any number of `../` before a top-level folder; `npm run depcheck` (dependency-cruiser) checks
+// the same rules on resolved paths, and test/unit/architecture/import-rules.test.ts shows they bite.
+const up = '^(\\.\\./)+(src/)?';
+const botFolders = ['core', 'approvals', 'scheduler', 'app', 'store', 'lab', 'cli', 'remediation'];
+const layer = (message, folders, extra = []) => [
+  'error',
+  { patterns: [{ regex: `${up}(${folders.join('|')})(/|$)`, message }, ...extra] },
+];
+const relayMessage = 'The relay (the privileged component) depends only on src/kernel, zod and node: not on the bot.';
+const relayRule = (folders) => layer(relayMessage, [...folders, 'diagnostics', 'adapters']);
+const diagnosticsMessage = 'Diagnostics depend only on src/kernel and the relay contract (protocol.ts, relay-client.ts): not on the bot core or its extensions.';
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'bench/results.json', 'test-output/**', 'dist/**', 'adapters/web/public/**'] },
   js.configs.recommended,
@@ -12,6 +25,27 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/kernel/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$|node:|\\./)', message: 'The kernel (src/kernel) has no dependencies: only zod, node: modules and its own files.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/relay/**/*.ts'],
+    rules: { 'no-restricted-imports': relayRule([...botFolders, 'config']) },
+  },
+  {
+    files: ['src/diagnostics/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layer(diagnosticsMessage, [...botFolders, 'config', 'adapters'], [
+        { regex: `${up}relay/(?!protocol\\.js$|relay-client\\.js$)`, message: diagnosticsMessage },
+      ]),
     },
   },
 );

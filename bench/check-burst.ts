@@ -1,11 +1,12 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { StoreBackedCoreStore } from '../src/app/core-store-adapter.js';
-import { allowAll } from '../src/core/authorizer.js';
+import { StoreBackedCoreStore } from '../src/store/core-store-adapter.js';
+import { allowAll } from './fakes.js';
 import { createBotCore } from '../src/core/bot-core.js';
 import { CheckQueue } from '../src/core/check-queue.js';
-import { systemClock } from '../src/core/clock.js';
-import type { ChatAdapter, InboundEvent, MessageRef } from '../src/core/events.js';
+import { systemClock } from '../src/kernel/clock.js';
+import type { MessageRef } from '../src/kernel/refs.js';
+import type { ChatAdapter, InboundEvent } from '../src/core/events.js';
 import { silentLogger } from '../src/core/logger.js';
 import { LoopLag } from '../src/core/loop-lag.js';
 import { generateClusterScenario } from '../src/lab/generate.js';

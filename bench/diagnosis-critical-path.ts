@@ -1,11 +1,11 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { HttpRelayClient } from '../src/relay/client.js';
 import type { RelayClient } from '../src/relay/relay-client.js';
 import { runCheck } from '../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
-import { CountingRelayClient } from '../src/relay/relay-client.js';
+import { CountingRelayClient } from './fakes.js';
 import { log, median, round, startLabHttpRelay, timed } from './support.js';
 
 // Diagnosis vs. the critical path: runCheck on generated healthy clusters through the real

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { runCheck } from '../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
 import { round, startLabHttpRelay } from './support.js';

@@ -1,11 +1,11 @@
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { runCheck } from '../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
 import { LabBackend } from '../src/lab/lab-backend.js';
 import { CompositeBackend } from '../src/relay/server/composite-backend.js';
 import { InProcessRelayClient } from '../src/relay/in-process-client.js';
-import { DoubleHarness } from '../test/helpers/pwsh-double/double-harness.js';
-import { healthyCluster } from '../test/helpers/pwsh-double/fixtures.js';
+import { DoubleHarness } from './pwsh-double/double-harness.js';
+import { healthyCluster } from './pwsh-double/fixtures.js';
 import { log, round, timed } from './support.js';
 
 // PowerShell pooling: the windows backend against the stand-in PowerShell (400 ms to start, 20 ms

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { measureAck, measureAckFloor, type AckFigures } from './ack-under-load.js';
 import { measureBurst } from './check-burst.js';
 import { measureDiagnosis } from './diagnosis-critical-path.js';
+import { measureLabLatency } from './lab-latency.js';
 import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
 import { measureThroughput } from './relay-throughput.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const env = { date: new Date(), node: process.version, machine: machine() };
   log(`${mode} run on ${env.machine.cpus} CPUs, load ${env.machine.loadAverage.join(' ')}`);
 
+  const labLatency = await measureLabLatency();
   const ack = await ackRuns(plan.commands, plan.ackRuns);
   const adapterOnly = await measureAck(plan.commands, ACK_OP_MS, 'ack-only');
   const floor = await measureAckFloor(plan.commands);
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     memory,
     relay,
     checkBurst,
+    labLatency,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, SocketModeReceiver, type Receiver, type RespondFn, type webApi } from '@slack/bolt';
-import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef } from '../../src/core/events.js';
+import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
+import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { textReply, type Reply } from '../../src/core/reply.js';
 import { boltLogger } from './bolt-logger.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ConversationRef, InboundEvent, MessageRef } from '../../src/core/events.js';
+import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
+import type { InboundEvent } from '../../src/core/events.js';
 import { actionNameOf, recordIdOfChoiceBlock } from './action-id.js';
 
 // Slack payloads → InboundEvent. zod at the boundary: a payload missing what we need is

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { App, RespondFn, types } from '@slack/bolt';
-import type { Actor, ConversationRef, MessageRef } from '../../src/core/events.js';
+import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
+import type { Actor } from '../../src/core/events.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Reply, ReplyAttachment } from '../../src/core/reply.js';
 import { UserError } from '../../src/core/user-error.js';

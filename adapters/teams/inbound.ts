@@ -1,6 +1,7 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import type { Actor, ConversationRef } from '../../src/core/events.js';
+import type { ConversationRef } from '../../src/kernel/refs.js';
+import type { Actor } from '../../src/core/events.js';
 
 // Pure mapping from a Teams activity to the neutral pieces of an InboundEvent, and from a
 // neutral ConversationRef back to what Bot Framework needs to post. No business rules here.

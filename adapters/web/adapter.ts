@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef } from '../../src/core/events.js';
+import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
+import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Reply } from '../../src/core/reply.js';
 import { ChannelState, type WebMessage } from './channel-state.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ConversationRef } from '../../src/core/events.js';
+import type { ConversationRef } from '../../src/kernel/refs.js';
 import type { Reply } from '../../src/core/reply.js';
 import { renderHtml } from './render.js';
 

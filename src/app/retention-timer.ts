@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import { applyRetention } from '../store/retention.js';

@@ -1,6 +1,6 @@
 import type { CoreExtension } from '../core/context.js';
 import { createSchedulerModule } from '../scheduler/index.js';
-import { StoreBackedCoreStore } from './core-store-adapter.js';
+import { StoreBackedCoreStore } from '../store/core-store-adapter.js';
 import type { BotPieces } from './start-bot.js';
 
 // Scheduled cluster health in the running bot: policy-file schedules synced into the store, the

@@ -1,6 +1,6 @@
 import type { TeamsConversationReference as ConversationReference } from '../../adapters/teams/index.js';
 import type { ConversationRefStore } from '../../adapters/teams/conversation-ref-store.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Store } from '../store/store.js';
 
 // The Teams adapter's conversation references kept in the shared store (conversations table)

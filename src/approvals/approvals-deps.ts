@@ -1,6 +1,7 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { HandlerContext } from '../core/context.js';
-import type { ChatAdapter, MessageRef } from '../core/events.js';
+import type { MessageRef } from '../kernel/refs.js';
+import type { ChatAdapter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Reply } from '../core/reply.js';
 import { textReply } from '../core/reply.js';

@@ -1,4 +1,4 @@
-import { StoreBackedCoreStore } from '../app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../store/core-store-adapter.js';
 import { mention } from '../core/check-flow.js';
 import type { HandlerContext } from '../core/context.js';
 import type { ChatAdapter } from '../core/events.js';

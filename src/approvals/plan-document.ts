@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { conversationRefSchema } from '../kernel/refs.js';
 import type { Plan } from '../store/store.js';
 
 // What a plan row holds, validated with zod whenever it is read back from the store: the plan
@@ -20,13 +21,6 @@ export const remediationSchema = z.object({
   purgeTickets: z.array(z.string()),
 });
 
-const conversation = z.object({
-  platform: z.enum(['slack', 'teams', 'web', 'cli']),
-  channelId: z.string(),
-  threadId: z.string().optional(),
-  extra: z.record(z.string(), z.string()).optional(),
-});
-
 const pair = z.object({ from: z.string(), to: z.string() });
 const verdictSummary = z.object({ status: z.string(), text: z.string() });
 
@@ -34,7 +28,7 @@ const common = {
   /** How the proposer is shown (a mention); authorisation never reads it. */
   proposedBy: z.string(),
   /** The thread the card lives in, where results are posted. */
-  thread: conversation,
+  thread: conversationRefSchema,
 };
 
 export const fixDocumentSchema = z.object({

@@ -1,4 +1,4 @@
-import { sameHost } from '../core/node-name.js';
+import { sameHost } from '../kernel/node-name.js';
 import type { Computer } from '../relay/protocol.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import type { Remediation } from './plan-document.js';

@@ -1,5 +1,6 @@
 import type { Authorizer, Decision, Role } from '../core/authorizer.js';
-import type { Actor, ConversationRef } from '../core/events.js';
+import type { ConversationRef } from '../kernel/refs.js';
+import type { Actor } from '../core/events.js';
 import type { RelayClient } from '../relay/relay-client.js';
 import type { Person, Policy } from './policy-schema.js';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatPlatformSchema } from '../kernel/platform.js';
 
 // The policy file: who may do what, where the bot answers, linked identities, the fix style and
 // scheduled posts. Identities are stable platform ids, never display names.
@@ -33,7 +34,7 @@ export const scheduleSchema = z
     cron: z.string().min(9).max(100),
     tz: z.string().min(1).max(64).default('UTC'),
     quiet: z.boolean().default(false),
-    target: z.object({ platform: z.enum(['slack', 'teams', 'web']), channelId: z.string().min(1).max(200) }).strict(),
+    target: z.object({ platform: chatPlatformSchema, channelId: z.string().min(1).max(200) }).strict(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import type { CheckRunRecord } from '../core/core-store.js';
 import type { HandlerContext } from '../core/context.js';
-import type { ConversationRef } from '../core/events.js';
+import type { ConversationRef } from '../kernel/refs.js';
 import { mention, tellActor } from '../core/check-flow.js';
 import { textReply } from '../core/reply.js';
 import { diagnose } from '../diagnostics/diagnose.js';

@@ -3,6 +3,7 @@ import type { ActionHandler, HandlerContext } from '../core/context.js';
 import { mention } from '../core/check-flow.js';
 import { textReply, type Reply } from '../core/reply.js';
 import { RelayError } from '../relay/protocol.js';
+import { conversationRefSchema } from '../kernel/refs.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import { audit, refuse, ttlMs, updateCard } from './approvals-deps.js';
@@ -21,7 +22,7 @@ const MAX_CHOICES = 100;
 
 const choicesSchema = z.object({
   checkRunId: z.string(),
-  thread: z.object({ platform: z.enum(['slack', 'teams', 'web', 'cli']), channelId: z.string(), threadId: z.string().optional(), extra: z.record(z.string(), z.string()).optional() }),
+  thread: conversationRefSchema,
   choices: z.array(z.object({ vm: z.string(), source: z.string(), destination: z.string() })),
 });
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
-import { fixedClock, systemClock, type Clock } from '../core/clock.js';
+import { fixedClock, systemClock, type Clock } from '../kernel/clock.js';
 import { loadScenario } from '../lab/load.js';
 import { LabBackend } from '../lab/lab-backend.js';
 import { InProcessRelayClient } from '../relay/in-process-client.js';

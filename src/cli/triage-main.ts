@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load.js';
 import { validateNodes, printable } from '../core/commands.js';
-import { nodeNameProblem } from '../core/node-name.js';
+import { nodeNameProblem } from '../kernel/node-name.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import { unknownNodes } from '../diagnostics/unknown-nodes.js';
 import type { Diagnosis } from '../diagnostics/findings.js';

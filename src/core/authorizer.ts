@@ -1,4 +1,5 @@
-import type { Actor, ConversationRef } from './events.js';
+import type { ConversationRef } from '../kernel/refs.js';
+import type { Actor } from './events.js';
 
 // Who may do what, asked by the core before every command and button. The policy-backed
 // implementation lives in src/approvals (roles from the policy file); the core only asks.
@@ -11,9 +12,3 @@ export interface Authorizer {
   channelAllowed(conversation: ConversationRef): Promise<boolean>;
   authorize(actor: Actor, role: Role): Promise<Decision>;
 }
-
-/** Everyone may do everything: only for tests that are not about authorisation. */
-export const allowAll: Authorizer = {
-  channelAllowed: async () => true,
-  authorize: async () => ({ ok: true }),
-};

@@ -4,7 +4,7 @@ import type { Diagnosis } from '../diagnostics/findings.js';
 import type { Evidence } from '../diagnostics/evidence.js';
 import type { CheckRunRecord } from './core-store.js';
 import type { HandlerContext } from './context.js';
-import type { ConversationRef, MessageRef } from './events.js';
+import type { ConversationRef, MessageRef } from '../kernel/refs.js';
 import { ObservingRelayClient } from './observing-relay.js';
 import { diagnosisReply, verdictText, matrixOf } from './render-diagnosis.js';
 import { textReply, type Reply } from './reply.js';

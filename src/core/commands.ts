@@ -1,4 +1,4 @@
-import { nodeNameProblem, shortName } from './node-name.js';
+import { nodeNameProblem, shortName } from '../kernel/node-name.js';
 
 // Chat commands and the CLI share one grammar, parsed here into typed commands. A bad command
 // becomes a one-line explanation with a correct example, for the person who typed it.

@@ -1,5 +1,5 @@
 import type { CheckQueue } from './check-queue.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Command } from './commands.js';
 import type { CoreStore } from './core-store.js';
 import type { Authorizer, Role } from './authorizer.js';

@@ -1,8 +1,8 @@
+import type { Platform } from '../kernel/platform.js';
+import type { ConversationRef, MessageRef } from '../kernel/refs.js';
 import type { Reply } from './reply.js';
 
 // What an adapter hands the core, and what the core asks of an adapter. Nothing else crosses.
-
-export type Platform = 'slack' | 'teams' | 'web' | 'cli';
 
 export interface Actor {
   platform: Platform;
@@ -14,23 +14,6 @@ export interface Actor {
   email?: string;
   /** Slack user-group ids, when known. */
   groups?: string[];
-}
-
-/** Where to post: a channel, and the thread within it once there is one. */
-export interface ConversationRef {
-  platform: Platform;
-  /** Channel / conversation id on the platform. */
-  channelId: string;
-  /** Thread root message id (Slack ts, Teams reply-chain id, web thread id). */
-  threadId?: string;
-  /** Platform extras needed to post proactively (Teams serviceUrl, tenant, ...). */
-  extra?: Record<string, string>;
-}
-
-/** A posted message, so it can be edited in place. */
-export interface MessageRef {
-  conversation: ConversationRef;
-  messageId: string;
 }
 
 export interface InboundEvent {

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.js';
-import { nodeNameSchema, sameHost, shortName } from '../core/node-name.js';
+import type { Clock } from '../kernel/clock.js';
+import { nodeNameSchema, sameHost, shortName } from '../kernel/node-name.js';
 import { RelayError, spnSchema, MIGRATION_SERVICE, type OpResult } from '../relay/protocol.js';
 import type { CallOptions, RelayClient } from '../relay/relay-client.js';
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from './evidence.js';

@@ -1,4 +1,4 @@
-import { shortName } from '../core/node-name.js';
+import { shortName } from '../kernel/node-name.js';
 import { MIGRATION_SERVICE, type Computer, type DnsAnswer, type HostEvent, type HostSecurity, type Hotfix, type MigrationSettings, type OpResult, type Vm } from '../relay/protocol.js';
 import type { Evidence, HostEvidence, Outcome } from './evidence.js';
 import { hasFlag, UAC } from './flags.js';

@@ -1,4 +1,4 @@
-import { shortName } from '../core/node-name.js';
+import { shortName } from '../kernel/node-name.js';
 import type { Vm } from '../relay/protocol.js';
 
 // Where SMB is in play for a node (docs/domain.md "cifs and SMB"): live migration over SMB

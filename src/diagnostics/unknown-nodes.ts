@@ -1,5 +1,5 @@
 import type { Evidence, HostEvidence } from './evidence.js';
-import { sameHost } from '../core/node-name.js';
+import { sameHost } from '../kernel/node-name.js';
 
 // A name nobody knows is a typo, not a finding: the directory has no computer object for it
 // AND no host read for it succeeded. (A host that answers without a computer object is a real

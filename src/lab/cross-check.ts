@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { nodeNameProblem } from '../core/node-name.js';
+import { nodeNameProblem } from '../kernel/node-name.js';
 import type { Scenario } from './schema.js';
 
 // Rules that span fields, checked after every field parsed on its own: names that must be

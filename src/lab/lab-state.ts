@@ -1,4 +1,4 @@
-import { sameHost, shortName } from '../core/node-name.js';
+import { sameHost, shortName } from '../kernel/node-name.js';
 import { MIGRATION_SERVICE, RelayError, type Computer, type DelegationValues } from '../relay/protocol.js';
 import type { Scenario, ScenarioHost, ScenarioUser } from './schema.js';
 

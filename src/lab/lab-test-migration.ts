@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sameHost, shortName } from '../core/node-name.js';
+import { sameHost, shortName } from '../kernel/node-name.js';
 import { RelayError, MIGRATION_SERVICE, type HostEvent, type OpParams, type OpResult } from '../relay/protocol.js';
 import type { LabComputer, LabHost, LabState } from './lab-state.js';
 

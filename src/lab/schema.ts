@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeNameProblem } from '../core/node-name.js';
+import { nodeNameProblem } from '../kernel/node-name.js';
 import { FINDING_CODES } from '../diagnostics/findings.js';
 import { authenticationTypeSchema, existingSpnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
 import { crossCheckScenario } from './cross-check.js';

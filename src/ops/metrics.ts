@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { exposeWithProcess } from './process-metrics.js';
+import { exposeWithProcess } from '../metrics/process-metrics.js';
 
 // The bot's Prometheus metrics (GET /metrics on the ops listener, docs/operations.md lists them
 // with the alerts to set). One registry per running bot, not prom-client's global one, so tests and

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import { signRequest } from '../relay/signing.js';
 import type { ProbeResult } from './readiness.js';
 

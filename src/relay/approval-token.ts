@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { canonicalJson } from './canonical-json.js';
 import { NonceCache } from './nonce-cache.js';
 import { operations, RelayError, type OperationName } from './protocol.js';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import { HostLimiter } from './host-limiter.js';
 import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
 import { operations, RelayError, type OperationName, type OpParams, type OpResult } from './protocol.js';

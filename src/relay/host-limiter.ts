@@ -1,4 +1,4 @@
-import { shortName } from '../core/node-name.js';
+import { shortName } from '../kernel/node-name.js';
 
 // Caps how many relay requests run at once for one host, so a diagnosis of a large cluster
 // cannot open dozens of PowerShell sessions on one node. Requests for other hosts do not wait.

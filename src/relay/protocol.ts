@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeNameSchema, shortName } from '../core/node-name.js';
+import { nodeNameSchema, shortName } from '../kernel/node-name.js';
 
 // The relay protocol, version 1: every allow-listed operation with the zod schemas of its
 // parameters and its result. The bot validates before sending, the relay re-validates on

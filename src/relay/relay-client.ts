@@ -2,7 +2,7 @@ import type { OperationName, OpParams, OpResult } from './protocol.js';
 
 // The bot's view of the relay: one typed call per allow-listed operation. Three transports
 // implement it: the signed HTTP client (`client.ts`), the in-process lab relay (tests, CLI
-// without a relay) and decorators such as the round-trip counter. A call carries an operation
+// without a relay) and decorators such as the core's observing client. A call carries an operation
 // id and validated parameters, never a command string; failures are thrown as `RelayError`.
 export interface RelayClient {
   call<O extends OperationName>(op: O, params: OpParams<O>, options?: CallOptions): Promise<OpResult<O>>;
@@ -14,22 +14,4 @@ export interface CallOptions {
   /** Who asked, for the relay's audit log (a stable platform id, never a display name). */
   requester?: string;
   signal?: AbortSignal;
-}
-
-/** Counts round trips per operation: the engine must make one directory query per check. */
-export class CountingRelayClient implements RelayClient {
-  readonly counts = new Map<OperationName, number>();
-  constructor(private readonly inner: RelayClient) {}
-  get description(): string {
-    return this.inner.description;
-  }
-  call<O extends OperationName>(op: O, params: OpParams<O>, options?: CallOptions): Promise<OpResult<O>> {
-    this.counts.set(op, (this.counts.get(op) ?? 0) + 1);
-    return this.inner.call(op, params, options);
-  }
-  count(prefix: string): number {
-    let n = 0;
-    for (const [op, c] of this.counts) if (op.startsWith(prefix)) n += c;
-    return n;
-  }
 }

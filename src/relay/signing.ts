@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { NonceCache } from './nonce-cache.js';
 
 // Request signing, version 1 (the contract in docs/relay-protocol.md). Every relay request

@@ -1,4 +1,4 @@
-import { shortName } from '../core/node-name.js';
+import { shortName } from '../kernel/node-name.js';
 import type { RelayBackend } from './backend.js';
 import { isDomainControllerUac, MIGRATION_SERVICE, RelayError, spnHost, type Computer, type OperationName } from './protocol.js';
 

@@ -1,6 +1,6 @@
 import { MIGRATION_SERVICE, type AuthenticationType, type Computer, type DelegationValues, type MigrationSettings } from '../relay/protocol.js';
 import { UAC } from '../diagnostics/flags.js';
-import { sameHost, shortName } from '../core/node-name.js';
+import { sameHost, shortName } from '../kernel/node-name.js';
 
 // The delegation fix as data (docs/domain.md "The fix"), computed by pure functions: for every ordered pair
 // (S, D) of the nodes, S may delegate to the migration service and cifs of D in short and FQDN

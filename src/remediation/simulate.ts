@@ -1,7 +1,7 @@
 import type { Evidence } from '../diagnostics/evidence.js';
 import { diagnose } from '../diagnostics/diagnose.js';
 import type { Diagnosis } from '../diagnostics/findings.js';
-import { sameHost } from '../core/node-name.js';
+import { sameHost } from '../kernel/node-name.js';
 import type { RemediationPlan } from './plan.js';
 
 // What the plan would change, judged by the engine itself: apply the planned values to a copy of

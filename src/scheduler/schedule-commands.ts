@@ -1,6 +1,6 @@
 import type { Command } from '../core/commands.js';
 import { EXAMPLES } from '../core/commands.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { CommandHandler, HandlerContext } from '../core/context.js';
 import { clusterNodes } from '../core/builtin-handlers.js';
 import { textReply, type Reply } from '../core/reply.js';

@@ -1,6 +1,7 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { CoreStore } from '../core/core-store.js';
-import type { ChatAdapter, ConversationRef } from '../core/events.js';
+import type { ConversationRef } from '../kernel/refs.js';
+import type { ChatAdapter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { textReply } from '../core/reply.js';
 import { runCheck } from '../diagnostics/run-check.js';

@@ -1,4 +1,5 @@
-import type { ChatAdapter, Platform } from '../core/events.js';
+import type { Platform } from '../kernel/platform.js';
+import type { ChatAdapter } from '../core/events.js';
 import type { Schedule } from '../store/store.js';
 import { cronOf, dueSlot, nextSlot } from './cron.js';
 import { runScheduled, type RunOutcome, type ScheduledRunDeps } from './scheduled-run.js';

@@ -1,4 +1,6 @@
-import type { ChatAdapter, ConversationRef, Platform } from '../core/events.js';
+import type { Platform } from '../kernel/platform.js';
+import type { ConversationRef } from '../kernel/refs.js';
+import type { ChatAdapter } from '../core/events.js';
 import type { Store } from '../store/store.js';
 
 // Where a scheduled post goes: the adapter of the target's platform, and for a bare channel id

@@ -1,4 +1,5 @@
-import type { ConversationRef, MessageRef, Platform } from '../core/events.js';
+import type { Platform } from '../kernel/platform.js';
+import type { ConversationRef, MessageRef } from '../kernel/refs.js';
 import type { Diagnosis, VerdictStatus } from '../diagnostics/findings.js';
 import type { PlanState } from './plan-states.js';
 

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { Authorizer, Role } from '../../src/core/authorizer.js';
 import { createBotCore } from '../../src/core/bot-core.js';
-import { fixedClock } from '../../src/core/clock.js';
-import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef, Platform } from '../../src/core/events.js';
+import { fixedClock } from '../../src/kernel/clock.js';
+import type { ChatPlatform, Platform } from '../../src/kernel/platform.js';
+import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
+import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Reply } from '../../src/core/reply.js';
-import { StoreBackedCoreStore } from '../../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../../src/store/core-store-adapter.js';
 import { LabBackend } from '../../src/lab/lab-backend.js';
 import { loadScenario, parseScenario } from '../../src/lab/load.js';
 import { SwitchableBackend } from '../../src/lab/switchable-backend.js';
@@ -59,7 +61,7 @@ export interface Harness {
   store: Store;
   module: SchedulerModule;
   clock: ReturnType<typeof fixedClock>;
-  adapters: Record<'slack' | 'teams' | 'web', RecordingAdapter>;
+  adapters: Record<ChatPlatform, RecordingAdapter>;
   core: CoreHandler;
   /** Serve another shipped scenario from the next relay call on. */
   useScenario(file: string): Promise<void>;

@@ -1,4 +1,4 @@
-import { shortName } from '../../core/node-name.js';
+import { shortName } from '../../kernel/node-name.js';
 import type { DnsAnswer } from '../../relay/protocol.js';
 import type { Evidence } from '../evidence.js';
 import { factsOf, peersOf, sameName, type NodeFacts } from '../facts.js';

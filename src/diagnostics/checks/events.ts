@@ -1,7 +1,7 @@
 import { classifyEvent, isLmFailure, namedHost, type ClassifiedEvent, type EventClass } from '../classify-event.js';
 import type { Evidence } from '../evidence.js';
 import { factsOf, sameName, type NodeFacts } from '../facts.js';
-import { shortName } from '../../core/node-name.js';
+import { shortName } from '../../kernel/node-name.js';
 import type { Finding } from '../findings.js';
 import { finding } from '../make-finding.js';
 

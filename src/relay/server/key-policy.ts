@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { NonceCache } from '../nonce-cache.js';
 import { KeyedBuckets } from './rate-limit.js';
 

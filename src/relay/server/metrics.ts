@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { exposeWithProcess } from '../../ops/process-metrics.js';
+import { exposeWithProcess } from '../../metrics/process-metrics.js';
 import { isOperationName } from '../protocol.js';
 
 // Prometheus counters and a duration histogram for GET /metrics, with prom-client (the bot's

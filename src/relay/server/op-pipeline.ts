@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { RelayBackend } from '../backend.js';
 import { withoutApproval, type ApprovalVerifier } from '../approval-token.js';
 import type { NonceCache } from '../nonce-cache.js';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { systemClock, type Clock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../kernel/clock.js';
 import { ApprovalVerifier } from '../approval-token.js';
 import { Drain } from './drain.js';
 import { FenceRegister } from './fencing.js';

@@ -1,6 +1,6 @@
 import type { Diagnosis, VerdictStatus } from '../../diagnostics/findings.js';
 import { newCheckRunId } from '../ids.js';
-import { conversationRefSchema } from '../refs.js';
+import { conversationRefSchema } from '../../kernel/refs.js';
 import type { CheckRun, NewCheckRun } from '../store.js';
 import type { Db } from './db.js';
 import { fromJson, parseWith, toDate, toJson, toStringOrNull, type Row } from './rows.js';

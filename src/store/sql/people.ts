@@ -1,5 +1,6 @@
-import type { ConversationRef, Platform } from '../../core/events.js';
-import { conversationRefSchema } from '../refs.js';
+import type { Platform } from '../../kernel/platform.js';
+import type { ConversationRef } from '../../kernel/refs.js';
+import { conversationRefSchema } from '../../kernel/refs.js';
 import { personKey, type IdentityKey, type IdentityLink } from '../store.js';
 import type { Db } from './db.js';
 import { fromJson, parseWith, toDate, type Row } from './rows.js';

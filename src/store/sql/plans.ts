@@ -1,7 +1,7 @@
-import type { MessageRef } from '../../core/events.js';
+import type { MessageRef } from '../../kernel/refs.js';
 import { newPlanId } from '../ids.js';
 import { isAllowedTransition, PLAN_STATES, type PlanState } from '../plan-states.js';
-import { messageRefSchema } from '../refs.js';
+import { messageRefSchema } from '../../kernel/refs.js';
 import type { NewAuditEvent, NewPlan, Plan, PlanFilter, PlanPatch } from '../store.js';
 import { StoreError } from '../store-error.js';
 import { appendAudit } from './audit.js';

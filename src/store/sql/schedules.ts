@@ -1,5 +1,5 @@
 import { newScheduleId } from '../ids.js';
-import { conversationRefSchema } from '../refs.js';
+import { conversationRefSchema } from '../../kernel/refs.js';
 import type { NewSchedule, Schedule, ScheduleFilter } from '../store.js';
 import type { Db } from './db.js';
 import { fromJson, parseWith, toDate, toDateOrNull, toJson, toStringOrNull, type Row } from './rows.js';

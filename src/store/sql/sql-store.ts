@@ -1,4 +1,5 @@
-import type { ConversationRef, MessageRef, Platform } from '../../core/events.js';
+import type { Platform } from '../../kernel/platform.js';
+import type { ConversationRef, MessageRef } from '../../kernel/refs.js';
 import type { PlanState } from '../plan-states.js';
 import type {
   ActionRecord,

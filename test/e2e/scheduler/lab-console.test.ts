@@ -3,6 +3,8 @@ import { botExtensions } from '../../../src/app/extensions.js';
 import { startBot, type RunningBot } from '../../../src/app/start-bot.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger, silentLogger } from '../../../src/core/logger.js';
+import { Scheduler } from '../../../src/scheduler/index.js';
+import { StoreBackedCoreStore } from '../../../src/store/core-store-adapter.js';
 
 // `npm start` as shipped: the lab policy file schedules HVCLUSTER01 at 08:00 Europe/Paris in the
 // console's #incident channel. The bot's clock is set 1.5 s before 08:00 Paris; the real timer
@@ -32,8 +34,10 @@ it('the policy-file schedule posts cluster health in the lab console at its slot
   expect(post?.reply.verdict?.text).toMatch(/First run of this cluster: nothing to compare with yet\.$/);
   expect(post?.reply.context?.[0]).toMatch(/^Scheduled pol_[0-9a-f]{12} · "0 8 \* \* \*" Europe\/Paris · slot 2027-04-01T06:00:00\.000Z$/);
   expect(post?.html).toContain('Cluster health');
-  // A second look at the store (the loop wakes again) does not post it twice.
-  await new Promise((r) => setTimeout(r, 600));
+  // Checkpoint: another look at the store at this instant, as the loop's next wake-up or another
+  // replica makes it, finds the slot fired and posts nothing more.
+  const secondLook = new Scheduler({ store: bot.store, coreStore: new StoreBackedCoreStore(bot.store), relay: bot.relay, clock: bot.clock, logger: silentLogger, eventWindowHours: 72, adapters: bot.adapters, owner: 'second-look' });
+  expect(await secondLook.tick()).toEqual([]);
   expect(healthPosts()).toHaveLength(1);
   const [schedule] = await bot.store.listSchedules();
   expect(schedule?.lastFiredSlot).toBe('2027-04-01T06:00:00.000Z');

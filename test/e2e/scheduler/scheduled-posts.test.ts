@@ -5,12 +5,12 @@ import { SlackAdapter } from '../../../adapters/slack/adapter.js';
 import { TeamsAdapter } from '../../../adapters/teams/adapter.js';
 import type { ConversationRefStore } from '../../../adapters/teams/conversation-ref-store.js';
 import { StoreConversationRefs } from '../../../src/app/teams-conversation-refs.js';
-import { allowAll } from '../../../src/core/authorizer.js';
 import type { ChatAdapter } from '../../../src/core/events.js';
 import { API_URL, SIGNING_SECRET, SlackApiFake, sendSigned, slashCommand } from '../../helpers/slack/slack-fake.js';
 import { CHANNEL, SERVICE_URL, TENANT, channelMention, decodedPath, installedInTeam, postActivity } from '../../helpers/teams/activities.js';
 import { cardProblems } from '../../helpers/teams/validate-card.js';
 import { startHarness, type Harness } from '../../helpers/scheduler-harness.js';
+import { allowAll } from '../../helpers/fakes.js';
 
 // Scheduled cluster health through the real Slack and Teams adapters: the schedule is made by
 // a command typed on the platform (through the real core), the run is fired by tick(), and what

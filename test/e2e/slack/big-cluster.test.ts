@@ -2,16 +2,15 @@ import nock from 'nock';
 import { afterEach, expect, it } from 'vitest';
 import { SlackAdapter } from '../../../adapters/slack/adapter.js';
 import { checkLimits } from '../../../adapters/slack/limits.js';
-import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
-import { MemoryCoreStore } from '../../../src/core/core-store.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { parseScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { bigClusterScenario } from '../../helpers/slack/big-cluster.js';
 import { API_URL, FakeCore, SIGNING_SECRET, SlackApiFake, eventually, sendSigned, slashCommand } from '../../helpers/slack/slack-fake.js';
+import { MemoryCoreStore, allowAll } from '../../helpers/fakes.js';
 
 // /cluster-health on a 64-node cluster through the real core: every message Slack is asked to
 // show fits Block Kit, the matrix is summarised, and the whole matrix arrives as a CSV file in

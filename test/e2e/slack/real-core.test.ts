@@ -4,10 +4,8 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../../../adapters/slack/adapter.js';
 import { checkLimits } from '../../../adapters/slack/limits.js';
-import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
-import { MemoryCoreStore } from '../../../src/core/core-store.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import type { ChatAdapter, CoreHandler, InboundEvent } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
@@ -15,6 +13,7 @@ import { loadScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { expectGolden } from '../../helpers/slack/golden.js';
 import { API_URL, SIGNING_SECRET, SlackApiFake, blockActions, eventually, sendSigned, slashCommand, type ApiCall } from '../../helpers/slack/slack-fake.js';
+import { MemoryCoreStore, allowAll } from '../../helpers/fakes.js';
 
 // The real core behind the Slack adapter, answering from the shipped lab scenarios: a signed
 // /migration-check goes in over HTTP, and what Slack would be asked to show comes out (golden

@@ -5,16 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { TeamsAdapter } from '../../../adapters/teams/adapter.js';
 import { utf16Bytes, MAX_ACTIVITY_BYTES } from '../../../adapters/teams/card-size.js';
-import { allowAll } from '../../../src/core/authorizer.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
-import { MemoryCoreStore } from '../../../src/core/core-store.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { CHANNEL, SERVICE_URL, cardAction, channelMention, decodedPath, personalMessage, postActivity } from '../../helpers/teams/activities.js';
 import { cardProblems } from '../../helpers/teams/validate-card.js';
+import { MemoryCoreStore, allowAll } from '../../helpers/fakes.js';
 
 // The real core behind the Teams adapter, answering from the shipped lab scenarios: an @mention
 // goes in over HTTP to /api/messages, and what Teams would be asked to show comes out through

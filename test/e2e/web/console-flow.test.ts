@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +19,16 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  const db = path.join(mkdtempSync(path.join(tmpdir(), 'triage-web-e2e-')), 'triage.db');
-  const config = loadConfig({ DATABASE_URL: `sqlite:${db}`, WEB_PORT: '0' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'triage-web-e2e-'));
+  const db = path.join(dir, 'triage.db');
+  // The lab policy with Olivia an approver too: her own plan is then refused by the two-person
+  // rule itself, not by a missing role.
+  const labPolicy = readFileSync('lab/policies/default.yaml', 'utf8');
+  const approvers = 'approver: ["person:adam"]';
+  expect(labPolicy).toContain(approvers);
+  const policy = path.join(dir, 'policy.yaml');
+  writeFileSync(policy, labPolicy.replace(approvers, 'approver: ["person:olivia", "person:adam"]'));
+  const config = loadConfig({ DATABASE_URL: `sqlite:${db}`, WEB_PORT: '0', POLICY_FILE: policy });
   bot = await startBot({ config, logger: silentLogger, webPort: 0, labFile: 'lab/default.yaml', extensions: botExtensions });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
@@ -50,9 +58,14 @@ describe('lab console in Chromium', { timeout: 120_000 }, () => {
     const plan = thread().filter({ hasText: /Fix plan pl_/ });
     await plan.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 60_000 });
 
-    // The proposer cannot approve her own plan: she is told so, and nothing is applied.
+    // The proposer, an approver too, cannot approve her own plan: she is told so by the
+    // two-person rule, and the plan is still waiting (its Approve button, nothing applied).
     await plan.getByRole('button', { name: 'Approve' }).click();
-    await page.locator('li.msg.ephemeral', { hasText: /approver role/ }).waitFor({ timeout: 30_000 });
+    const refusal = page.locator('li.msg.ephemeral', { hasText: /two-person rule/ });
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.innerText()).not.toMatch(/approver role/);
+    expect(await plan.getByRole('button', { name: 'Approve' }).count()).toBe(1);
+    expect(await plan.filter({ hasText: /Applied/ }).count()).toBe(0);
 
     await page.selectOption('#persona', 'adam');
     await expect.poll(() => page.url()).toContain('persona=adam');

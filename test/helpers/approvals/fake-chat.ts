@@ -1,4 +1,5 @@
-import type { Actor, ChatAdapter, ConversationRef, CoreHandler, InboundEvent, MessageRef } from '../../../src/core/events.js';
+import type { ConversationRef, MessageRef } from '../../../src/kernel/refs.js';
+import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../../src/core/events.js';
 import type { Reply } from '../../../src/core/reply.js';
 
 // A chat adapter that records what the core posts, edits and tells one person, so a test can

@@ -5,7 +5,7 @@ import { loadScenario } from '../../../src/lab/load.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createBotCore } from '../../../src/core/bot-core.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import type { Actor } from '../../../src/core/events.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { BackendContext, RelayBackend } from '../../../src/relay/backend.js';
@@ -19,7 +19,7 @@ import { parsePolicy } from '../../../src/approvals/policy-load.js';
 import { PolicyAuthorizer } from '../../../src/approvals/policy-authorizer.js';
 import type { ApprovalsDeps } from '../../../src/approvals/approvals-deps.js';
 import { approvalsExtension } from '../../../src/approvals/extension.js';
-import { StoreBackedCoreStore } from '../../../src/app/core-store-adapter.js';
+import { StoreBackedCoreStore } from '../../../src/store/core-store-adapter.js';
 import { FakeChat } from './fake-chat.js';
 
 // The whole approvals flow as it runs in production, minus the chat platform: the real core with
@@ -135,9 +135,13 @@ export async function addReplica(flow: Flow, databaseUrl: string): Promise<{ cha
   return { chat, store, close: () => store.close() };
 }
 
-/** The flow on a lab scenario (default.yaml unless named) at its pinned clock, with no injected latency. */
+/** The approval tests' own scenario (a copy of the default lab they assert on), not lab/default.yaml. */
+export const APPROVALS_SCENARIO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/lab/approvals.yaml');
+
+/** The flow on a lab scenario (the approvals fixture unless a file in lab/ is named) at its pinned clock, with no injected latency. */
 export async function startLabFlow(options: { policy?: string; scenario?: string } = {}): Promise<{ lab: LabBackend; flow: Flow }> {
-  const scenario = await loadScenario(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab', options.scenario ?? 'default.yaml'));
+  const file = options.scenario ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab', options.scenario) : APPROVALS_SCENARIO;
+  const scenario = await loadScenario(file);
   const lab = new LabBackend(scenario, { latency: { hostMs: 0, directoryMs: 0 } });
   const flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', ...(options.policy !== undefined ? { policy: options.policy } : {}) });
   return { lab, flow };

@@ -189,11 +189,17 @@ export async function sendSigned(url: string, req: SlackRequest, opts: { timesta
 /** A core double: records events and runs a per-test behaviour. */
 export class FakeCore implements CoreHandler {
   readonly events: InboundEvent[] = [];
+  /** Events whose handling has finished (returned or thrown): a checkpoint for "nothing more happened". */
+  readonly finished: InboundEvent[] = [];
   constructor(public behaviour: (event: InboundEvent, adapter: ChatAdapter) => Promise<void> = async () => {}) {}
 
   async handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
     this.events.push(event);
-    await this.behaviour(event, adapter);
+    try {
+      await this.behaviour(event, adapter);
+    } finally {
+      this.finished.push(event);
+    }
   }
 }
 

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('two replicas on PostgreSQL', () => {
   it('apply a plan once under 20 concurrent approvals split across them', async () => {
-    const lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
+    const lab = new LabBackend(await loadScenario(path.join(ROOT, 'test/fixtures/lab/approvals.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
     const flow = await startFlow(lab, { now: '2026-11-20T09:00:00Z', databaseUrl: db.url });
     const second = await addReplica(flow, db.url);
     try {

@@ -9,9 +9,9 @@ import { loadScenario } from '../../../src/lab/load.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { FINDING_CODES } from '../../../src/diagnostics/findings.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
-import { CountingRelayClient } from '../../../src/relay/relay-client.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
+import { CountingRelayClient } from '../../helpers/fakes.js';
 
 const run = promisify(execFile);
 const scenarios = readdirSync('lab').filter((f) => f.endsWith('.yaml')).map((f) => `lab/${f}`);

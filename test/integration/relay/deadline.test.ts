@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';
 import { deadlineHeaders } from '../../../src/relay/deadline.js';
 import type { RunningRelay } from '../../../src/relay/server/start-relay-server.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock, systemClock } from '../../../src/core/clock.js';
+import { fixedClock, systemClock } from '../../../src/kernel/clock.js';
 import { encodeApprovalToken, mintApprovalToken } from '../../../src/relay/approval-token.js';
 import type { OperationName } from '../../../src/relay/protocol.js';
 import { REFUSAL_REASONS } from '../../../src/relay/server/refusal.js';

@@ -7,7 +7,7 @@ import type { OperationName, OpParams, OpResult } from '../../../src/relay/proto
 import { signRequest } from '../../../src/relay/signing.js';
 import { LOOPBACK_OWN_KEY_QUOTAS } from '../../../src/relay/server/key-policy.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';
-import { systemClock, type Clock } from '../../../src/core/clock.js';
+import { systemClock, type Clock } from '../../../src/kernel/clock.js';
 
 // Shared by the relay's HTTP tests: a spy backend that records every call and answers valid
 // protocol results, a relay started on 127.0.0.1 around it, and a raw signed POST.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';
 import { operations, type OperationName } from '../../../src/relay/protocol.js';
 import type { RunningRelay } from '../../../src/relay/server/start-relay-server.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';
 import { RelayError } from '../../../src/relay/protocol.js';
 import { signRequest } from '../../../src/relay/signing.js';

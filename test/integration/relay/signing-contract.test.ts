@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { SIGNATURE_HEADERS, signRequest } from '../../../src/relay/signing.js';
 import type { RunningRelay } from '../../../src/relay/server/start-relay-server.js';
 import { KEY_ID, rawPost, SECRET, signedPost, SpyBackend, startSpyRelay } from './harness.js';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';
 import type { Computer, DelegationValues, OperationName } from '../../../src/relay/protocol.js';
 import { signRequest } from '../../../src/relay/signing.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConversationRef, MessageRef } from '../../../src/core/events.js';
+import type { ConversationRef, MessageRef } from '../../../src/kernel/refs.js';
 import type { Diagnosis } from '../../../src/diagnostics/findings.js';
 import type { NewAuditEvent, NewCheckRun, NewPlan, NewSchedule, Store } from '../../../src/store/store.js';
 import { StoreError } from '../../../src/store/store-error.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';
 import { HttpRelayClient } from '../../../src/relay/client.js';
 import { startRelayServer, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';

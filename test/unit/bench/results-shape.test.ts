@@ -19,6 +19,7 @@ const figures: Figures = {
   relay: { requestsPerSecond: 2000, requests: 6000, errors: 0, durationMs: 3000, clients: 4, inFlightPerClient: 8 },
   durationMs: 60_000,
 };
+const labLatency = { hostMs: 120, directoryMs: 60, hostWaitMs: 121, clusterWaitMs: 121, directoryWaitMs: 61, parallel: 20, parallelWallMs: 123, parallelRatio: 1.03, overriddenHostWaitMs: 0.2 };
 const env = { date: new Date('2026-11-25T23:00:00Z'), node: 'v20.20.2', machine: { cpus: 2, cpuModel: 'test', memoryMb: 4096, platform: 'linux', arch: 'x64', release: '6', loadAverage: [1, 1, 1] } };
 
 describe('bench report', () => {
@@ -41,6 +42,16 @@ describe('bench report', () => {
     expect(targets).toEqual({ 'ack p99': true, 'acks over 3 s': true, 'diagnosis ratio at 64 nodes': false, 'directory round trips': true, 'memory growth': true });
     const slow = buildReport({ ...figures, ack: { ...figures.ack, p99Ms: 3500, over3s: 7 } }, env).targets;
     expect(slow.filter((t) => !t.met).map((t) => t.name)).toEqual(['ack p99', 'acks over 3 s', 'diagnosis ratio at 64 nodes']);
+  });
+
+  it('judges the lab latency: delays waited, parallel calls overlapped', () => {
+    const judged = (l: typeof labLatency) => Object.fromEntries(buildReport({ ...figures, labLatency: l }, env).targets.filter((t) => t.name.startsWith('lab ')).map((t) => [t.name, t.met]));
+    expect(judged(labLatency)).toEqual({ 'lab waits its latency': true, 'lab overlaps parallel calls': true });
+    expect(judged({ ...labLatency, directoryWaitMs: 2 })['lab waits its latency']).toBe(false);
+    expect(judged({ ...labLatency, overriddenHostWaitMs: 121 })['lab waits its latency']).toBe(false);
+    expect(judged({ ...labLatency, parallelWallMs: 2400, parallelRatio: 20 })['lab overlaps parallel calls']).toBe(false);
+    expect(formatTable(buildReport({ ...figures, labLatency }, env))).toContain('20 at once 123 ms');
+    expect(JSON.parse(JSON.stringify(buildReport({ ...figures, labLatency }, env))).labLatency).toMatchObject({ hostWaitMs: 121, parallelRatio: 1.03 });
   });
 
   it('prints every figure in the table', () => {

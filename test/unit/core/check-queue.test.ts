@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { StoreBackedCoreStore } from '../../../src/app/core-store-adapter.js';
-import { allowAll } from '../../../src/core/authorizer.js';
+import { StoreBackedCoreStore } from '../../../src/store/core-store-adapter.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
 import { CheckQueue } from '../../../src/core/check-queue.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { FakeChat } from '../../helpers/approvals/fake-chat.js';
+import { allowAll } from '../../helpers/fakes.js';
 
 // Admission control: the decision is made when the request arrives (the acknowledgement never
 // waits), checks run at most `concurrency` at once, at most `limit` wait, and the rest are

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { resultButtons, verdictText } from '../../../src/core/render-diagnosis.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';

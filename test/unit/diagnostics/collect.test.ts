@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { collectEvidence } from '../../../src/diagnostics/collect.js';
 import { diagnose } from '../../../src/diagnostics/diagnose.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import type { BackendContext, RelayBackend } from '../../../src/relay/backend.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { RelayError, type OperationName, type OpParams, type OpResult } from '../../../src/relay/protocol.js';
-import { CountingRelayClient } from '../../../src/relay/relay-client.js';
 import { COLLECTED_AT, DOMAIN, fqdn, healthyComputer, healthyUser, nodeNames } from '../../helpers/evidence-builder.js';
+import { CountingRelayClient } from '../../helpers/fakes.js';
 
 // Collection through a recording backend behind the real in-process client (so every request
 // and answer is validated against the protocol schemas). Host answers are held back until every

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import { generateClusterScenario } from '../../../src/lab/generate.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
-import { CountingRelayClient } from '../../../src/relay/relay-client.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
+import { CountingRelayClient } from '../../helpers/fakes.js';
 
 // Generated clusters are what the benchmarks check: they must be valid scenarios and healthy.
 

@@ -3,8 +3,8 @@ import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { parseScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 
-// The injected latency is what benchmarks measure against: each operation waits its class's
-// delay, and parallel calls wait side by side (the lab must not serialise them).
+// The injected latency is what benchmarks measure against. Only its behaviour is tested here;
+// its timing is a bench figure.
 
 const TEXT = `name: latency
 domain: { fqdn: lab.test, netbios: LAB, now: "2026-11-20T09:00:00Z" }
@@ -14,45 +14,18 @@ hosts: [ { name: HV01 } ]
 latency: { hostMs: 120, directoryMs: 60 }
 `;
 
-async function timed<T>(f: () => Promise<T>): Promise<number> {
-  const t0 = performance.now();
-  await f();
-  return performance.now() - t0;
-}
-
 describe('LabBackend latency', () => {
-  it('waits hostMs before host, cluster and vm operations and directoryMs before directory ones', async () => {
-    const relay = new InProcessRelayClient(new LabBackend(parseScenario(TEXT, 'latency.yaml')), 'lab');
-    const host = await timed(() => relay.call('host.security', { node: 'HV01' }));
-    const cluster = await timed(() => relay.call('cluster.nodes', { cluster: 'C1' }));
-    const dir = await timed(() => relay.call('directory.computers', { names: ['HV01'] }));
-    expect(host).toBeGreaterThanOrEqual(115);
-    expect(cluster).toBeGreaterThanOrEqual(115);
-    expect(dir).toBeGreaterThanOrEqual(55);
-    expect(dir).toBeLessThan(115);
-  });
-
-  it('overlaps parallel calls', async () => {
-    const relay = new InProcessRelayClient(new LabBackend(parseScenario(TEXT, 'latency.yaml')), 'lab');
-    const wall = await timed(() => Promise.all(Array.from({ length: 20 }, () => relay.call('host.events', { node: 'HV01', sinceHours: 24 }))));
-    expect(wall).toBeGreaterThanOrEqual(115);
-    expect(wall).toBeLessThan(600);
-  });
-
-  it('lets options override the scenario latency (benchmarks)', async () => {
-    const backend = new LabBackend(parseScenario(TEXT, 'latency.yaml'), { latency: { hostMs: 0 } });
-    const relay = new InProcessRelayClient(backend, 'lab');
-    expect(await timed(() => relay.call('host.security', { node: 'HV01' }))).toBeLessThan(50);
-    expect(await timed(() => relay.call('directory.user', { id: 'x@lab.test' }))).toBeGreaterThanOrEqual(55);
-  });
-
+  // How long each class waits, and that parallel calls overlap, are timed by `npm run bench`
+  // (bench/lab-latency.ts, targets "lab waits its latency" and "lab overlaps parallel calls").
   it('stops waiting when the call is aborted', async () => {
-    const backend = new LabBackend(parseScenario(TEXT.replace('hostMs: 120', 'hostMs: 5000'), 'latency.yaml'));
+    // A 50 s host delay: only the abort can end this call within the test's time limit.
+    const backend = new LabBackend(parseScenario(TEXT.replace('hostMs: 120', 'hostMs: 50000'), 'latency.yaml'));
     const relay = new InProcessRelayClient(backend, 'lab');
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 20);
-    const t0 = performance.now();
-    await expect(relay.call('host.security', { node: 'HV01' }, { signal: controller.signal })).rejects.toThrow(/abort/i);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    const call = relay.call('host.security', { node: 'HV01' }, { signal: controller.signal });
+    // Let the call reach its wait first, so the abort ends a wait rather than preventing one.
+    await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await expect(call).rejects.toThrow(/abort/i);
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import { FINDING_CODES } from '../../../src/diagnostics/findings.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startRetentionTimer } from '../../../src/app/retention-timer.js';
 import { BotMetrics } from '../../../src/ops/metrics.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Diagnosis } from '../../../src/diagnostics/findings.js';
 

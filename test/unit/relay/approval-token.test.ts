@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { canonicalJson } from '../../../src/relay/canonical-json.js';
 import { ApprovalVerifier, encodeApprovalToken, mintApprovalToken, peekApprovalId, planHash } from '../../../src/relay/approval-token.js';
 import { approvalTokenSchema } from '../../../src/relay/protocol.js';

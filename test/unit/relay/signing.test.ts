@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { NonceCache } from '../../../src/relay/nonce-cache.js';
 import { canonicalString, computeSignature, nonceIsAcceptable, SIGNATURE_HEADERS, signRequest, verifyRequest } from '../../../src/relay/signing.js';
 

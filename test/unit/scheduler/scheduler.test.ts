@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewSchedule } from '../../../src/store/store.js';
-import { fixedClock } from '../../../src/core/clock.js';
+import { fixedClock } from '../../../src/kernel/clock.js';
 import { replyText, startHarness, type Harness } from '../../helpers/scheduler-harness.js';
 
 // The scheduler driven by an injected clock through tick(now): the lab relay answers, a real

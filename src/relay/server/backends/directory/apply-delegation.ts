@@ -7,7 +7,7 @@ import { findComputers, rbcdNames, resolveSids, type ComputerRecord } from './re
 import { buffer, first } from './connection.js';
 import { buildRbcdDescriptor } from './security-descriptor.js';
 import { sidToString } from './sid.js';
-import { shortName } from '../../../../core/node-name.js';
+import { shortName } from '../../../../kernel/node-name.js';
 
 // directory.apply-delegation as compare-and-swap. Every computer is re-read first; if any one no
 // longer holds the values the approved plan expected, NOTHING is written and CONFLICT carries the

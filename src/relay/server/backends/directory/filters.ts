@@ -1,5 +1,5 @@
 import { AndFilter, EqualityFilter, ExtensibleFilter, OrFilter, type Filter } from 'ldapts';
-import { shortName } from '../../../../core/node-name.js';
+import { shortName } from '../../../../kernel/node-name.js';
 
 // Every LDAP filter the directory backend sends, built from ldapts filter objects. A value from a
 // request only ever becomes the value of an equality or extensible match: it is BER-encoded as

@@ -1,4 +1,3 @@
-import type { Config } from '../../../../config/load.js';
 import { PwshPool, type PwshPoolOptions } from './pwsh-pool.js';
 import { WindowsBackend } from './windows-backend.js';
 
@@ -7,13 +6,25 @@ export { WindowsBackend, type WindowsBackendOptions } from './windows-backend.js
 export { PwshPool, type PwshPoolOptions, type PwshPoolStats } from './pwsh-pool.js';
 export { WINDOWS_OPERATIONS, type WindowsOperation } from './script-catalog.js';
 
+/** The windows backend's settings (the relay's config passes its `windows` section, by shape). */
+export interface WindowsBackendSettings {
+  /** PWSH_PATH */
+  pwshPath: string;
+  /** PWSH_POOL_SIZE */
+  poolSize: number;
+  /** JEA_CONFIGURATION_NAME */
+  jeaConfigurationName: string;
+  /** JEA_WRITE_CONFIGURATION_NAME */
+  jeaWriteConfigurationName: string;
+}
+
 export interface WindowsBackendExtras {
   /** Overrides for the pool (environment, command timeout, the benchmark's process-per-command mode). */
   pool?: Partial<Omit<PwshPoolOptions, 'executable' | 'size'>>;
   scriptsDir?: string;
 }
 
-export function createWindowsBackend(config: Config['windows'], extras: WindowsBackendExtras = {}): WindowsBackend {
+export function createWindowsBackend(config: WindowsBackendSettings, extras: WindowsBackendExtras = {}): WindowsBackend {
   const pool = new PwshPool({ executable: config.pwshPath, size: config.poolSize, ...extras.pool });
   return new WindowsBackend({
     pool,

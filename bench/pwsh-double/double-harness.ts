@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWindowsBackend, type PwshPoolOptions, type WindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
+import { createWindowsBackend, type PwshPoolOptions, type WindowsBackend } from '../../src/relay/server/backends/windows/index.js';
 
 // Test harness around the pwsh double: a temp dir with the fixture, the call log and the
 // process-start log, and windows backends wired to the double through PWSH_PATH.

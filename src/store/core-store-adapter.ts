@@ -1,9 +1,9 @@
 import type { CheckRunRecord, CoreStore } from '../core/core-store.js';
 import type { Diagnosis } from '../diagnostics/findings.js';
 import type { Evidence } from '../diagnostics/evidence.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
-// The core's check records over the store. The stored document of a run is the diagnosis plus
+// The core's check records (src/core/core-store.ts) over the store. The stored document of a run is the diagnosis plus
 // the evidence it rests on (and the initiator checked), so "Show evidence" and "Propose fix"
 // work from exactly what was judged, long after the run.
 interface StoredResult extends Diagnosis {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const repoRoot = path.resolve(here, '../../..');
+export const repoRoot = path.resolve(here, '../..');
 export const windowsDir = path.join(repoRoot, 'src/relay/server/backends/windows');
 const entry = path.join(windowsDir, 'script-catalog.ts');
 const cacheDir = path.join(os.tmpdir(), 'triage-pwsh-double', createHash('sha1').update(repoRoot).digest('hex').slice(0, 12));
