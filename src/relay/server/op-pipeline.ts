@@ -176,6 +176,9 @@ async function beforeWrite(op: OperationName, params: Record<string, unknown>, d
     await enforceWriteLimits(op, params, deps.backend, signal);
     return undefined;
   } catch (e) {
+    if (signal.aborted && !(e instanceof RelayError)) {
+      return Refusal.fromCode('TIMEOUT', "the caller's deadline passed (or it hung up) before the relay could check the write; nothing was changed", 'denied', 'deadline_passed');
+    }
     const refusal = Refusal.fromBackendError(e);
     return refusal.code === 'FORBIDDEN' ? new Refusal(403, 'FORBIDDEN', refusal.message, 'denied', 'write_limit') : refusal;
   }
@@ -215,6 +218,10 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
     }
     return { ok: true, result: checked.data };
   } catch (e) {
+    // Work stopped because the caller's deadline passed or it hung up: say so, not "internal error".
+    if (signal.aborted && !(e instanceof RelayError)) {
+      return { ok: false, refusal: Refusal.fromCode('TIMEOUT', "the caller's deadline passed (or it hung up) while the relay worked on it", 'failed', 'deadline_passed') };
+    }
     if (!(e instanceof RelayError)) deps.log(`unexpected error in the ${deps.backend.name} backend during ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return { ok: false, refusal: Refusal.fromBackendError(e) };
   }
