@@ -1,5 +1,7 @@
 import { SETTINGS, type SettingDef } from './settings.js';
 import { productionProblems } from './production.js';
+import type { RelayClientSettings } from '../relay/create-http-client.js';
+import type { WindowsBackendSettings } from '../relay/server/backends/windows/index.js';
 
 // Config is read once, at start, from the environment (and `.env`, loaded by the entry point).
 // Every problem is reported together, each naming the variable and how to fix it; a secret's
@@ -22,16 +24,8 @@ export interface Config {
   shutdownDrainMs: number;
   /** Admission control: checks running at once, and waiting, per replica. */
   checks: { concurrency: number; queueLimit: number };
-  relay: {
-    url?: string;
-    keyId: string;
-    keySecret?: string;
-    caFile?: string;
-    clientCert?: string;
-    clientKey?: string;
-    timeoutMs: number;
-    concurrencyPerHost: number;
-  };
+  /** The relay client's settings: the shape the relay's client factory takes. */
+  relay: RelayClientSettings;
   approvals: { signingKey?: string; planTtlMinutes: number; leaseSeconds: number };
   relayServer: {
     listenHost: string;
@@ -68,7 +62,8 @@ export interface Config {
     caFile?: string;
     allowPlain: boolean;
   };
-  windows: { pwshPath: string; poolSize: number; jeaConfigurationName: string; jeaWriteConfigurationName: string };
+  /** The windows backend's settings: the shape its factory takes. */
+  windows: WindowsBackendSettings;
   store: { databaseUrl: string; checkRetentionDays: number };
   slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; port: number; listenHost: string; apiUrl?: string };
   teams?: {
