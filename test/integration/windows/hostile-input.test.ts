@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { vmNameSchema, type OperationName } from '../../../src/relay/protocol.js';
 import { PwshPool, type WindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
-import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
-import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { healthyCluster } from '../../../tools/pwsh-lab/fixtures.js';
+import { PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // Hostile strings cannot reach PowerShell's command text: protocol validation refuses them
 // before the pool (no process even starts), and a valid but odd value only ever travels inside

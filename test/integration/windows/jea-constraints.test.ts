@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { PwshPool } from '../../../src/relay/server/backends/windows/index.js';
-import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
-import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { healthyCluster } from '../../../tools/pwsh-lab/fixtures.js';
+import { PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // The endpoints as PowerShell itself builds them from manifests/jea (NoLanguage, the role's
 // commands only, parameters constrained), and the open questions of manifests/jea/README.md

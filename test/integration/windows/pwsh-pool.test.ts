@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { RelayError } from '../../../src/relay/protocol.js';
 import { createWindowsBackend, PwshPool, type WindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
-import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
-import { findPwsh, PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { healthyCluster } from '../../../tools/pwsh-lab/fixtures.js';
+import { findPwsh, PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // The pool with real PowerShell 7 processes: long-lived (never one per call), one queue, broken
 // processes replaced, clean errors for everything a process can do wrong.

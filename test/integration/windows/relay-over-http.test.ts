@@ -5,8 +5,8 @@ import { systemClock } from '../../../src/kernel/clock.js';
 import { mintApprovalToken } from '../../../src/relay/approval-token.js';
 import { HttpRelayClient } from '../../../src/relay/client.js';
 import { startRelayServer, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';
-import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
-import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { healthyCluster } from '../../../tools/pwsh-lab/fixtures.js';
+import { PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // The whole path as deployed: signed HTTP request → triage-relay → windows backend →
 // node-powershell → PowerShell 7 → (emulated WinRM) the node's JEA endpoint, and back. Writes need an approval token, which stays

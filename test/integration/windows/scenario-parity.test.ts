@@ -3,8 +3,8 @@ import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { RelayError, type OperationName } from '../../../src/relay/protocol.js';
-import { hostStatesFromScenario } from '../../helpers/pwsh-lab/host-state.js';
-import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { hostStatesFromScenario } from '../../../tools/pwsh-lab/host-state.js';
+import { PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // A scenario and its run through real PowerShell describe the same hosts: every read the
 // diagnostics make, answered by the lab relay from the scenario and by the windows backend

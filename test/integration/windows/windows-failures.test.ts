@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { RelayError } from '../../../src/relay/protocol.js';
-import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
-import { JEA_DIR, PwshLab, READER_GROUP, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { healthyCluster } from '../../../tools/pwsh-lab/fixtures.js';
+import { JEA_DIR, PwshLab, READER_GROUP, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // What the relay says when WinRM, JEA or the node fails, with real PowerShell: transport and
 // access failures are HOST_UNREACHABLE with a message of our own (never Windows' text), what

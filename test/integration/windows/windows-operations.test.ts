@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
 import { RelayError } from '../../../src/relay/protocol.js';
-import { healthyCluster } from '../../helpers/pwsh-lab/fixtures.js';
-import type { StubHostState } from '../../helpers/pwsh-lab/host-state.js';
-import { PwshLab, SKIP_PWSH } from '../../helpers/pwsh-lab/lab.js';
+import { healthyCluster } from '../../../tools/pwsh-lab/fixtures.js';
+import type { StubHostState } from '../../../tools/pwsh-lab/host-state.js';
+import { PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // Every windows operation through the real backend, node-powershell and PowerShell 7, into JEA
 // runspaces built from manifests/jea: what the node receives (commands, never script text, on

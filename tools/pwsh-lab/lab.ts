@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWindowsBackend, type PwshPoolOptions, type WindowsBackend } from '../../../src/relay/server/backends/windows/index.js';
+import { createWindowsBackend, type PwshPoolOptions, type WindowsBackend } from '../../src/relay/server/backends/windows/index.js';
 import type { StubHostState } from './host-state.js';
 
 // Real PowerShell 7 for the Windows backend's tests. A PwshLab is a set of emulated Hyper-V
@@ -15,7 +15,7 @@ import type { StubHostState } from './host-state.js';
 // invocation and the scripts are exactly the production ones.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '../../..');
+const REPO = path.resolve(HERE, '../..');
 export const JEA_DIR = path.join(REPO, 'manifests/jea');
 export const READER_GROUP = 'LAB\\HvLm-Relay-Readers';
 export const WRITER_GROUP = 'LAB\\HvLm-Relay-Writers';

@@ -2,7 +2,7 @@
 # assembly per module (Hyper-V, FailoverClusters, DnsClient, CimCmdlets,
 # Microsoft.PowerShell.Diagnostics; PowerShell ties a binary module's cmdlets to the first module
 # that loads the assembly), each referencing TriageLab.Stubs.dll, which holds the emulated hosts'
-# state (LabState.cs) so every module reads the same host. Run by test/helpers/pwsh-lab/lab.ts
+# state (LabState.cs) so every module reads the same host. Run by tools/pwsh-lab/lab.ts
 # into a cache directory whenever the sources change.
 param(
     [Parameter(Mandatory = $true)][string]$OutDir

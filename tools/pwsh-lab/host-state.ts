@@ -1,5 +1,5 @@
-import { LabState, type LabHost } from '../../../src/lab/lab-state.js';
-import type { Scenario } from '../../../src/lab/schema.js';
+import { LabState, type LabHost } from '../../src/lab/lab-state.js';
+import type { Scenario } from '../../src/lab/schema.js';
 
 // A lab scenario's hosts as the state files the Windows stubs answer from (stubs/*.cs), so a
 // scenario and its run through real PowerShell describe the same hosts. The scenario's clock is

@@ -1,5 +1,5 @@
-import { loadScenario, parseScenario } from '../../../src/lab/load.js';
-import type { Scenario } from '../../../src/lab/schema.js';
+import { loadScenario, parseScenario } from '../../src/lab/load.js';
+import type { Scenario } from '../../src/lab/schema.js';
 import { hostStatesFromScenario, type StubHostState } from './host-state.js';
 
 // Emulated nodes for the Windows backend's tests, always from a lab scenario: a shipped one, or
