@@ -1,5 +1,5 @@
 // State of the emulated Windows hosts, shared by every stub cmdlet. Each emulated host is one
-// JSON file (written by test/helpers/pwsh-lab/host-state.ts from a lab scenario); the remoting
+// JSON file (written by tools/pwsh-lab/host-state.ts from a lab scenario); the remoting
 // emulation (WinRmJea.psm1) binds each JEA runspace it opens to one host's file. Files are read
 // on every call and written back by the cmdlets that change a host (Set-VMHost, Move-VM, ...),
 // so every PowerShell process of the relay's pool sees the same hosts.
