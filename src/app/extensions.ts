@@ -1,4 +1,4 @@
-import type { CoreExtension } from '../core/context.js';
+import type { CoreExtension } from '../core/registry.js';
 import { approvalsExtension, startApprovals } from '../approvals/extension.js';
 import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
@@ -28,5 +28,6 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   // Its recovery timer is cleared on shutdown, with the other timers.
   pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
-  return [approvalsExtension(deps), scheduler];
+  // Registration order is the order of their lines in `help`.
+  return [scheduler, approvalsExtension(deps)];
 }

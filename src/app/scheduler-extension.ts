@@ -1,4 +1,4 @@
-import type { CoreExtension } from '../core/context.js';
+import type { CoreExtension } from '../core/registry.js';
 import { createSchedulerModule } from '../scheduler/index.js';
 import { StoreBackedCoreStore } from '../store/core-store-adapter.js';
 import type { BotPieces } from './start-bot.js';
