@@ -281,20 +281,3 @@ describe('Slack adapter over HTTP', () => {
   });
 });
 
-describe('Slack adapter with user groups', () => {
-  it('gives the actor their Slack user-group ids, from one cached usergroups.list', async () => {
-    await adapter.stop();
-    adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, resolveUserGroups: true, retryConfig: { retries: 0 } });
-    await adapter.start(core);
-    url = `http://127.0.0.1:${adapter.address!.port}/slack/events`;
-    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
-    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02', { user: 'U0CAROL' }));
-    await eventually(() => expect(core.events).toHaveLength(2));
-    expect(core.events.map((e) => [e.actor.id, e.actor.groups])).toEqual([
-      ['U0ALICE', ['S0ONCALL', 'S0HYPERV']],
-      ['U0CAROL', []],
-    ]);
-    expect(api.callsOf('usergroups.list')).toHaveLength(1);
-  });
-});
-
