@@ -1,7 +1,7 @@
 import type { CheckRequest } from '../core/check-flow.js';
 import type { Logger } from '../core/logger.js';
 import type { ClusterPresenter } from '../core/registry.js';
-import type { Store } from '../store/store.js';
+import type { CheckRunStore } from '../store/store.js';
 import { diffRuns } from './health-diff.js';
 import { changeSummary, healthReply } from './health-reply.js';
 import { previousRun, type PreviousRun } from './previous-run.js';
@@ -20,6 +20,6 @@ function presenter(cluster: string, previous: PreviousRun | null): NonNullable<C
 }
 
 /** Cluster results (on demand, Re-run) read as cluster health with what changed since the previous run. */
-export function clusterPresenter(store: Store, logger: Logger): ClusterPresenter {
+export function clusterPresenter(store: Pick<CheckRunStore, 'latestCheckRun'>, logger: Logger): ClusterPresenter {
   return async (cluster) => presenter(cluster, await previousRun(store, cluster, logger));
 }

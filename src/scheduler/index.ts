@@ -5,6 +5,7 @@ import { clusterPresenter } from './health-command.js';
 import { syncPolicySchedules } from './policy-schedules.js';
 import { scheduleCommand, schedulesCommand, unscheduleCommand, type ScheduleCommandDeps } from './schedule-commands.js';
 import type { Logger } from '../core/logger.js';
+import type { SchedulerStore } from './scheduler-store.js';
 import { claimsSchedule, claimsSchedules, claimsUnschedule, parseSchedule, parseUnschedule, SCHEDULE_EXAMPLE } from './schedule-grammar.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -34,7 +35,7 @@ export async function createSchedulerModule(opts: SchedulerModuleOptions): Promi
 }
 
 /** The commands, and the presenter of cluster results, the scheduler adds to the core. */
-export function scheduleCommands(deps: ScheduleCommandDeps & { logger: Logger }): CoreExtension {
+export function scheduleCommands(deps: ScheduleCommandDeps & { logger: Logger; store: SchedulerStore }): CoreExtension {
   return {
     name: 'scheduler',
     register(r) {

@@ -2,7 +2,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { CommandHandler, HandlerContext } from '../core/context.js';
 import { clusterNodes } from '../core/builtin-handlers.js';
 import { textReply, type Reply } from '../core/reply.js';
-import type { Schedule, Store } from '../store/store.js';
+import type { AuditStore, PeopleStore, Schedule, ConversationStore, ScheduleStore } from '../store/store.js';
 import { cronOf, nextSlot, parseCron } from './cron.js';
 import { localTime } from './local-time.js';
 import { channelOf } from './targets.js';
@@ -12,7 +12,7 @@ import { SCHEDULE_EXAMPLE, type ScheduleArgs } from './schedule-grammar.js';
 // (operator). Every refusal is one line shown only to the person who typed the command.
 
 export interface ScheduleCommandDeps {
-  store: Store;
+  store: ScheduleStore & AuditStore & ConversationStore & PeopleStore;
   clock: Clock;
   /** Tell the local scheduler loop to look at the store again. */
   changed: () => void;

@@ -7,7 +7,8 @@ import { textReply } from '../core/reply.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import { RelayError } from '../relay/protocol.js';
 import type { RelayClient } from '../relay/relay-client.js';
-import type { Schedule, Store } from '../store/store.js';
+import type { Schedule } from '../store/store.js';
+import type { SchedulerStore } from './scheduler-store.js';
 import { diffRuns, somethingFails } from './health-diff.js';
 import { healthReply } from './health-reply.js';
 import { previousRun } from './previous-run.js';
@@ -19,7 +20,7 @@ import { resolveTarget, targetGone } from './targets.js';
 // failing again at every slot.
 
 export interface ScheduledRunDeps {
-  store: Store;
+  store: SchedulerStore;
   /** Saves the run with its evidence, so the post's buttons (evidence, fix, re-run) work. */
   coreStore: CoreStore;
   relay: RelayClient;

@@ -1,7 +1,7 @@
 import type { Platform } from '../kernel/platform.js';
 import type { ConversationRef } from '../kernel/refs.js';
 import type { ChatAdapter } from '../core/events.js';
-import type { Store } from '../store/store.js';
+import type { ConversationStore } from '../store/store.js';
 import { TargetGoneError } from '../core/target-gone.js';
 
 // Where a scheduled post goes: the adapter of the target's platform, and for a bare channel id
@@ -12,7 +12,7 @@ export function adapterFor(adapters: ChatAdapter[], platform: Platform): ChatAda
   return adapters.find((a) => a.platform === platform);
 }
 
-export async function resolveTarget(store: Store, target: ConversationRef): Promise<ConversationRef> {
+export async function resolveTarget(store: Pick<ConversationStore, 'getConversation'>, target: ConversationRef): Promise<ConversationRef> {
   if (target.extra && Object.keys(target.extra).length > 0) return target;
   const stored = await store.getConversation(target.platform, target.channelId);
   return stored ? { ...stored, channelId: target.channelId, platform: target.platform } : target;
