@@ -92,13 +92,6 @@ describe('Slack adapter over HTTP', () => {
     expect(blocksOf(posted)).toEqual(renderBlocks(blockedThreeNodes).blocks);
   });
 
-  it('does not look up user groups unless asked to', async () => {
-    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
-    await eventually(() => expect(core.events).toHaveLength(1));
-    expect(core.events[0]!.actor.groups).toBeUndefined();
-    expect(api.callsOf('usergroups.list')).toHaveLength(0);
-  });
-
   it('answers a slash command that is not ours at once, without the core', async () => {
     const res = await sendSigned(url, slashCommand('/deploy', 'prod'));
     expect(res.status).toBe(200);
