@@ -3,7 +3,7 @@ import { approvalsExtension, startApprovals } from '../approvals/extension.js';
 import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
 import { schedulerExtension } from './scheduler-extension.js';
-import { slackUserGroupsExtension } from '../../adapters/slack/user-groups.js';
+import { identityExtensions } from './identity-extensions.js';
 
 // The modules that add commands, buttons and identity to the core (approvals and fixes,
 // schedules, Slack user groups). Each is given the running pieces it needs.
@@ -30,14 +30,5 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
   // Registration order is the order of their lines in `help`.
-  return [scheduler, approvalsExtension(deps), ...identityExtensions(pieces)];
-}
-
-/** Identity resolvers from the configuration: Slack user groups when SLACK_USER_GROUPS is on. */
-function identityExtensions(pieces: BotPieces): CoreExtension[] {
-  const { slack } = pieces.config;
-  const groupRoles = Object.values(pieces.policy.roles).flat().some((m) => m.startsWith('slack-group:'));
-  if (slack?.userGroups) return [slackUserGroupsExtension({ botToken: slack.botToken, ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}), logger: pieces.logger })];
-  if (slack && groupRoles) pieces.logger.warn('the policy grants roles to Slack user groups (slack-group:), but SLACK_USER_GROUPS is off: those grants match nobody');
-  return [];
+  return [scheduler, approvalsExtension(deps), ...identityExtensions(pieces.config, pieces.policy, pieces.logger)];
 }

@@ -1,6 +1,8 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slackUserGroupsExtension } from '../../../../adapters/slack/user-groups.js';
+import { identityExtensions } from '../../../../src/app/identity-extensions.js';
+import { loadConfig } from '../../../../src/config/load.js';
 import { PolicyAuthorizer } from '../../../../src/approvals/policy-authorizer.js';
 import { parsePolicy } from '../../../../src/approvals/policy-load.js';
 import { createBotCore } from '../../../../src/core/bot-core.js';
@@ -32,10 +34,9 @@ beforeEach(() => {
 });
 afterEach(() => nock.cleanAll());
 
-function bot(logger: Logger = silentLogger) {
+function bot(logger: Logger = silentLogger, groups: CoreExtension[] = [slackUserGroupsExtension({ botToken: 'xoxb-test', apiUrl: API_URL, logger, retryConfig: { retries: 0 } })]) {
   const chat = new FakeChat();
-  const groups = slackUserGroupsExtension({ botToken: 'xoxb-test', apiUrl: API_URL, logger, retryConfig: { retries: 0 } });
-  const core = createBotCore({ relay: noRelay, clock: fixedClock('2026-11-20T09:00:00Z'), store: new MemoryCoreStore(), authorizer: new PolicyAuthorizer(policy), logger, eventWindowHours: 72, extensions: [opsOnly, groups] });
+  const core = createBotCore({ relay: noRelay, clock: fixedClock('2026-11-20T09:00:00Z'), store: new MemoryCoreStore(), authorizer: new PolicyAuthorizer(policy), logger, eventWindowHours: 72, extensions: [opsOnly, ...groups] });
   void chat.start(core);
   return chat;
 }
@@ -67,5 +68,26 @@ describe('Slack user groups as an identity resolver', () => {
     await chat.command(slack('U0ALICE'), 'drain');
     expect(chat.lastTold('U0ALICE')).toBe('You need the operator role for that: you are not listed as an operator in the policy file.');
     expect(warnings).toContain('slack: could not read user groups (is usergroups:read granted?)');
+  });
+});
+
+describe('wired from the configuration', () => {
+  const env = { DATABASE_URL: 'sqlite::memory:', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: API_URL };
+
+  it('SLACK_USER_GROUPS=true puts the lookup in the chain', async () => {
+    const chat = bot(silentLogger, identityExtensions(loadConfig({ ...env, SLACK_USER_GROUPS: 'true' }), policy, silentLogger));
+    await chat.command(slack('U0ALICE'), 'drain');
+    expect(chat.lastTold('U0ALICE')).toBe('Drained.');
+    expect(api.callsOf('usergroups.list')).toHaveLength(1);
+  });
+
+  it('off (the default) with slack-group: roles in the policy: no lookup, and the start says those grants match nobody', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const chat = bot(silentLogger, identityExtensions(loadConfig(env), policy, logger));
+    expect(warnings).toEqual(['the policy grants roles to Slack user groups (slack-group:), but SLACK_USER_GROUPS is off: those grants match nobody']);
+    await chat.command(slack('U0ALICE'), 'drain');
+    expect(chat.lastTold('U0ALICE')).toMatch(/^You need the operator role/);
+    expect(api.callsOf('usergroups.list')).toHaveLength(0);
   });
 });
