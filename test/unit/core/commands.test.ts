@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { approvalsExtension } from '../../../src/approvals/extension.js';
 import type { ApprovalsDeps } from '../../../src/approvals/approvals-deps.js';
 import { builtinExtension } from '../../../src/core/builtin-handlers.js';
+import { createBotCore } from '../../../src/core/bot-core.js';
+import { allowAll, MemoryCoreStore } from '../../helpers/fakes.js';
+import type { RelayClient } from '../../../src/relay/relay-client.js';
 import { tokenize } from '../../../src/core/commands.js';
 import { buildCommandTable, type CoreExtension } from '../../../src/core/registry.js';
 import { scheduleCommands } from '../../../src/scheduler/index.js';
@@ -103,6 +106,10 @@ describe('registration clashes stop the start', () => {
   it('refuses a second owner of a button (the old silent override of rerun)', () => {
     const second = extension('health', (r) => r.action({ name: 'rerun', role: 'viewer', handle }));
     expect(() => buildCommandTable([builtinExtension, second])).toThrow('Button action "rerun" is registered by both builtins and health; each button has one owner.');
+    // The core is built once, at start-up: the clash stops it there, before any event.
+    const deps = { relay: {} as RelayClient, clock: fixedClock('2026-11-20T09:00:00Z'), store: new MemoryCoreStore(), authorizer: allowAll, logger: silentLogger, eventWindowHours: 72 };
+    expect(() => createBotCore({ ...deps, extensions: [second] })).toThrow(/Button action "rerun" is registered by both builtins and health/);
+    expect(() => createBotCore(deps)).not.toThrow();
   });
 
   it('refuses a second owner of a command name, and a second default command on one word', () => {
