@@ -111,7 +111,7 @@ async function recheckNodes(x: ExecuteInput): Promise<Pick<PlanResult, 'after' |
   try {
     const nodes = doc.remediation.nodes;
     const requester = x.ctx?.event.actor.id ?? 'triage-bot recovery';
-    const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.clock, eventWindowHours: deps.eventWindowHours, requester });
+    const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.evidenceClock ?? deps.clock, eventWindowHours: deps.eventWindowHours, requester });
     // The core's record of a run (what the re-check's buttons read back); recovery has no click, so it writes through the same adapter the core uses.
     const checks = x.ctx?.deps.store ?? new StoreBackedCoreStore(deps.store);
     const record = await checks.saveCheckRun({ nodes, requesterId: requester, conversation: doc.thread, createdAt: deps.clock.now().toISOString(), diagnosis, evidence });
