@@ -16,6 +16,8 @@ export interface CollectOptions {
   clock: Clock;
   /** How far back host event logs are read. */
   eventWindowHours: number;
+  /** Judge only failure events from this instant on (the re-check after a fix: when it started). */
+  eventsSince?: Date;
   /** The account that starts migrations (UPN or mail), when one was named. */
   initiator?: string;
   /** Called once per node when all its host reads have settled; reachable = every read succeeded. */
@@ -50,6 +52,7 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
     nodes: [...nodes],
     collectedAt,
     eventWindowHours: options.eventWindowHours,
+    ...(options.eventsSince ? { eventsSince: options.eventsSince.toISOString() } : {}),
     hosts: Object.fromEntries(hosts.map((h) => [h.node, h])),
     directory,
   };
