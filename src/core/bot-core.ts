@@ -7,6 +7,7 @@ import { isUserSafe } from './user-error.js';
 import { tellActor } from './check-flow.js';
 import { builtinActions, builtinCommands } from './builtin-handlers.js';
 import type { ButtonAction } from './reply.js';
+import { whoamiReply } from './whoami.js';
 
 // The core: parse, authorise, route. It never throws into an adapter: a failure becomes a short
 // message for the person who acted, and the details go to the log.
@@ -26,6 +27,12 @@ export function createBotCore(deps: CoreDeps): CoreHandler {
     async handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
       const ctx: HandlerContext = { event, adapter, deps };
       try {
+        // whoami is answered to anyone, anywhere, and only to them: the ids an admin needs to
+        // grant a role or enable a channel (src/core/whoami.ts).
+        if (event.kind !== 'action' && isWhoami(event.text)) {
+          await event.ack(await whoamiReply(ctx));
+          return;
+        }
         if (!(await deps.authorizer.channelAllowed(event.conversation))) {
           await event.ack(textReply('triage-bot is not enabled in this channel. Ask an admin to add it to the policy file.', { ephemeral: true, status: 'error' }));
           return;
@@ -37,6 +44,11 @@ export function createBotCore(deps: CoreDeps): CoreHandler {
       }
     },
   };
+}
+
+function isWhoami(text: string): boolean {
+  const parsed = parseCommand(text);
+  return parsed.ok && parsed.command.name === 'whoami';
 }
 
 async function routeCommand(ctx: HandlerContext, commands: Map<string, CommandEntry>): Promise<void> {

@@ -10,7 +10,8 @@ export type Command =
   | { name: 'cluster-health-schedule'; cluster: string; cron: string; tz?: string; quiet: boolean }
   | { name: 'cluster-health-schedules' }
   | { name: 'cluster-health-unschedule'; id: string }
-  | { name: 'audit'; planId: string };
+  | { name: 'audit'; planId: string }
+  | { name: 'whoami' };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; message: string };
 
@@ -21,6 +22,7 @@ export const EXAMPLES = {
   'cluster-health': 'cluster-health HVCLUSTER01',
   schedule: 'cluster-health HVCLUSTER01 schedule "0 8 * * 1-5" tz=Europe/Paris quiet',
   audit: 'audit pl_4f2a9c',
+  whoami: 'whoami',
 } as const;
 
 /** Splits on whitespace, keeping "double-quoted parts" together (cron expressions). */
@@ -80,6 +82,8 @@ export function parseCommand(text: string): ParseResult {
       return args.length === 1 && /^[A-Za-z0-9_-]{1,64}$/.test(args[0]!)
         ? { ok: true, command: { name: 'audit', planId: args[0]! } }
         : fail(`audit takes one plan id. Example: ${EXAMPLES.audit}`);
+    case 'whoami':
+      return args.length === 0 ? { ok: true, command: { name: 'whoami' } } : fail('whoami takes nothing after it: it answers with your own ids.');
     default:
       return fail(`Unknown command "${printable(word ?? '')}". Try: ${EXAMPLES['migration-check']}, ${EXAMPLES['cluster-health']}, or help.`);
   }
