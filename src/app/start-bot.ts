@@ -84,13 +84,14 @@ export interface RunningBot extends BotPieces {
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // The policy first: a missing or invalid policy file stops the start before anything is opened.
+  const policy = await loadPolicy(config.policyFile);
   await mkdir('data', { recursive: true });
   const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl')) : undefined;
   const metrics = new BotMetrics();
   const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config), metrics);
   const store = meteredStore(await openStore(config.store.databaseUrl), metrics);
   metrics.countPlansWith(() => plansByState(store));
-  const policy = await loadPolicy(config.policyFile);
   const authorizer = new PolicyAuthorizer(policy, relay);
 
   const adapters: ChatAdapter[] = [];
