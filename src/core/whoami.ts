@@ -21,19 +21,20 @@ export function suggestedName(actor: Actor): string {
 
 const quoted = (s: string) => JSON.stringify(s);
 
-/** The YAML an admin pastes into the policy file for this person and channel. */
+/**
+ * The YAML an admin pastes into the policy file for this person and channel: one top-level key
+ * per line in flow style, so it survives renderers that show each line on its own (bullets in
+ * Slack, text blocks in Teams) without its indentation.
+ */
 export function policySnippet(actor: Actor, conversation: ConversationRef): string[] {
   const name = suggestedName(actor);
   const member = `${actor.platform}:${actor.id}`;
   const fields = [`name: ${name}`, ...(actor.displayName ? [`displayName: ${quoted(actor.displayName)}`] : []), `${actor.platform}: ${actor.id}`, ...(actor.email ? [`ad: ${actor.email}`] : [])];
+  const groups = actor.groups?.length ? `; your Slack user groups: ${actor.groups.map((g) => quoted(`slack-group:${g}`)).join(', ')}` : '';
   return [
-    'people:',
-    `  - { ${fields.join(', ')} }`,
-    'roles:',
-    `  operator: ["person:${name}"]   # or the id alone: "${member}"`,
-    ...(actor.groups?.length ? [`  approver: [${actor.groups.map((g) => quoted(`slack-group:${g}`)).join(', ')}]   # a Slack user group you are in`] : []),
-    'channels:',
-    `  ${conversation.platform}: [${quoted(conversation.channelId)}]`,
+    `people: [{ ${fields.join(', ')} }]`,
+    `roles: { operator: ["person:${name}"] }   # or the id alone: "${member}"${groups}`,
+    `channels: { ${conversation.platform}: [${quoted(conversation.channelId)}] }`,
   ];
 }
 
