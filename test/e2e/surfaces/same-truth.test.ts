@@ -111,10 +111,12 @@ describe('the same lab on every surface', { timeout: 60_000 }, () => {
 
     // What each surface showed as the check's result: its rendered text and the record its buttons carry.
     const results: Record<string, { rendered: string; recordId: string }> = {};
+    let webResultId = '';
     await eventually(() => {
       const msg = web.state.list('olivia').find((m) => m.reply.header === `Live migration check · ${NODES.join(', ')}` && m.reply.buttons?.length);
       expect(msg).toBeDefined();
       results.web = { rendered: msg!.html, recordId: msg!.reply.buttons![0]!.recordId };
+      webResultId = msg!.id;
     }, 60_000);
     await eventually(() => {
       const msg = api.callsOf('chat.postMessage').find((c) => c.body.blocks?.includes('triage:show-evidence'));
@@ -131,6 +133,18 @@ describe('the same lab on every surface', { timeout: 60_000 }, () => {
       expect(msg).toBeDefined();
       results.scheduled = { rendered: msg!.html, recordId: msg!.reply.buttons![0]!.recordId };
     }, 60_000);
+
+    // "Show evidence" on the console's result: the same instant, and the failure events the
+    // LM_AUTH_FAILURE_EVENT finding counts are in the evidence it attaches.
+    const clicked = await fetch(`${web.url}/api/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'olivia', messageId: webResultId, action: 'show-evidence', recordId: results.web!.recordId }) });
+    expect(clicked.status).toBe(202);
+    await eventually(() => expect(web.state.list('olivia').find((m) => m.reply.header === `Evidence · ${NODES.join(', ')}`)).toBeDefined(), 30_000);
+    const shownEvidence = web.state.list('olivia').find((m) => m.reply.header === `Evidence · ${NODES.join(', ')}`)!.reply;
+    expect(shownEvidence.verdict?.text).toContain(`Evidence collected ${cli.collectedAt}`);
+    const attached = JSON.parse(shownEvidence.attachments![0]!.content) as { collectedAt: string; hosts: Record<string, { events: { ok: boolean; value?: { events: Array<{ id: number; time: string }> } } }> };
+    const windowStart = Date.parse(attached.collectedAt) - 72 * 3_600_000;
+    const inWindow = Object.values(attached.hosts).flatMap((h) => h.events.value?.events ?? []).filter((e) => e.id === 21502 && Date.parse(e.time) >= windowStart);
+    expect(inWindow.length).toBeGreaterThan(0);
 
     for (const [surface, { rendered, recordId }] of Object.entries(results)) {
       const seen = await recordSeen(recordId);
