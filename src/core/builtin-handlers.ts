@@ -15,7 +15,7 @@ export const HELP_TEXT = [
   `/${EXAMPLES['cluster-health']} — the delegation matrix of a whole cluster, and what changed since the last run.`,
   `/${EXAMPLES.schedule} — a scheduled health post in this channel (schedules, unschedule <id>).`,
   `/${EXAMPLES.audit} — the audit trail of a fix.`,
-  `@triage-bot ${EXAMPLES.whoami} — your ids (and this channel's), ready to paste into the policy file.`,
+  `${EXAMPLES.whoami} (after an @mention of the bot in Slack and Teams) — your ids and this channel's, ready to paste into the policy file.`,
   'The same words work after an @mention of the bot.',
 ];
 
