@@ -14,6 +14,7 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     policy: pieces.policy,
     authorizer: pieces.authorizer,
     clock: pieces.clock,
+    evidenceClock: pieces.evidenceClock,
     logger: pieces.logger,
     // Lab mode signs with the lab relay's fresh key; otherwise the configured one.
     approvalKey: pieces.lab?.approvalKey ?? pieces.config.approvals.signingKey,

@@ -21,6 +21,8 @@ export interface ApprovalsDeps {
   policy: Policy;
   authorizer: PolicyAuthorizer;
   clock: Clock;
+  /** Evidence is judged at this instant (the lab scenario's `now` in lab mode); default `clock`. */
+  evidenceClock?: Clock;
   logger: Logger;
   /** Signs approval tokens (the relay verifies them); undefined means writes cannot be approved. */
   approvalKey: string | undefined;

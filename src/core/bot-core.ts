@@ -4,13 +4,13 @@ import type { ChatAdapter, CoreHandler, InboundEvent } from './events.js';
 import { textReply } from './reply.js';
 import { isUserSafe } from './user-error.js';
 import { tellActor } from './check-flow.js';
-import { builtinExtension } from './builtin-handlers.js';
+import { builtinExtension, whoamiExtension } from './builtin-handlers.js';
 import { buildCommandTable, type ActionSpec, type ButtonClick, type CommandSpec, type Refusal } from './registry.js';
 
 // The core: a chain of steps every event goes through, in this order (like Bolt's use()):
 //   errors (outermost: a failure anywhere becomes a short message; details go to the log)
-//   → channel gate → route (parse the command / find the button) → identity (resolvers add
-//   Slack user groups...) → audit (records the refusals below) → role (the least role the
+//   → whoami (answered to anyone, anywhere) → channel gate → route (parse the command / find
+//   the button) → identity (resolvers add Slack user groups...) → audit (records the refusals below) → role (the least role the
 //   command or button declared) → handler.
 // It never throws into an adapter. What the steps route to is registered by extensions
 // (registry.ts); a clash between registrations throws here, when the bot starts.
@@ -32,7 +32,7 @@ export interface BotCore extends CoreHandler {
 }
 
 export function createBotCore(deps: CoreDeps): BotCore {
-  const table = buildCommandTable([builtinExtension, ...(deps.extensions ?? [])]);
+  const table = buildCommandTable([builtinExtension, ...(deps.extensions ?? []), whoamiExtension]);
 
   const errors: Step = async (turn, next) => {
     try {
@@ -40,6 +40,19 @@ export function createBotCore(deps: CoreDeps): BotCore {
     } catch (err) {
       await reportFailure(turn.ctx, err);
     }
+  };
+
+  // whoami is answered to anyone, anywhere, and only to them, before the channel gate: the ids an
+  // admin needs to grant a role or enable a channel (src/core/whoami.ts).
+  const whoami: Step = async ({ ctx }, next) => {
+    if (ctx.event.kind !== 'action') {
+      const parsed = table.parse(ctx.event.text);
+      if (parsed.ok && parsed.spec.name === 'whoami') {
+        await parsed.spec.handle(ctx, parsed.value);
+        return;
+      }
+    }
+    await next();
   };
 
   const gate: Step = async ({ ctx }, next) => {
@@ -111,7 +124,7 @@ export function createBotCore(deps: CoreDeps): BotCore {
     else await r!.spec.handle(ctx, r!.value);
   };
 
-  const chain = [errors, gate, route, identity, audit, role, handler];
+  const chain = [errors, whoami, gate, route, identity, audit, role, handler];
   const run = (turn: Turn, i: number): Promise<void> => chain[i]!(turn, () => run(turn, i + 1));
 
   return {

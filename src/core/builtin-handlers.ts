@@ -4,6 +4,7 @@ import type { CoreExtension } from './registry.js';
 import { runCheckFlow } from './check-flow.js';
 import { evidenceReply } from './render-evidence.js';
 import { textReply, type Reply } from './reply.js';
+import { whoamiReply } from './whoami.js';
 import { RelayError } from '../relay/protocol.js';
 
 // The commands and buttons every deployment has, registered like any extension's (registry.ts).
@@ -100,5 +101,23 @@ export const builtinExtension: CoreExtension = {
     });
     r.action({ name: 'rerun', role: 'viewer', handle: rerun });
     r.action({ name: 'show-evidence', role: 'viewer', handle: showEvidence });
+  },
+};
+
+/** whoami comes last in help: a setup aid, not an incident command. */
+export const whoamiExtension: CoreExtension = {
+  name: 'whoami',
+  register(r) {
+    // whoami is answered before the channel gate and the role step (bot-core.ts): anyone,
+    // anywhere, only to them. Registered here for its grammar and its help line.
+    r.command({
+      name: 'whoami',
+      word: 'whoami',
+      role: 'viewer',
+      parse: (args) => (args.length === 0 ? { ok: true, value: {} } : { ok: false, message: 'whoami takes nothing after it: it answers with your own ids.' }),
+      handle: async (ctx) => ctx.event.ack(await whoamiReply(ctx)),
+      help: `${EXAMPLES.whoami} (after an @mention of the bot in Slack and Teams) — your ids and this channel's, ready to paste into the policy file.`,
+      example: EXAMPLES.whoami,
+    });
   },
 };

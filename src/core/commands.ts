@@ -12,6 +12,7 @@ export const MAX_NODES = 64;
 export const EXAMPLES = {
   'migration-check': 'migration-check HV01 HV02',
   'cluster-health': 'cluster-health HVCLUSTER01',
+  whoami: 'whoami',
 } as const;
 
 /** Splits on whitespace, keeping "double-quoted parts" together (cron expressions). */

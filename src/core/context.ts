@@ -13,6 +13,11 @@ import type { RelayClient } from '../relay/relay-client.js';
 export interface CoreDeps {
   relay: RelayClient;
   clock: Clock;
+  /**
+   * The instant evidence is collected and judged at (event windows, "evidence collected"): the lab
+   * scenario's `now` in lab mode, so every surface agrees with `triage check`; default `clock`.
+   */
+  evidenceClock?: Clock;
   store: CoreStore;
   authorizer: Authorizer;
   logger: Logger;

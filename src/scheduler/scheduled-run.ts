@@ -25,6 +25,8 @@ export interface ScheduledRunDeps {
   coreStore: CoreStore;
   relay: RelayClient;
   clock: Clock;
+  /** Evidence is judged at this instant (the lab scenario's `now` in lab mode); default `clock`. */
+  evidenceClock?: Clock;
   logger: Logger;
   eventWindowHours: number;
 }
@@ -50,7 +52,7 @@ export async function runScheduled(deps: ScheduledRunDeps, adapter: ChatAdapter,
   if (nodes.length < 2) return failed(deps, adapter, schedule, target, `cluster ${schedule.cluster} has ${nodes.length} node(s); live migration needs two`);
 
   const previous = await previousRun(deps.store, schedule.cluster, deps.logger);
-  const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.clock, eventWindowHours: deps.eventWindowHours, requester });
+  const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.evidenceClock ?? deps.clock, eventWindowHours: deps.eventWindowHours, requester });
   const diff = diffRuns(previous?.snapshot ?? null, diagnosis);
   const record = await deps.coreStore.saveCheckRun({
     nodes,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalsExtension } from '../../../src/approvals/extension.js';
 import type { ApprovalsDeps } from '../../../src/approvals/approvals-deps.js';
-import { builtinExtension } from '../../../src/core/builtin-handlers.js';
+import { builtinExtension, whoamiExtension } from '../../../src/core/builtin-handlers.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
 import { allowAll, MemoryCoreStore } from '../../helpers/fakes.js';
 import type { RelayClient } from '../../../src/relay/relay-client.js';
@@ -21,6 +21,7 @@ const table = buildCommandTable([
   builtinExtension,
   scheduleCommands({ store: noStore, clock: fixedClock('2026-11-20T09:00:00Z'), changed: () => undefined, logger: silentLogger }),
   approvalsExtension({} as ApprovalsDeps),
+  whoamiExtension,
 ]);
 
 function parse(text: string): { name: string; value: unknown } | { message: string } {
@@ -42,6 +43,7 @@ describe('the command grammar', () => {
     ['help', 'help', {}],
     ['', 'help', {}],
     ['audit pl_123', 'audit', { planId: 'pl_123' }],
+    ['whoami', 'whoami', {}],
   ])('%s', (text, name, value) => {
     expect(parse(text)).toEqual({ name, value });
   });
@@ -89,6 +91,7 @@ describe('the command grammar', () => {
       '/cluster-health HVCLUSTER01 — the delegation matrix of a whole cluster, and what changed since the last run.',
       '/cluster-health HVCLUSTER01 schedule "0 8 * * 1-5" tz=Europe/Paris quiet — a scheduled health post in this channel (schedules, unschedule <id>).',
       '/audit pl_4f2a9c — the audit trail of a fix.',
+      "whoami (after an @mention of the bot in Slack and Teams) — your ids and this channel's, ready to paste into the policy file.",
     ]);
   });
 
