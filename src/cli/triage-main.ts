@@ -8,6 +8,7 @@ import { RelayError } from '../relay/protocol.js';
 import { ScenarioError } from '../lab/load.js';
 import { formatDiagnosis } from './format-text.js';
 import { openRelay } from './open-relay.js';
+import { runCapture } from './capture.js';
 
 // The CLI's logic, separate from argv and process so tests run it in-process.
 
@@ -18,6 +19,9 @@ export interface TriageRequest {
   json: boolean;
   initiator?: string;
   env: NodeJS.ProcessEnv;
+  /** capture: the cluster to record, and whether to redact names. */
+  cluster?: string;
+  redact?: boolean;
 }
 
 export interface TriageResult {
@@ -34,6 +38,7 @@ export async function runTriage(req: TriageRequest): Promise<TriageResult> {
   try {
     if (req.verb === 'check') return await check(req);
     if (req.verb === 'health') return await health(req);
+    if (req.verb === 'capture') return await runCapture(req);
     return usageError(`unknown command "${printable(req.verb)}"`);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ScenarioError) return inputError(err.message);

@@ -6,6 +6,7 @@ import { runTriage } from './triage-main.js';
 const USAGE = `usage:
   triage check <node> <node> [more nodes] [--lab FILE] [--json] [--initiator UPN]
   triage health <cluster> [--lab FILE] [--json]
+  triage capture <node> <node> [more nodes] [--cluster NAME] [--redact] [--lab FILE] [--initiator UPN] > incident.yaml
 Without --lab and without RELAY_URL, the lab scenario lab/default.yaml is used.`;
 
 async function main(): Promise<number> {
@@ -18,6 +19,8 @@ async function main(): Promise<number> {
         lab: { type: 'string' },
         json: { type: 'boolean', default: false },
         initiator: { type: 'string' },
+        cluster: { type: 'string' },
+        redact: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -37,6 +40,8 @@ async function main(): Promise<number> {
     json: parsed.values.json ?? false,
     initiator: parsed.values.initiator,
     env: process.env,
+    cluster: parsed.values.cluster,
+    redact: parsed.values.redact ?? false,
   });
   if (result.stderr) process.stderr.write(`${result.stderr}\n`);
   if (result.stdout) process.stdout.write(`${result.stdout}\n`);
