@@ -6,6 +6,7 @@ import { runCheckFlow } from './check-flow.js';
 import { evidenceReply } from './render-evidence.js';
 import { textReply, type Reply } from './reply.js';
 import { RelayError } from '../relay/protocol.js';
+import { saveScenario } from './save-scenario.js';
 
 // The commands and buttons every deployment has. Approvals and schedules add theirs through
 // CoreDeps.extensions.
@@ -87,5 +88,6 @@ export const builtinCommands: Record<string, { role: Role; handle: CommandHandle
 export const builtinActions: Record<string, { role: Role; handle: ActionHandler }> = {
   rerun: { role: 'viewer', handle: rerun },
   'show-evidence': { role: 'viewer', handle: showEvidence },
+  'save-scenario': { role: 'viewer', handle: saveScenario },
 };
 

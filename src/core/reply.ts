@@ -12,7 +12,8 @@ export type ButtonAction =
   | 'reject'
   | 'rollback'
   | 'apply'
-  | 'refresh-plan';
+  | 'refresh-plan'
+  | 'save-scenario';
 
 export interface ReplyButton {
   action: ButtonAction;
