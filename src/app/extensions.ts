@@ -3,6 +3,7 @@ import { approvalsExtension, startApprovals } from '../approvals/extension.js';
 import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
 import { schedulerExtension } from './scheduler-extension.js';
+import { alertsExtension } from './alerts-extension.js';
 
 // The modules that add commands and buttons to the core (approvals and fixes, schedules).
 // Each is given the running pieces it needs.
@@ -28,5 +29,5 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   // Its recovery timer is cleared on shutdown, with the other timers.
   pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
-  return [approvalsExtension(deps), scheduler];
+  return [approvalsExtension(deps), scheduler, alertsExtension(pieces)];
 }

@@ -218,6 +218,30 @@ export interface IdentityLink extends IdentityKey {
 
 // ---- the interface ------------------------------------------------------------------------
 
+// ---- alert threads (issue 22: alert-triggered checks, once across replicas) -------------------
+
+export interface AlertClaim {
+  /** Deduplication key: source, fingerprint and node set, hashed. */
+  key: string;
+  source: string;
+  fingerprint: string;
+  nodes: string[];
+  /** The replica claiming (host and pid). */
+  owner: string;
+  now: Date;
+  /** Duplicates within this long of the first post update its thread instead of posting. */
+  windowMs: number;
+}
+
+export interface AlertThread {
+  key: string;
+  /** Deliveries of this alert in the window, the first included. */
+  seen: number;
+  /** The alert's message, once posted. */
+  message: MessageRef | null;
+  resolved: boolean;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -322,6 +346,16 @@ export interface Store {
   unlinkIdentity(identity: IdentityKey): Promise<boolean>;
 
   close(): Promise<void>;
+
+  /** Claims an alert's thread: true for exactly one caller per key and window (or after a resolve). */
+  claimAlertThread(claim: AlertClaim): Promise<boolean>;
+  /** Counts a duplicate delivery; null when there is no thread for the key. */
+  countAlertDuplicate(key: string): Promise<AlertThread | null>;
+  /** Records the alert's posted message (only the claim's owner may). */
+  setAlertMessage(key: string, owner: string, message: MessageRef): Promise<boolean>;
+  /** Marks the thread resolved; the thread for the one caller that did, null otherwise. */
+  resolveAlertThread(key: string, now: Date): Promise<AlertThread | null>;
+  pruneAlertThreads(expiredBefore: Date): Promise<number>;
 }
 
 /** The person key of an identity that is not linked to any other. */
