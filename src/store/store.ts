@@ -231,6 +231,8 @@ export interface AlertClaim {
   now: Date;
   /** Duplicates within this long of the first post update its thread instead of posting. */
   windowMs: number;
+  /** A claim whose post is not recorded within this long (the replica died) is taken over; default 2 min. */
+  postLeaseMs?: number;
 }
 
 export interface AlertThread {

@@ -5,14 +5,20 @@ import { fromJson, parseWith, toJson, type Row } from './rows.js';
 
 // Alert threads: the claim that makes an alert post once across replicas is an insert keyed by
 // its deduplication key; a row whose window ended, or whose alert was resolved, may be taken
-// over by the next firing (a new thread). Everything else is a conditional update on that row.
+// over by the next firing (a new thread), and so may a claim whose replica never recorded its
+// post within the post lease (it died between claim and post). Everything else is a conditional
+// update on that row.
+
+/** How long a claim may go without its post before another replica's delivery takes it over. */
+export const DEFAULT_POST_LEASE_MS = 2 * 60_000;
 
 export async function claimAlertThread(db: Db, c: AlertClaim): Promise<boolean> {
   const r = await db.query(
     `INSERT INTO alert_threads (dedup_key, source, fingerprint, nodes, owner, first_at, expires_at, seen) VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
      ON CONFLICT (dedup_key) DO UPDATE SET owner = excluded.owner, first_at = excluded.first_at, expires_at = excluded.expires_at, seen = 1, message = NULL, resolved_at = NULL
-     WHERE alert_threads.expires_at <= excluded.first_at OR alert_threads.resolved_at IS NOT NULL`,
-    [c.key, c.source, c.fingerprint, c.nodes.join(','), c.owner, c.now, new Date(c.now.getTime() + c.windowMs)],
+     WHERE alert_threads.expires_at <= excluded.first_at OR alert_threads.resolved_at IS NOT NULL
+        OR (alert_threads.message IS NULL AND alert_threads.first_at <= $8)`,
+    [c.key, c.source, c.fingerprint, c.nodes.join(','), c.owner, c.now, new Date(c.now.getTime() + c.windowMs), new Date(c.now.getTime() - (c.postLeaseMs ?? DEFAULT_POST_LEASE_MS))],
   );
   return r.rowCount === 1;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertIntake } from '../../../src/alerts/alert-intake.js';
+import { AlertIntake, dedupKey } from '../../../src/alerts/alert-intake.js';
 import { alertsPolicySchema } from '../../../src/approvals/alert-policy-schema.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { fixedClock } from '../../../src/kernel/clock.js';
@@ -80,5 +80,35 @@ describe('alert-triggered checks are bounded', () => {
     expect(relay.max).toBeGreaterThan(2);
     expect(relay.max).toBeLessThanOrEqual(4);
     expect(intake.load).toEqual({ running: 0, waiting: 0 });
+  });
+});
+
+describe('an alert claimed by a replica that died before posting', () => {
+  it('is taken over by the next delivery once the post lease has passed, and posted once', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'alerts-'));
+    store = await openStore(`sqlite:${path.join(dir, 'triage.db')}`);
+    const scenario = generateClusterScenario({ nodes: 2 });
+    const now = new Date(scenario.domain.now);
+    const slack = new RecordingAdapter('slack');
+    const policy = alertsPolicySchema.parse({ sources: [{ name: 'am', format: 'generic', auth: { hmacSecretEnv: 'UNUSED' } }], routes: [{ targets: [{ platform: 'slack', channelId: 'C1' }] }] });
+    const intake = new AlertIntake({
+      policy,
+      store,
+      core: { relay: new InProcessRelayClient(new LabBackend(scenario), 'generated'), clock: fixedClock(now), store: new StoreBackedCoreStore(store), authorizer: allowAll, logger: silentLogger, eventWindowHours: 72 },
+      adapters: [slack],
+      owner: 'alive',
+    });
+    const alert = { fingerprint: 'f', status: 'firing' as const, nodes: ['HV01', 'HV02'], summary: 'lm failed' };
+    const claim = (at: Date) => ({ key: dedupKey('am', alert), source: 'am', fingerprint: 'f', nodes: ['HV01', 'HV02'], owner: 'dead', now: at, windowMs: 3_600_000 });
+    // Claimed 30 s ago by a replica still within its lease: a duplicate.
+    expect(await store.claimAlertThread(claim(new Date(now.getTime() - 30_000)))).toBe(true);
+    expect((await intake.receive(policy.sources[0]!, alert)).body.outcome).toBe('duplicate');
+    // Start over (the row goes), then: claimed 3 min ago and never posted, so taken over.
+    await store.pruneAlertThreads(new Date(now.getTime() + 7_200_000));
+    expect(await store.claimAlertThread(claim(new Date(now.getTime() - 180_000)))).toBe(true);
+    expect((await intake.receive(policy.sources[0]!, alert)).body.outcome).toBe('checking');
+    await intake.idle();
+    expect((await intake.receive(policy.sources[0]!, alert)).body.outcome).toBe('duplicate');
+    expect(slack.posts.filter((p) => p.reply.header.startsWith('Alert ·'))).toHaveLength(1);
   });
 });
