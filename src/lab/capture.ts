@@ -69,7 +69,7 @@ export function captureScenario(evidence: Evidence, diagnosis: Diagnosis, option
 
   const hostNames = hosts.map((h) => h.name);
   const input: ScenarioInput = {
-    name: options.name ?? `Captured ${evidence.nodes.join(' ')} at ${evidence.collectedAt}`,
+    name: (options.name ?? `Captured ${nodeList(evidence.nodes)} at ${evidence.collectedAt}`).slice(0, 200),
     domain: { fqdn, netbios, now: evidence.collectedAt },
     clusters: options.cluster ? [{ name: shortName(options.cluster), nodes: hostNames }] : [],
     computers,
@@ -258,6 +258,12 @@ function expectOf(d: Diagnosis, evidence: Evidence, hostName: (node: string) => 
 function describe(evidence: Evidence, notes: string[]): string {
   const head = `Captured by \`triage capture\` from the evidence of a check of ${evidence.nodes.join(', ')} at ${evidence.collectedAt} (events of the ${evidence.eventWindowHours} hours before).`;
   return (notes.length ? `${head} Not reproduced: ${notes.join('; ')}.` : head).slice(0, 4000);
+}
+
+/** The nodes for a title: all of them when short, else the first and last with the count. */
+function nodeList(nodes: string[]): string {
+  const all = nodes.join(' ');
+  return all.length <= 120 ? all : `${nodes.length} nodes ${nodes[0]} … ${nodes[nodes.length - 1]}`;
 }
 
 function keep(ok: boolean, notes: string[], why: string): boolean {

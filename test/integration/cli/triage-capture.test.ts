@@ -56,6 +56,17 @@ describe('triage capture', () => {
     expect([...new Set(out.findings.map((f: { code: string }) => f.code))].sort()).toEqual(['ENCTYPES_RC4_ONLY', 'HARDENING_UPDATE_CORRELATED', 'LM_AUTH_FAILURE_EVENT']);
   });
 
+  it('--cluster alone captures every node of the cluster and records the cluster', async () => {
+    const result = await runTriage({ verb: 'capture', args: [], lab: 'lab/default.yaml', json: false, env: {}, cluster: 'HVCLUSTER01' });
+    expect(result.exitCode).toBe(0);
+    const file = path.join(dir, 'cluster.yaml');
+    writeFileSync(file, result.stdout!);
+    const health = await runTriage({ verb: 'health', args: ['HVCLUSTER01'], lab: file, json: true, env: {} });
+    const original = await runTriage({ verb: 'health', args: ['HVCLUSTER01'], lab: 'lab/default.yaml', json: true, env: {} });
+    expect(JSON.parse(health.stdout!).directions).toEqual(JSON.parse(original.stdout!).directions);
+    expect(JSON.parse(health.stdout!).nodes.length).toBeGreaterThan(2);
+  });
+
   it('refuses unknown and hostile node names like check does, with no YAML written', async () => {
     const hostile = await runTriage({ verb: 'capture', args: ['HV01', 'HV02;rm -rf'], lab: 'lab/healthy.yaml', json: false, env: {} });
     expect(hostile.exitCode).toBe(2);

@@ -5,6 +5,7 @@ import { fixedClock } from '../../../src/kernel/clock.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import type { Diagnosis } from '../../../src/diagnostics/findings.js';
 import { captureScenario } from '../../../src/lab/capture.js';
+import { generateClusterScenario } from '../../../src/lab/generate.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario, parseScenario } from '../../../src/lab/load.js';
 import { redactScenario } from '../../../src/lab/redact.js';
@@ -79,5 +80,17 @@ describe('triage capture round-trips every shipped scenario', () => {
     // No original host, VM or domain name survives anywhere in the file.
     const secrets = [original.domain.fqdn, ...original.hosts.map((h) => h.name), ...original.hosts.flatMap((h) => h.vms.map((v) => v.name))];
     for (const secret of secrets) expect(text.toLowerCase(), `${secret} in the redacted capture`).not.toMatch(new RegExp(`(?<![a-z0-9-])${secret.toLowerCase().replaceAll('.', '\\.')}(?![a-z0-9-])`));
+  });
+
+  it('a 48-node cluster round-trips too (names and titles stay within the format\'s limits)', async () => {
+    const original = generateClusterScenario({ nodes: 48 });
+    const nodes = original.hosts.map((h) => h.name);
+    const first = await check(original, nodes, undefined);
+    const captured = captureScenario(first.evidence, first.diagnosis, { cluster: 'HVCLUSTER01' });
+    const reloaded = parseScenario(scenarioYaml(redactScenario(captured.scenario).scenario, ['big']), 'big.yaml');
+    const again = await check(reloaded, reloaded.expect!.nodes, undefined);
+    expect(again.diagnosis.verdict.status).toBe(first.diagnosis.verdict.status);
+    expect(again.diagnosis.directions).toHaveLength(48 * 47);
+    expect(reloaded.clusters[0]?.nodes).toHaveLength(48);
   });
 });
