@@ -243,7 +243,7 @@ export function alertReply(source: AlertSource, alert: NormalizedAlert, status: 
     header: `Alert · ${alert.summary.slice(0, 140)}`,
     verdict: { status: verdict, text: `${alert.severity ? `${alert.severity} ` : ''}alert from ${source.name}: ${alert.summary} ${status}` },
     facts: [
-      { label: 'Source', value: source.name },
+      { label: 'Source', value: alert.origin && alert.origin !== source.name ? `${source.name} (${alert.origin})` : source.name },
       ...(alert.nodes.length ? [{ label: 'Nodes', value: alert.nodes.join(', ') }] : []),
       ...(alert.cluster ? [{ label: 'Cluster', value: alert.cluster }] : []),
       ...(alert.link ? [{ label: 'Alert', value: alert.link }] : []),

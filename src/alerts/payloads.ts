@@ -18,6 +18,8 @@ export interface NormalizedAlert {
   severity?: string;
   /** Back to the alert in its own tool. */
   link?: string;
+  /** The tool the generic shape says it came from (its `source` field), when it says. */
+  origin?: string;
 }
 
 const text = (max: number) => z.string().max(max);
@@ -103,7 +105,8 @@ export function parseAlertPayload(format: AlertFormat, body: unknown): ParseResu
         status: g.status,
         nodes: g.nodes ?? [],
         ...(g.cluster ? { cluster: g.cluster } : {}),
-        summary: `${g.source}: ${g.summary}`,
+        summary: g.summary,
+        origin: g.source,
         ...(g.severity ? { severity: g.severity } : {}),
         ...(g.url ? { link: g.url } : {}),
       },

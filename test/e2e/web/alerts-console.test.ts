@@ -55,7 +55,7 @@ alerts:
   const inIncident = () => web.state.list('olivia').filter((m) => m.channelId === 'incident');
   for (let i = 0; i < 100 && !inIncident().some((m) => m.reply.buttons?.some((b) => b.action === 'rerun')); i++) await new Promise((r) => setTimeout(r, 50));
   const alert = inIncident().find((m) => m.reply.header.startsWith('Alert ·'));
-  expect(alert?.reply.verdict?.text).toContain('error alert from wef: wef: Event 21502 on HV01');
+  expect(alert?.reply.verdict?.text).toContain('error alert from wef: Event 21502 on HV01');
   const result = inIncident().find((m) => m.reply.buttons?.some((b) => b.action === 'rerun'));
   expect(result?.reply.header).toBe('Live migration check · HV01, HV02');
   expect(result?.reply.context?.[0]).toMatch(/^Run by alert from wef · /);

@@ -48,7 +48,7 @@ describe('alert payloads', () => {
   });
 
   it('generic JSON: nodes or cluster required, status defaults to firing', () => {
-    expect(parseAlertPayload('generic', { source: 'scom', summary: 's', fingerprint: 'f', cluster: 'HVCLUSTER01' })).toMatchObject({ ok: true, alerts: [{ status: 'firing', nodes: [], cluster: 'HVCLUSTER01', summary: 'scom: s' }] });
+    expect(parseAlertPayload('generic', { source: 'scom', summary: 's', fingerprint: 'f', cluster: 'HVCLUSTER01' })).toMatchObject({ ok: true, alerts: [{ status: 'firing', nodes: [], cluster: 'HVCLUSTER01', summary: 's', origin: 'scom' }] });
     expect(parseAlertPayload('generic', { source: 'scom', summary: 's', fingerprint: 'f' })).toEqual({ ok: false, message: 'not a valid generic payload: name the nodes or the cluster' });
   });
 
