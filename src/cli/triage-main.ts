@@ -9,6 +9,7 @@ import { ScenarioError } from '../lab/load.js';
 import type { CliError, CliErrorCode } from './cli-error.js';
 import { formatDiagnosis } from './format-text.js';
 import { openRelay } from './open-relay.js';
+import { runCapture } from './capture.js';
 
 // The CLI's logic, separate from argv and process so tests run it in-process.
 
@@ -19,6 +20,9 @@ export interface TriageRequest {
   json: boolean;
   initiator?: string;
   env: NodeJS.ProcessEnv;
+  /** capture: the cluster to record, and whether to redact names. */
+  cluster?: string;
+  redact?: boolean;
 }
 
 export interface TriageResult {
@@ -38,6 +42,7 @@ export async function runTriage(req: TriageRequest): Promise<TriageResult> {
   try {
     if (req.verb === 'check') return await check(req);
     if (req.verb === 'health') return await health(req);
+    if (req.verb === 'capture') return await runCapture(req);
     return usageError(`unknown command "${printable(req.verb)}"`);
   } catch (err) {
     if (err instanceof ConfigError) return fail(2, 'BAD_CONFIG', err.message);
