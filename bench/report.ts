@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { AckFigures } from './ack-under-load.js';
+import { ACK_RATIO_TARGET, type AckFigures } from './ack-under-load.js';
 import type { BurstFigures } from './check-burst.js';
 import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
 import type { LabLatencyFigures } from './lab-latency.js';
@@ -14,7 +14,7 @@ import type { ThroughputFigures } from './relay-throughput.js';
 
 export interface Figures {
   mode: 'full' | 'quick';
-  ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number } };
+  ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs' | 'cpuPerAckMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number; cpuPerAckMs?: number } };
   /** results: relay in the bot's process (lab mode, the contract); relayInOwnProcess: production layout. */
   diagnosis: { latency: Latency; results: DiagnosisFigures[]; relayInOwnProcess?: DiagnosisFigures[] };
   pooling: PoolingFigures;
@@ -95,6 +95,7 @@ function targets(f: Figures): Target[] {
   const trips = Math.max(...f.diagnosis.results.map((d) => d.directoryRoundTrips));
   const list: Target[] = [
     { name: 'ack p99', target: `< ${TARGETS.ackP99Ms} ms`, actual: `${f.ack.p99Ms} ms`, met: f.ack.p99Ms < TARGETS.ackP99Ms },
+    { name: 'ack p99 ÷ bare node:http p99', target: `<= ${ACK_RATIO_TARGET}`, actual: `${ackRatio(f)}`, met: ackRatio(f) <= ACK_RATIO_TARGET },
     { name: 'acks over 3 s', target: `${TARGETS.ackOver3s}`, actual: `${f.ack.over3s}`, met: f.ack.over3s <= TARGETS.ackOver3s },
     { name: 'directory round trips', target: `<= ${TARGETS.directoryRoundTrips} for every N`, actual: `${trips}`, met: trips <= TARGETS.directoryRoundTrips },
     { name: 'memory growth', target: `< ${TARGETS.rssGrowthPct} %`, actual: `${f.memory.rssGrowthPct} %`, met: f.memory.rssGrowthPct < TARGETS.rssGrowthPct },
@@ -107,15 +108,22 @@ function targets(f: Figures): Target[] {
     list.push({ name: 'lab overlaps parallel calls', target: `${l.parallel} at once <= ${TARGETS.labParallelRatio} × hostMs`, actual: `${l.parallelRatio} × hostMs`, met: l.parallelRatio <= TARGETS.labParallelRatio });
   }
   if (largest) {
-    list.splice(2, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
+    list.splice(3, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
   }
   return list;
 }
 
+/** Issue 18: the bot's ack p99 as a multiple of a bare node:http server's, same burst, same run. */
+function ackRatio(f: Pick<Figures, 'ack'>): number {
+  return Math.round((f.ack.p99Ms / f.ack.floor.p99Ms) * 100) / 100;
+}
+
+const cpu = (ms: number | undefined): string => (ms === undefined ? '' : ` · ${ms} ms CPU per ack`);
+
 export function formatTable(r: Results): string {
   const rows: Array<[string, string]> = [
-    ['ack (500 signed slash commands at once)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}`],
-    ['  same burst, adapter alone / bare node:http', `p99 ${r.ack.adapterOnly.p99Ms} ms / ${r.ack.floor.p99Ms} ms`],
+    ['ack (500 signed slash commands at once)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}${cpu(r.ack.cpuPerAckMs)}`],
+    ['  same burst, adapter alone / bare node:http', `p99 ${r.ack.adapterOnly.p99Ms} ms${cpu(r.ack.adapterOnly.cpuPerAckMs)} / ${r.ack.floor.p99Ms} ms${cpu(r.ack.floor.cpuPerAckMs)} · bot ÷ bare ${ackRatio(r)}`],
     ...Object.values(r.diagnosis.nodes).map((d): [string, string] => [
       `diagnosis ${d.nodes} nodes`,
       `wall ${d.wallMs} ms · critical path ${d.criticalPathMs} ms · ratio ${d.ratio} · directory round trips ${d.directoryRoundTrips}`,

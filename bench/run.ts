@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 
   const figures: Figures = {
     mode,
-    ack: { ...ack.chosen, runs: ack.all.length, p99SamplesMs: ack.all.map((a) => a.p99Ms), adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs }, floor },
+    ack: { ...ack.chosen, runs: ack.all.length, p99SamplesMs: ack.all.map((a) => a.p99Ms), adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs, cpuPerAckMs: adapterOnly.cpuPerAckMs }, floor },
     diagnosis: { latency: LATENCY, results: diagnosis, relayInOwnProcess: relayProcess },
     pooling,
     memory,
