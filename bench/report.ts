@@ -6,6 +6,7 @@ import type { LabLatencyFigures } from './lab-latency.js';
 import type { MemoryFigures } from './memory.js';
 import type { PoolingFigures } from './powershell-pooling.js';
 import type { ThroughputFigures } from './relay-throughput.js';
+import type { StartupFigures } from './startup.js';
 
 // bench/results.json and the printed table. The field names are a contract (issue 10; scripts
 // read them): ack.p50Ms/p99Ms/maxMs/over3s, diagnosis.nodes.<N>.wallMs/criticalPathMs/ratio/
@@ -24,6 +25,8 @@ export interface Figures {
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   /** The lab's injected latency itself: waits and overlap (moved here from a timed unit test). */
   labLatency?: LabLatencyFigures;
+  /** Issue 18: compiled start-up (npm start to console, triage check on the default lab). */
+  startup?: StartupFigures;
   durationMs: number;
 }
 
@@ -47,6 +50,7 @@ export interface Results {
   relay: ThroughputFigures;
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   labLatency?: LabLatencyFigures;
+  startup?: StartupFigures;
   targets: Target[];
 }
 
@@ -86,6 +90,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     relay: f.relay,
     ...(f.checkBurst ? { checkBurst: f.checkBurst } : {}),
     ...(f.labLatency ? { labLatency: f.labLatency } : {}),
+    ...(f.startup ? { startup: f.startup } : {}),
     targets: targets(f),
   };
 }
@@ -134,6 +139,9 @@ export function formatTable(r: Results): string {
     ['relay throughput', `${r.relay.requestsPerSecond} signed requests/s`],
     ...(r.labLatency
       ? [['lab latency', `host ${r.labLatency.hostWaitMs} ms · directory ${r.labLatency.directoryWaitMs} ms · ${r.labLatency.parallel} at once ${r.labLatency.parallelWallMs} ms (hostMs ${r.labLatency.hostMs})`] as [string, string]]
+      : []),
+    ...(r.startup
+      ? [['start-up, compiled build', `npm start → console ${r.startup.startToConsoleMs} ms · triage check (default lab) ${r.startup.checkDefaultLabMs} ms · node -e 0 ${r.startup.nodeFloorMs} ms`] as [string, string]]
       : []),
     ...(r.checkBurst
       ? ([r.checkBurst.bounded, r.checkBurst.unbounded].map((b): [string, string] => [

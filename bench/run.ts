@@ -7,6 +7,7 @@ import { measureLabLatency } from './lab-latency.js';
 import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
 import { measureThroughput } from './relay-throughput.js';
+import { measureStartup } from './startup.js';
 import { buildReport, formatTable, machine, type Figures } from './report.js';
 import { log, median } from './support.js';
 
@@ -16,8 +17,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000 },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500 },
+  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7 },
+  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3 },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const pooling = await measurePooling(plan.poolingNodes);
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
+  const startup = await measureStartup(plan.startupRuns);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
 
   const figures: Figures = {
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     relay,
     checkBurst,
     labLatency,
+    startup,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);
