@@ -7,6 +7,7 @@ import type { MemoryFigures } from './memory.js';
 import type { PoolingFigures } from './powershell-pooling.js';
 import type { ThroughputFigures } from './relay-throughput.js';
 import type { StartupFigures } from './startup.js';
+import type { TlsCase, TlsFigures } from './relay-tls.js';
 
 // bench/results.json and the printed table. The field names are a contract (issue 10; scripts
 // read them): ack.p50Ms/p99Ms/maxMs/over3s, diagnosis.nodes.<N>.wallMs/criticalPathMs/ratio/
@@ -27,6 +28,8 @@ export interface Figures {
   labLatency?: LabLatencyFigures;
   /** Issue 18: compiled start-up (npm start to console, triage check on the default lab). */
   startup?: StartupFigures;
+  /** Issue 18: a 64-node check over HTTPS: handshakes and CPU. */
+  tls?: TlsFigures;
   durationMs: number;
 }
 
@@ -51,6 +54,7 @@ export interface Results {
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   labLatency?: LabLatencyFigures;
   startup?: StartupFigures;
+  tls?: TlsFigures;
   targets: Target[];
 }
 
@@ -91,6 +95,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     ...(f.checkBurst ? { checkBurst: f.checkBurst } : {}),
     ...(f.labLatency ? { labLatency: f.labLatency } : {}),
     ...(f.startup ? { startup: f.startup } : {}),
+    ...(f.tls ? { tls: f.tls } : {}),
     targets: targets(f),
   };
 }
@@ -123,6 +128,8 @@ function ackRatio(f: Pick<Figures, 'ack'>): number {
   return Math.round((f.ack.p99Ms / f.ack.floor.p99Ms) * 100) / 100;
 }
 
+const tlsCase = (c: TlsCase): string => `${c.handshakes} TLS handshakes (${c.fullHandshakes} full) for ${c.requests} requests · ${c.cpuMs} ms CPU · wall ${c.wallMs} ms`;
+
 const cpu = (ms: number | undefined): string => (ms === undefined ? '' : ` · ${ms} ms CPU per ack`);
 
 export function formatTable(r: Results): string {
@@ -142,6 +149,13 @@ export function formatTable(r: Results): string {
       : []),
     ...(r.startup
       ? [['start-up, compiled build', `npm start → console ${r.startup.startToConsoleMs} ms · triage check (default lab) ${r.startup.checkDefaultLabMs} ms · node -e 0 ${r.startup.nodeFloorMs} ms`] as [string, string]]
+      : []),
+    ...(r.tls
+      ? ([
+          [`${r.tls.nodes}-node check over HTTPS, new client`, tlsCase(r.tls.primed)],
+          ['  the same without TLS session priming', tlsCase(r.tls.unprimed)],
+          ['  next check, same client', tlsCase(r.tls.warm)],
+        ] as Array<[string, string]>)
       : []),
     ...(r.checkBurst
       ? ([r.checkBurst.bounded, r.checkBurst.unbounded].map((b): [string, string] => [

@@ -8,6 +8,7 @@ import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
 import { measureThroughput } from './relay-throughput.js';
 import { measureStartup } from './startup.js';
+import { measureTls } from './relay-tls.js';
 import { buildReport, formatTable, machine, type Figures } from './report.js';
 import { log, median } from './support.js';
 
@@ -17,8 +18,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7 },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3 },
+  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7, tlsRepeats: 3 },
+  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3, tlsRepeats: 1 },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
   const startup = await measureStartup(plan.startupRuns);
+  const tls = await measureTls(64, plan.tlsRepeats);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
 
   const figures: Figures = {
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     checkBurst,
     labLatency,
     startup,
+    tls,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);
