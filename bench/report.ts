@@ -8,6 +8,7 @@ import type { PoolingFigures } from './powershell-pooling.js';
 import type { ThroughputFigures } from './relay-throughput.js';
 import type { StartupFigures } from './startup.js';
 import type { TlsCase, TlsFigures } from './relay-tls.js';
+import { LAB_PATH_TARGET, type LabPathFigures } from './lab-path-ratio.js';
 
 // bench/results.json and the printed table. The field names are a contract (issue 10; scripts
 // read them): ack.p50Ms/p99Ms/maxMs/over3s, diagnosis.nodes.<N>.wallMs/criticalPathMs/ratio/
@@ -30,6 +31,8 @@ export interface Figures {
   startup?: StartupFigures;
   /** Issue 18: a 64-node check over HTTPS: handshakes and CPU. */
   tls?: TlsFigures;
+  /** Issue 18: HTTP wall ÷ the same check without HTTP, same run. */
+  labPath?: LabPathFigures;
   durationMs: number;
 }
 
@@ -55,6 +58,7 @@ export interface Results {
   labLatency?: LabLatencyFigures;
   startup?: StartupFigures;
   tls?: TlsFigures;
+  labPath?: LabPathFigures;
   targets: Target[];
 }
 
@@ -96,6 +100,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     ...(f.labLatency ? { labLatency: f.labLatency } : {}),
     ...(f.startup ? { startup: f.startup } : {}),
     ...(f.tls ? { tls: f.tls } : {}),
+    ...(f.labPath ? { labPath: f.labPath } : {}),
     targets: targets(f),
   };
 }
@@ -116,6 +121,10 @@ function targets(f: Figures): Target[] {
     const waits = l.hostWaitMs >= l.hostMs - 5 && l.clusterWaitMs >= l.hostMs - 5 && l.directoryWaitMs >= l.directoryMs - 5 && l.directoryWaitMs < l.hostMs && l.overriddenHostWaitMs < l.hostMs;
     list.push({ name: 'lab waits its latency', target: `host and cluster >= ${l.hostMs} ms, directory >= ${l.directoryMs} ms, override 0 < ${l.hostMs} ms`, actual: `${l.hostWaitMs} / ${l.clusterWaitMs} / ${l.directoryWaitMs} / ${l.overriddenHostWaitMs} ms`, met: waits });
     list.push({ name: 'lab overlaps parallel calls', target: `${l.parallel} at once <= ${TARGETS.labParallelRatio} × hostMs`, actual: `${l.parallelRatio} × hostMs`, met: l.parallelRatio <= TARGETS.labParallelRatio });
+  }
+  if (f.labPath) {
+    const p = f.labPath;
+    list.push({ name: `lab path ratio at ${p.nodes} nodes (HTTP ÷ in process)`, target: `<= ${LAB_PATH_TARGET}`, actual: `${p.ratio} (${p.httpWallMs} ÷ ${p.inProcessWallMs} ms)`, met: p.ratio <= LAB_PATH_TARGET });
   }
   if (largest) {
     list.splice(3, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
@@ -149,6 +158,9 @@ export function formatTable(r: Results): string {
       : []),
     ...(r.startup
       ? [['start-up, compiled build', `npm start → console ${r.startup.startToConsoleMs} ms · triage check (default lab) ${r.startup.checkDefaultLabMs} ms · node -e 0 ${r.startup.nodeFloorMs} ms`] as [string, string]]
+      : []),
+    ...(r.labPath
+      ? [[`lab path, ${r.labPath.nodes} nodes`, `HTTP ${r.labPath.httpWallMs} ms ÷ same check in process ${r.labPath.inProcessWallMs} ms = ${r.labPath.ratio}`] as [string, string]]
       : []),
     ...(r.tls
       ? ([

@@ -47,6 +47,14 @@ describe('bench report', () => {
     expect(near).toMatchObject({ actual: '2', met: true });
   });
 
+  it('judges the lab path ratio (issue 18) when measured', () => {
+    const labPath = { nodes: 64, latency: { hostMs: 100, directoryMs: 50 }, httpWallMs: 260, inProcessWallMs: 200, ratio: 1.3, samples: { httpMs: [260], inProcessMs: [200] } };
+    const judged = (p: typeof labPath) => buildReport({ ...figures, labPath: p }, env).targets.find((t) => t.name.startsWith('lab path ratio'));
+    expect(judged(labPath)).toMatchObject({ met: true, actual: '1.3 (260 ÷ 200 ms)' });
+    expect(judged({ ...labPath, httpWallMs: 400, ratio: 2 })?.met).toBe(false);
+    expect(formatTable(buildReport({ ...figures, labPath }, env))).toContain('HTTP 260 ms ÷ same check in process 200 ms = 1.3');
+  });
+
   it('judges the lab latency: delays waited, parallel calls overlapped', () => {
     const judged = (l: typeof labLatency) => Object.fromEntries(buildReport({ ...figures, labLatency: l }, env).targets.filter((t) => t.name.startsWith('lab ')).map((t) => [t.name, t.met]));
     expect(judged(labLatency)).toEqual({ 'lab waits its latency': true, 'lab overlaps parallel calls': true });
