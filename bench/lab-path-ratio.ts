@@ -22,6 +22,9 @@ export interface LabPathFigures {
   httpWallMs: number;
   inProcessWallMs: number;
   ratio: number;
+  /** Median CPU time of this process per check (both sides of the relay): what a loaded box stretches. */
+  httpCpuMs: number;
+  inProcessCpuMs: number;
   samples: { httpMs: number[]; inProcessMs: number[] };
 }
 
@@ -30,10 +33,14 @@ export async function measureLabPath(nodes: number, latency: Latency, repeats: n
   const names = scenario.clusters[0]!.nodes;
   const lab = await startLabHttpRelay(scenario, latency);
   const direct = new InProcessRelayClient(new LabBackend(scenario, { latency }), 'lab (in process)');
-  const once = async (client: RelayClient): Promise<number> => {
+  const cpu = { http: [] as number[], inProcess: [] as number[] };
+  const once = async (client: RelayClient, into?: number[]): Promise<number> => {
     const start = performance.now();
+    const before = process.cpuUsage();
     const result = await runCheck(client, names, { clock: systemClock, eventWindowHours: 72 });
+    const used = process.cpuUsage(before);
     if (result.diagnosis.verdict.status !== 'healthy') throw new Error(`lab path: ${nodes}-node cluster judged ${result.diagnosis.verdict.status}`);
+    into?.push(round((used.user + used.system) / 1000));
     return performance.now() - start;
   };
   try {
@@ -41,13 +48,13 @@ export async function measureLabPath(nodes: number, latency: Latency, repeats: n
     await once(direct);
     const samples = { httpMs: [] as number[], inProcessMs: [] as number[] };
     for (let i = 0; i < repeats; i++) {
-      samples.httpMs.push(round(await once(lab.client)));
-      samples.inProcessMs.push(round(await once(direct)));
+      samples.httpMs.push(round(await once(lab.client, cpu.http)));
+      samples.inProcessMs.push(round(await once(direct, cpu.inProcess)));
     }
     const httpWallMs = median(samples.httpMs);
     const inProcessWallMs = median(samples.inProcessMs);
-    const figures = { nodes, latency, httpWallMs, inProcessWallMs, ratio: round(httpWallMs / inProcessWallMs, 2), samples };
-    log(`lab path ${nodes} nodes: HTTP ${httpWallMs} ms ÷ in process ${inProcessWallMs} ms = ${figures.ratio} (samples ${samples.httpMs.join(', ')} / ${samples.inProcessMs.join(', ')})`);
+    const figures = { nodes, latency, httpWallMs, inProcessWallMs, ratio: round(httpWallMs / inProcessWallMs, 2), httpCpuMs: median(cpu.http), inProcessCpuMs: median(cpu.inProcess), samples };
+    log(`lab path ${nodes} nodes: HTTP ${httpWallMs} ms ÷ in process ${inProcessWallMs} ms = ${figures.ratio}; CPU ${figures.httpCpuMs} / ${figures.inProcessCpuMs} ms (samples ${samples.httpMs.join(', ')} / ${samples.inProcessMs.join(', ')})`);
     return figures;
   } finally {
     await lab.close();

@@ -160,7 +160,7 @@ export function formatTable(r: Results): string {
       ? [['start-up, compiled build', `npm start → console ${r.startup.startToConsoleMs} ms · triage check (default lab) ${r.startup.checkDefaultLabMs} ms · node -e 0 ${r.startup.nodeFloorMs} ms`] as [string, string]]
       : []),
     ...(r.labPath
-      ? [[`lab path, ${r.labPath.nodes} nodes`, `HTTP ${r.labPath.httpWallMs} ms ÷ same check in process ${r.labPath.inProcessWallMs} ms = ${r.labPath.ratio}`] as [string, string]]
+      ? [[`lab path, ${r.labPath.nodes} nodes`, `HTTP ${r.labPath.httpWallMs} ms ÷ same check in process ${r.labPath.inProcessWallMs} ms = ${r.labPath.ratio} · CPU ${r.labPath.httpCpuMs} / ${r.labPath.inProcessCpuMs} ms`] as [string, string]]
       : []),
     ...(r.tls
       ? ([

@@ -48,7 +48,7 @@ describe('bench report', () => {
   });
 
   it('judges the lab path ratio (issue 18) when measured', () => {
-    const labPath = { nodes: 64, latency: { hostMs: 100, directoryMs: 50 }, httpWallMs: 260, inProcessWallMs: 200, ratio: 1.3, samples: { httpMs: [260], inProcessMs: [200] } };
+    const labPath = { nodes: 64, latency: { hostMs: 100, directoryMs: 50 }, httpWallMs: 260, inProcessWallMs: 200, ratio: 1.3, httpCpuMs: 150, inProcessCpuMs: 100, samples: { httpMs: [260], inProcessMs: [200] } };
     const judged = (p: typeof labPath) => buildReport({ ...figures, labPath: p }, env).targets.find((t) => t.name.startsWith('lab path ratio'));
     expect(judged(labPath)).toMatchObject({ met: true, actual: '1.3 (260 ÷ 200 ms)' });
     expect(judged({ ...labPath, httpWallMs: 400, ratio: 2 })?.met).toBe(false);
