@@ -54,7 +54,7 @@ describe('npm run build', () => {
   });
 
   it('the bin shim rebuilds dist/ when a source file is newer, so an edit is never run stale', async () => {
-    const file = path.join(checkout, 'src/cli/triage-main.ts');
+    const file = path.join(checkout, 'src/cli/triage.ts');
     const before = await node(checkout, 'bin/triage.mjs', 'frobnicate');
     expect(before.stderr).toContain('unknown command "frobnicate"');
     writeFileSync(file, readFileSync(file, 'utf8').replace('unknown command', 'no such command'));
