@@ -1,5 +1,6 @@
 import type { Reply, ReplyButton, ReplySection } from '../core/reply.js';
 import { authDiff, delegationDiff } from '../remediation/describe.js';
+import { powershellEquivalent } from '../remediation/powershell.js';
 import type { Plan } from '../store/store.js';
 import type { PlanDocument, PlanResult, TestMigrationDocument } from './plan-document.js';
 import { personLabel } from './identity.js';
@@ -55,6 +56,9 @@ function changeSections(doc: PlanDocument): ReplySection[] {
     if (doc.stillBlocked.length) lines.push(`Stays blocked: ${doc.stillBlocked.map((d) => `${arrow(d)} (${d.blockedBy.join(', ')})`).join('; ')}`);
     sections.push({ title: 'Effect (judged by the diagnostics engine)', lines });
   }
+  const ps = powershellEquivalent(doc.remediation);
+  // The same change by hand, for the change ticket; indented so every renderer shows it as detail.
+  if (ps.length) sections.push({ title: 'PowerShell equivalent (for the change ticket; the bot applies it through the relay)', lines: ps.map((l) => `    ${l}`) });
   sections.push({ title: 'Risks', severity: 'warning', lines: doc.risks });
   return sections;
 }

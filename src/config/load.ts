@@ -77,6 +77,8 @@ export interface Config {
   };
   web: { port: number; enabled: boolean };
   ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
+  /** How chat messages point people elsewhere (issue 20). */
+  chat: { docsBaseUrl?: string };
 }
 
 type Raw = Record<string, unknown>;
@@ -234,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: raw.OPS_PORT as number,
       readyTimeoutMs: raw.READY_TIMEOUT_MS as number,
     },
+    chat: { docsBaseUrl: str(raw, 'DOCS_BASE_URL') },
   };
   return Object.freeze(config);
 }

@@ -34,6 +34,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'CHECK_CONCURRENCY', group: 'general', schema: positiveInt.max(256), default: '8', description: 'Most checks one bot replica runs at once; more wait in the check queue.' },
   { env: 'CHECK_QUEUE_LIMIT', group: 'general', schema: z.coerce.number().int().min(0).max(10_000), default: '64', description: 'Most checks waiting on one replica; the person is told "busy, queued as #n". Past it a check is refused at once with "busy, try again".' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
+  { env: 'DOCS_BASE_URL', group: 'general', schema: url, example: 'https://github.com/contoso/triage-bot/blob/main/docs', description: 'Where readers find docs/ (the folder holding findings.md): each finding a person must act on links to its section there. Unset: messages give the repository path docs/findings.md#<code>.' },
 
   // relay client (bot side)
   { env: 'RELAY_URL', group: 'relay-client', schema: url, example: 'https://relay.contoso.com:8443', description: 'Base URL of triage-relay. Unset in lab mode: the bot starts its own lab relay on loopback.' },

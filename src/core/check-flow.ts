@@ -117,7 +117,7 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
   });
   const thread: ConversationRef = { ...req.conversation, threadId: parent.conversation.threadId ?? parent.messageId };
   const context = [`Run by ${mention(event.actor)} · ${diagnosis.collectedAt} · ${source}`];
-  const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context }) };
+  const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context, ...(deps.docsBaseUrl ? { docsBaseUrl: deps.docsBaseUrl } : {}) }) };
   const resultMessage = await adapter.post(thread, shown.result);
   await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context, shown.summary));
   return { record, parent, resultMessage };

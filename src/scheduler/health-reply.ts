@@ -1,5 +1,6 @@
 import type { Diagnosis, Severity } from '../diagnostics/findings.js';
 import { matrixOf, resultButtons, verdictText } from '../core/render-diagnosis.js';
+import { nextStepsSection } from '../core/next-steps.js';
 import type { Reply, ReplySection } from '../core/reply.js';
 import { groupFindings, groupLine, listPlaces, placeOf } from './finding-groups.js';
 import type { DirectionChange, RunDiff } from './health-diff.js';
@@ -67,6 +68,8 @@ export function healthSections(d: Diagnosis, diff: RunDiff, previousAt?: string)
   const groups = groupFindings(d.findings);
   const severity = worst(d);
   if (groups.length) sections.push({ title: `Findings by code (${groups.length})`, ...(severity ? { severity } : {}), lines: groups.map(groupLine) });
+  const next = nextStepsSection(d);
+  if (next) sections.push(next);
   return sections;
 }
 
