@@ -1,4 +1,5 @@
 import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
+import { mapReplyText, plainName, renderMentions } from '../../src/core/mention.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
 import { MAX_TABLE_NODES, matrixBlocks, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
@@ -13,7 +14,9 @@ export type AdaptiveCard = {
   version: '1.5';
   body: Element[];
   actions?: Element[];
-  msteams?: { width: 'Full' };
+  /** What a notification or a host that cannot draw the card shows; also the activity's summary. */
+  fallbackText?: string;
+  msteams?: { width?: 'Full'; entities?: Element[] };
 };
 
 export interface RenderOptions {
@@ -125,7 +128,56 @@ const CONTINUED_NOTE = 'Continued in the next messages.';
 const continuationTitle = (header: string, part = 999, total = 999): Element => text(`${header} (part ${part} of ${total})`, { weight: 'bolder' });
 
 /** Every card for a Reply: the main card first, then continuations, each within the budget. */
-export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
+export function renderCards(given: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
+  const { reply, entities } = withTeamsMentions(given);
+  // The summary (in the card and the activity) and the mention entities come on top of the
+  // layout, so the layout's budget leaves room for them.
+  const extra = 4 * summaryOf(reply).length + 2 * JSON.stringify([...entities.values()]).length + 200;
+  const maxBytes = (opts.maxBytes ?? MAX_ACTIVITY_BYTES) - extra;
+  return withSummary(withEntities(layoutCards(reply, { ...opts, maxBytes }), entities), reply);
+}
+
+/** The notification text: title and verdict, bounded (Teams shows about a line of it). */
+export function summaryOf(reply: Reply): string {
+  const text = reply.verdict ? `${reply.header}: ${reply.verdict.text}` : reply.header;
+  const plain = text.replace(/<\/?at>/g, '');
+  return plain.length > 200 ? `${plain.slice(0, 199)}…` : plain;
+}
+
+function withSummary(cards: AdaptiveCard[], reply: Reply): AdaptiveCard[] {
+  const summary = summaryOf(reply);
+  return cards.map((c) => ({ ...c, fallbackText: summary }));
+}
+
+/** Each card carries the mention entities of the people it names (Teams needs both). */
+function withEntities(cards: AdaptiveCard[], entities: Map<string, Element>): AdaptiveCard[] {
+  if (entities.size === 0) return cards;
+  return cards.map((c) => {
+    const json = JSON.stringify(c.body);
+    const used = [...entities].filter(([text]) => json.includes(JSON.stringify(text).slice(1, -1))).map(([, e]) => e);
+    return used.length ? { ...c, msteams: { ...(c.msteams ?? {}), entities: used } } : c;
+  });
+}
+
+/**
+ * The core's mention elements as Teams mentions: `<at>Name</at>` in the text plus a mention
+ * entity naming the person's id. Only Teams people are mentioned; anyone else is their name.
+ */
+function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, Element> } {
+  const entities = new Map<string, Element>();
+  const mapped = mapReplyText(reply, (t) =>
+    renderMentions(t, (m) => {
+      if (m.platform !== 'teams') return plainName(m);
+      const name = plainName(m).replace(/[<>]/g, '');
+      const text = `<at>${name}</at>`;
+      entities.set(text, { type: 'mention', text, mentioned: { id: m.id, name } });
+      return text;
+    }),
+  );
+  return { reply: mapped, entities };
+}
+
+function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
   const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
   const head = headBlocks(reply);
   const buttons = buttonParts(reply.buttons ?? []);

@@ -1,4 +1,5 @@
 import type { Reply, ReplyButton, ReplyMatrix } from '../../src/core/reply.js';
+import { withPlainMentions } from '../../src/core/mention.js';
 
 // A Reply as HTML for the lab console: a pure function, every piece of text escaped. Buttons
 // carry only the action and the opaque record id, like on Slack and Teams.
@@ -30,7 +31,9 @@ function buttonHtml(b: ReplyButton): string {
   return `<span class="choice"><select aria-label="${escapeHtml(b.label)}">${options}</select><button type="button" ${attrs}>${escapeHtml(b.label)}</button></span>`;
 }
 
-export function renderHtml(reply: Reply, messageId: string): string {
+export function renderHtml(given: Reply, messageId: string): string {
+  // The console has no mentions: a person is their name.
+  const reply = withPlainMentions(given);
   const parts = [`<div class="msg-header">${escapeHtml(reply.header)}</div>`];
   if (reply.verdict) parts.push(`<div class="verdict verdict-${escapeHtml(reply.verdict.status)}" data-status="${escapeHtml(reply.verdict.status)}">${escapeHtml(reply.verdict.text)}</div>`);
   if (reply.facts?.length) parts.push(`<dl class="facts">${reply.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('')}</dl>`);

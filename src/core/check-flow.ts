@@ -9,6 +9,7 @@ import { ObservingRelayClient } from './observing-relay.js';
 import { diagnosisReply, verdictText, matrixOf } from './render-diagnosis.js';
 import { textReply, type Reply } from './reply.js';
 import { EXAMPLES } from './commands.js';
+import { mention } from './mention.js';
 
 // The check as users see it: an ephemeral "running" note at once, one parent message edited in
 // place as each node answers, the full result as a thread reply, and the parent updated with
@@ -123,9 +124,8 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
   return { record, parent, resultMessage };
 }
 
-export function mention(actor: { platform: string; id: string; displayName?: string }): string {
-  return actor.platform === 'slack' ? `<@${actor.id}>` : (actor.displayName ?? actor.id);
-}
+/** A person as a mention element each adapter renders (mention.ts); re-exported for the extensions. */
+export { mention };
 
 function progressReply(req: CheckRequest, states: Map<string, NodeState>, source: string): Reply {
   const done = [...states.values()].filter((s) => s !== 'pending').length;

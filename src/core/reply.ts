@@ -1,4 +1,5 @@
 import type { DirectionStatus, Severity, VerdictStatus } from '../diagnostics/findings.js';
+import type { GroupMention } from './mention.js';
 
 // The neutral message every adapter renders (Block Kit, Adaptive Cards, HTML). No platform type
 // leaks in here; renderers are pure functions of a Reply and respect their platform's limits.
@@ -56,6 +57,8 @@ export interface Reply {
   attachments?: ReplyAttachment[];
   /** Only the person who typed the command sees it. */
   ephemeral?: boolean;
+  /** Groups to notify on this message (the approvers of a plan); see mention.ts. */
+  notify?: GroupMention[];
 }
 
 export function textReply(text: string, opts: { ephemeral?: boolean; status?: 'info' | 'error' } = {}): Reply {
