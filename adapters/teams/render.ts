@@ -37,6 +37,7 @@ const VERDICT_STYLE: Record<NonNullable<Reply['verdict']>['status'], { style: st
   error: { style: 'attention', color: 'attention' },
   info: { style: 'accent', color: 'accent' },
   pending: { style: 'emphasis', color: 'default' },
+  awaiting: { style: 'accent', color: 'accent' },
 };
 
 const SEVERITY_COLOR = { error: 'attention', warning: 'warning', info: 'accent' } as const;

@@ -23,7 +23,7 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
   const who = plan.approver ? ` by ${personLabel(plan.approver)}` : '';
   switch (plan.state) {
     case 'proposed':
-      return { status: 'pending', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
+      return { status: 'awaiting', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
     case 'approved':
     case 'applying':
       return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…${result?.note ? ` ${result.note}` : ''}` };
@@ -31,6 +31,11 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
       if (doc.kind === 'test-migration') {
         const ok = result?.test?.succeeded === true;
         return { status: ok ? 'healthy' : 'blocked', text: `Approved${who}. ${result?.test?.message ?? ''}`.trim() };
+      }
+      if (doc.kind === 'rollback') {
+        // A rollback that worked restored the values from before the fix: the re-check may well be
+        // blocked again (that is what was rolled back to), but the rollback itself is not "Blocked".
+        return { status: 'info', text: `Rolled back (approved${who}): the values from before fix ${doc.of} are restored.${result?.after ? ` Re-check: ${result.after.text}` : ''}${result?.note ? ` ${result.note}` : ''}` };
       }
       return { status: (result?.after?.status as Status | undefined) ?? 'info', text: `Applied (approved${who}).${result?.after ? ` Re-check: ${result.after.text}` : ''}${result?.note ? ` ${result.note}` : ''}` };
     case 'rolling_back':
@@ -105,12 +110,20 @@ function buttons(plan: Plan, doc: PlanDocument): ReplyButton[] {
   return [];
 }
 
+/** The state as people read it: a test migration that did not succeed is not "applied". */
+function stateLabel(plan: Plan, doc: PlanDocument, result: PlanResult | undefined): string {
+  if (doc.kind === 'test-migration' && plan.state === 'applied') return result?.test?.succeeded === true ? 'migrated' : 'test migration failed';
+  if (plan.state === 'proposed') return 'awaiting approval';
+  return plan.state.replace(/_/g, ' ');
+}
+
 export function planCard(plan: Plan, doc: PlanDocument, result?: PlanResult): Reply {
   const facts = [
     { label: 'Plan', value: plan.id },
-    { label: 'State', value: plan.state },
+    { label: 'State', value: stateLabel(plan, doc, result) },
     { label: 'Proposed by', value: doc.proposedBy },
-    { label: 'Expires', value: time(plan.expiresAt) },
+    // Only an undecided plan can expire; a decided one shows no deadline.
+    ...(plan.state === 'proposed' ? [{ label: 'Expires', value: time(plan.expiresAt) }] : []),
   ];
   if (doc.kind === 'delegation-fix') facts.push({ label: 'Before', value: doc.before.text });
   if (doc.kind !== 'test-migration') facts.push({ label: 'Mode', value: doc.remediation.mode === 'kcd' ? 'constrained delegation (KCD), any authentication protocol' : 'resource-based constrained delegation (RBCD)' });

@@ -78,7 +78,7 @@ export interface Config {
   web: { port: number; enabled: boolean };
   ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
   /** How chat messages point people elsewhere (issue 20). */
-  chat: { docsBaseUrl?: string };
+  chat: { docsBaseUrl?: string; slackApproverGroup?: string };
 }
 
 type Raw = Record<string, unknown>;
@@ -236,7 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: raw.OPS_PORT as number,
       readyTimeoutMs: raw.READY_TIMEOUT_MS as number,
     },
-    chat: { docsBaseUrl: str(raw, 'DOCS_BASE_URL') },
+    chat: { docsBaseUrl: str(raw, 'DOCS_BASE_URL'), slackApproverGroup: str(raw, 'SLACK_APPROVER_GROUP') },
   };
   return Object.freeze(config);
 }

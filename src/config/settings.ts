@@ -98,6 +98,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'SLACK_MODE', group: 'slack', schema: z.enum(['socket', 'http']), default: 'socket', description: 'socket needs no public URL; http serves POST /slack/events.' },
   { env: 'SLACK_PORT', group: 'slack', schema: port, default: '3001', description: 'Port of the Slack HTTP endpoint (http mode).' },
   { env: 'SLACK_LISTEN_HOST', group: 'slack', schema: nonEmpty, default: '0.0.0.0', description: 'Address the Slack HTTP endpoint binds to (http mode); 127.0.0.1 when a reverse proxy on the same host terminates TLS.' },
+  { env: 'SLACK_APPROVER_GROUP', group: 'slack', schema: z.string().regex(/^S[A-Z0-9]{2,20}$/, 'a Slack user-group id starts with S (e.g. S0123ABCD)'), example: 'S0123ABCD', description: 'Slack user group (id) mentioned on every new plan card so approvers are notified (docs/policy.md says how to find the id). Unset: nobody is mentioned.' },
   { env: 'SLACK_API_URL', group: 'slack', schema: url, example: 'https://slack.com/api/', description: 'Override of the Slack Web API base URL, for proxies and tests.' },
 
   // teams

@@ -46,7 +46,7 @@ export interface ReplyAttachment {
 export interface Reply {
   /** Short title: "Live migration check · HV01, HV02". */
   header: string;
-  verdict?: { status: VerdictStatus | 'info' | 'error' | 'pending'; text: string };
+  verdict?: { status: VerdictStatus | 'info' | 'error' | 'pending' | 'awaiting'; text: string };
   facts?: Array<{ label: string; value: string }>;
   matrix?: ReplyMatrix;
   sections?: ReplySection[];

@@ -45,7 +45,8 @@ export function changeSummary(diff: RunDiff, previousAt?: string): string {
 export function changeLines(diff: RunDiff): string[] {
   const lines: string[] = [];
   const add = (label: string, items: string[]) => items.length && lines.push(`${label} (${items.length}): ${listPlaces(items)}`);
-  add('Newly failing', diff.newlyFailing.map(failureNote));
+  // On a first run nothing is "new": there is nothing before it. Those directions simply fail now.
+  add(diff.first ? 'Failing now' : 'Newly failing', diff.newlyFailing.map(failureNote));
   add('Fixed', diff.resolved.map((d) => `${pair(d)} (was ${d.before})`));
   add('Still failing', diff.stillFailing.map(failureNote));
   add('New findings', diff.newFindings.map((f) => `${f.code} · ${placeOf(f)}`));
