@@ -107,7 +107,20 @@ function choiceInputs(buttons: ReplyButton[]): Element[] {
 function executeAction(b: ReplyButton): Element {
   const style = b.style === 'primary' ? { style: 'positive' } : b.style === 'danger' ? { style: 'destructive' } : {};
   // Only the opaque record id travels; the core looks everything else up.
-  return { type: 'Action.Execute', title: b.label, verb: b.action, data: { recordId: b.recordId }, ...style };
+  const execute = { type: 'Action.Execute', title: b.label, verb: b.action, data: { recordId: b.recordId }, ...style };
+  if (!b.confirm) return execute;
+  // Teams has no confirm dialog on a button: the button opens a confirmation card in place, and
+  // only its "yes" sends the click.
+  return {
+    type: 'Action.ShowCard',
+    title: b.label,
+    ...style,
+    card: {
+      type: 'AdaptiveCard',
+      body: [text(b.confirm.title, { weight: 'bolder' }), text(b.confirm.text)],
+      actions: [{ ...execute, title: b.confirm.yes }],
+    },
+  };
 }
 
 /** Up to five buttons as card actions; more go into ActionSets in the body (Teams shows only a few card actions). */

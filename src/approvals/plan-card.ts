@@ -102,10 +102,22 @@ function currentLines(current: unknown): string[] {
   );
 }
 
+/** What approving does, in one sentence for the confirmation (Approve applies at once). */
+function approveConfirm(plan: Plan, doc: PlanDocument): NonNullable<ReplyButton['confirm']> {
+  if (doc.kind === 'test-migration') {
+    return { title: 'Start the test migration?', text: `Approving plan ${plan.id} live-migrates ${doc.vm} from ${doc.source} to ${doc.destination} now.`, yes: 'Approve and migrate', no: 'Cancel' };
+  }
+  const what = doc.kind === 'rollback' ? `restores the values from before fix ${doc.of}` : 'writes the changes shown';
+  return { title: `Approve plan ${plan.id}?`, text: `Approving ${what} on ${doc.remediation.nodes.join(', ')} through the relay at once, then re-checks.`, yes: 'Approve and apply', no: 'Cancel' };
+}
+
 function buttons(plan: Plan, doc: PlanDocument): ReplyButton[] {
   const id = plan.id;
-  if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary' }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
-  if (plan.state === 'applied' && doc.kind === 'delegation-fix') return [{ action: 'rollback', label: 'Roll back', recordId: id, style: 'danger' }];
+  if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary', confirm: approveConfirm(plan, doc) }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
+  if (plan.state === 'applied' && doc.kind === 'delegation-fix') {
+    const confirm = { title: `Roll back fix ${id}?`, text: `This proposes a rollback plan restoring the values from before the fix on ${doc.remediation.nodes.join(', ')}; a second approver must approve it.`, yes: 'Propose rollback', no: 'Cancel' };
+    return [{ action: 'rollback', label: 'Roll back', recordId: id, style: 'danger', confirm }];
+  }
   if (plan.state === 'failed' && doc.kind === 'delegation-fix') return [{ action: 'refresh-plan', label: 'Refresh plan', recordId: id, style: 'primary' }];
   return [];
 }

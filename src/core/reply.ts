@@ -23,6 +23,8 @@ export interface ReplyButton {
   style?: 'primary' | 'danger';
   /** Optional choices (a VM to test-migrate): the selected value is sent back with the click. */
   choices?: Array<{ label: string; value: string }>;
+  /** Ask before acting (Slack confirm dialog, a Teams confirmation card): for clicks that write. */
+  confirm?: { title: string; text: string; yes: string; no: string };
 }
 
 export interface ReplyMatrix {
