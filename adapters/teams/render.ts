@@ -1,7 +1,7 @@
 import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
 import { mapReplyText, plainName, renderMentions } from '../../src/core/mention.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
-import { MAX_TABLE_NODES, matrixBlocks, matrixSummary, matrixTable } from './render-matrix.js';
+import { MAX_TABLE_NODES, matrixBlocks, matrixCompactGrid, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
 
 // Reply → Adaptive Cards (schema 1.5), as a pure function. The first card is the message the
@@ -204,8 +204,11 @@ function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
     const table = [text('Directions (row → column)', { weight: 'bolder', spacing: 'medium' }), matrixTable(reply.matrix, reply.matrix.nodes, reply.matrix.nodes)];
     if (reply.matrix.nodes.length <= MAX_TABLE_NODES && fits([...head, ...table, ...buttons.body, ...foot])) matrixPart = table;
     else {
-      matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next messages.');
-      overflow.push(...fittingMatrixBlocks(reply.matrix, continuationTitle(reply.header), maxBytes));
+      matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next message.');
+      // One compact grid when it fits a message (64 nodes do); Tables of 16 × 16 only beyond that.
+      const grid = matrixCompactGrid(reply.matrix);
+      const gridFits = cardMessageBytes(card([continuationTitle(reply.header), ...grid])) <= maxBytes;
+      overflow.push(...(gridFits ? [grid] : fittingMatrixBlocks(reply.matrix, continuationTitle(reply.header), maxBytes)));
     }
   }
 
