@@ -21,7 +21,8 @@ function matrixHtml(m: ReplyMatrix): string {
     });
     return `<tr><th scope="row">${escapeHtml(from)}</th>${cells.join('')}</tr>`;
   });
-  return `<table class="matrix">${head}${rows.join('')}</table>`;
+  // The box scrolls (both ways, sticky headers): a 64-node matrix never makes the page wider.
+  return `<div class="matrix-box" role="region" aria-label="Direction matrix" tabindex="0"><table class="matrix">${head}${rows.join('')}</table></div>`;
 }
 
 function buttonHtml(b: ReplyButton): string {
