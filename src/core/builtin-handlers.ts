@@ -1,3 +1,4 @@
+import type { Platform } from '../kernel/platform.js';
 import type { Command } from './commands.js';
 import { EXAMPLES } from './commands.js';
 import type { ActionHandler, CommandHandler, HandlerContext } from './context.js';
@@ -10,20 +11,33 @@ import { RelayError } from '../relay/protocol.js';
 // The commands and buttons every deployment has. Approvals and schedules add theirs through
 // CoreDeps.extensions.
 
-export const HELP_TEXT = [
-  `/${EXAMPLES['migration-check']} [more nodes] [initiator=alice@contoso.com] — check live migration between nodes, in both directions.`,
-  `/${EXAMPLES['cluster-health']} — the delegation matrix of a whole cluster, and what changed since the last run.`,
-  `/${EXAMPLES.schedule} — a scheduled health post in this channel (schedules, unschedule <id>).`,
-  `/${EXAMPLES.audit} — the audit trail of a fix.`,
-  'The same words work after an @mention of the bot.',
-];
+/** Commands Slack offers as slash commands (manifests/slack/manifest.yml); the rest go after an @mention. */
+const SLACK_SLASH = new Set(['migration-check', 'cluster-health']);
 
-export function helpReply(): Reply {
-  return { header: 'triage-bot: Hyper-V live migration triage', verdict: { status: 'info', text: 'Commands:' }, sections: [{ title: 'Commands', lines: HELP_TEXT }], ephemeral: true };
+/**
+ * The commands as this platform takes them: Slack's slash commands are only those in its
+ * manifest, Teams has none (every command follows @triage-bot), the console takes /words.
+ */
+export function helpLines(platform: Platform): string[] {
+  const form = (name: keyof typeof EXAMPLES): string => {
+    const slash = platform === 'web' || platform === 'cli' || (platform === 'slack' && SLACK_SLASH.has(EXAMPLES[name].split(' ')[0]!));
+    return slash ? `/${EXAMPLES[name]}` : `@triage-bot ${EXAMPLES[name]}`;
+  };
+  return [
+    `${form('migration-check')} [more nodes] [initiator=alice@contoso.com] — check live migration between nodes, in both directions.`,
+    `${form('cluster-health')} — the delegation matrix of a whole cluster, and what changed since the last run.`,
+    `${form('schedule')} — a scheduled health post in this channel (schedules, unschedule <id>).`,
+    `${form('audit')} — the audit trail of a fix.`,
+    ...(platform === 'slack' ? ['The slash commands work after an @mention of the bot too.'] : []),
+  ];
+}
+
+export function helpReply(platform: Platform = 'web'): Reply {
+  return { header: 'triage-bot: Hyper-V live migration triage', verdict: { status: 'info', text: 'Commands:' }, sections: [{ title: 'Commands', lines: helpLines(platform) }], ephemeral: true };
 }
 
 const help: CommandHandler<Extract<Command, { name: 'help' }>> = async (ctx) => {
-  await ctx.event.ack(helpReply());
+  await ctx.event.ack(helpReply(ctx.event.actor.platform));
 };
 
 const migrationCheck: CommandHandler<Extract<Command, { name: 'migration-check' }>> = async (ctx, command) => {
