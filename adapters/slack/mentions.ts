@@ -1,4 +1,4 @@
-import { mapReplyText, plainName, renderMentions } from '../../src/core/mention.js';
+import { mapReplyText, plainName, renderDates, renderMentions, utcText } from '../../src/core/mention.js';
 import type { Reply } from '../../src/core/reply.js';
 
 // The core's mention elements in Slack syntax. A person becomes `<@U…>` (the one form
@@ -10,7 +10,12 @@ const SLACK_USER = /^[UW][A-Z0-9]{2,20}$/;
 const SLACK_GROUP = /^S[A-Z0-9]{2,20}$/;
 
 export function withSlackMentions(reply: Reply): Reply {
-  return mapReplyText(reply, (text) => renderMentions(text, (m) => (m.platform === 'slack' && SLACK_USER.test(m.id) ? `<@${m.id}>` : plainName(m))));
+  return mapReplyText(reply, (text) => renderDates(renderMentions(text, (m) => (m.platform === 'slack' && SLACK_USER.test(m.id) ? `<@${m.id}>` : plainName(m))), slackDate));
+}
+
+/** `<!date^…>`: each reader sees the moment in their own time zone; the fallback is UTC. */
+export function slackDate(iso: string): string {
+  return `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${utcText(iso)}>`;
 }
 
 /** "<!subteam^S123>" for each Slack group to notify; other platforms' groups are left out. */

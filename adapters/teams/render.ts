@@ -1,5 +1,5 @@
 import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
-import { mapReplyText, plainName, renderMentions } from '../../src/core/mention.js';
+import { mapReplyText, plainName, renderDates, renderMentions, utcText } from '../../src/core/mention.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
 import { MAX_TABLE_NODES, matrixBlocks, matrixCompactGrid, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
@@ -180,13 +180,13 @@ function withEntities(cards: AdaptiveCard[], entities: Map<string, Element>): Ad
 function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, Element> } {
   const entities = new Map<string, Element>();
   const mapped = mapReplyText(reply, (t) =>
-    renderMentions(t, (m) => {
+    renderDates(renderMentions(t, (m) => {
       if (m.platform !== 'teams') return plainName(m);
       const name = plainName(m).replace(/[<>]/g, '');
       const text = `<at>${name}</at>`;
       entities.set(text, { type: 'mention', text, mentioned: { id: m.id, name } });
       return text;
-    }),
+    }), utcText),
   );
   return { reply: mapped, entities };
 }

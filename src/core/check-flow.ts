@@ -9,7 +9,7 @@ import { ObservingRelayClient } from './observing-relay.js';
 import { diagnosisReply, verdictText, matrixOf } from './render-diagnosis.js';
 import { textReply, type Reply } from './reply.js';
 import { EXAMPLES } from './commands.js';
-import { mention } from './mention.js';
+import { dateText, mention } from './mention.js';
 
 // The check as users see it: an ephemeral "running" note at once, one parent message edited in
 // place as each node answers, the full result as a thread reply, and the parent updated with
@@ -117,7 +117,7 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
     evidence,
   });
   const thread: ConversationRef = { ...req.conversation, threadId: parent.conversation.threadId ?? parent.messageId };
-  const context = [`Run by ${mention(event.actor)} · ${diagnosis.collectedAt} · ${source}`];
+  const context = [`Run by ${mention(event.actor)} · ${dateText(diagnosis.collectedAt)} · ${source}`];
   const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context, ...(deps.docsBaseUrl ? { docsBaseUrl: deps.docsBaseUrl } : {}) }) };
   const resultMessage = await adapter.post(thread, shown.result);
   await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context, shown.summary));

@@ -58,7 +58,25 @@ export function mapReplyText(reply: Reply, f: (text: string) => string): Reply {
   };
 }
 
-/** A Reply with every mention as its plain name. */
+// A moment in time is an inline element too: Slack shows it in each reader's own time zone
+// (`<!date^…>`), elsewhere it reads "2026-11-20 09:00 UTC".
+const DATE_OPEN = '\uE003';
+const DATE_CLOSE = '\uE004';
+const DATE_TOKEN = /\uE003(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z)\uE004/g;
+
+/** The token for a moment (an ISO 8601 UTC time); anything else is returned as it is. */
+export function dateText(iso: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z$/.test(iso) ? `${DATE_OPEN}${iso}${DATE_CLOSE}` : iso;
+}
+
+/** "2026-11-20 09:00 UTC": what a reader sees where the platform has no local-time syntax. */
+export const utcText = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+export function renderDates(text: string, render: (iso: string) => string): string {
+  return text.replace(DATE_TOKEN, (_all, iso: string) => render(iso));
+}
+
+/** A Reply with every mention as its plain name and every date in UTC. */
 export function withPlainMentions(reply: Reply): Reply {
-  return mapReplyText(reply, (t) => renderMentions(t, plainName));
+  return mapReplyText(reply, (t) => renderDates(renderMentions(t, plainName), utcText));
 }

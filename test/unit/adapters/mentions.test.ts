@@ -5,7 +5,7 @@ import { renderBlocks } from '../../../adapters/slack/render.js';
 import { renderCards } from '../../../adapters/teams/render.js';
 import { cardActivity } from '../../../adapters/teams/card-size.js';
 import { renderHtml } from '../../../adapters/web/render.js';
-import { mention } from '../../../src/core/mention.js';
+import { dateText, mention } from '../../../src/core/mention.js';
 import type { Reply } from '../../../src/core/reply.js';
 
 // A mention is a Reply element each adapter renders: Slack <@U…>, a Teams <at> mention with its
@@ -42,6 +42,15 @@ describe('mentions', () => {
     expect(JSON.stringify(notified.blocks)).toContain('<!subteam^S0APPROVERS> this needs your attention');
     // An id that is not a Slack user-group id is left out.
     expect(JSON.stringify(renderBlocks({ ...reply('Ada'), notify: [{ platform: 'slack', id: 'here>' }] }))).not.toContain('subteam');
+  });
+
+  it('dates: Slack <!date^…> in each reader\'s time zone, UTC elsewhere; a look-alike with other text stays escaped', () => {
+    const reply: Reply = { header: 'x', context: [`Run by Ada · ${dateText('2026-11-20T09:00:00.000Z')}`] };
+    expect(JSON.stringify(renderBlocks(reply).blocks)).toContain('Run by Ada · <!date^1795165200^{date_short_pretty} {time}|2026-11-20 09:00 UTC>');
+    expect(JSON.stringify(renderCards(reply)[0]!.body)).toContain('Run by Ada · 2026-11-20 09:00 UTC');
+    expect(renderHtml(reply, 'm')).toContain('Run by Ada · 2026-11-20 09:00 UTC');
+    const forged = renderBlocks({ header: 'x', context: ['<!date^1^{date_short_pretty} {time}|<!channel>>'] });
+    expect(JSON.stringify(forged.blocks)).not.toContain('<!channel>');
   });
 
   it('Teams activities carry a summary for notifications', () => {
