@@ -26,7 +26,9 @@ function matrixHtml(m: ReplyMatrix): string {
 }
 
 function buttonHtml(b: ReplyButton): string {
-  const attrs = `data-action="${escapeHtml(b.action)}" data-record="${escapeHtml(b.recordId)}" class="btn ${b.style ?? ''}"`;
+  // A click that writes asks first: the console arms the button, and a second click sends it.
+  const confirm = b.confirm ? ` data-confirm="${escapeHtml(b.confirm.text)}" data-confirm-yes="${escapeHtml(b.confirm.yes)}"` : '';
+  const attrs = `data-action="${escapeHtml(b.action)}" data-record="${escapeHtml(b.recordId)}" class="btn ${b.style ?? ''}"${confirm}`;
   if (!b.choices?.length) return `<button type="button" ${attrs}>${escapeHtml(b.label)}</button>`;
   const options = b.choices.map((c) => `<option value="${escapeHtml(c.value)}">${escapeHtml(c.label)}</option>`).join('');
   return `<span class="choice"><select aria-label="${escapeHtml(b.label)}">${options}</select><button type="button" ${attrs}>${escapeHtml(b.label)}</button></span>`;
