@@ -111,6 +111,16 @@ export function actionBlocks(buttons: ReplyButton[]): Block[] {
 function buttonElement(b: ReplyButton, actionId: string): types.Button {
   const button: types.Button = { type: 'button', action_id: actionId, text: plain(b.label), value: b.recordId };
   if (b.style) button.style = b.style;
+  // Slack's own dialog: the click is sent only after "yes" (limits: title/yes/no 30, text 300).
+  if (b.confirm) {
+    button.confirm = {
+      title: plain(b.confirm.title.slice(0, 100)),
+      text: plain(b.confirm.text.slice(0, 300)),
+      confirm: plain(b.confirm.yes.slice(0, 30)),
+      deny: plain(b.confirm.no.slice(0, 30)),
+      ...(b.style === 'danger' ? { style: 'danger' as const } : {}),
+    };
+  }
   return button;
 }
 

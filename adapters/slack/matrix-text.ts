@@ -1,6 +1,7 @@
 import type { DirectionStatus } from '../../src/diagnostics/findings.js';
 import type { ReplyAttachment, ReplyMatrix } from '../../src/core/reply.js';
 import { DIRECTION_EMOJI } from './status-emoji.js';
+import { nodeSummaryLines } from '../../src/core/matrix-summary.js';
 
 // The direction matrix as text: a compact grid (rows = from, columns = to) for small clusters,
 // a summary plus a CSV attachment for large ones. A cell the Reply does not fill is shown as
@@ -44,18 +45,19 @@ export function statusCounts(m: ReplyMatrix): Record<DirectionStatus, number> {
   return counts;
 }
 
-/** Summary lines for a matrix too large for a grid: counts, then blocked pairs up to a limit. */
+/**
+ * Summary lines for a matrix too large for a grid: counts, then by node ("HV17 and HV42 cannot
+ * migrate out at all; 7 other directions blocked"), never a list of hundreds of pairs.
+ */
 export function matrixSummaryLines(m: ReplyMatrix, limit = BLOCKED_PAIRS_LISTED): string[] {
   const c = statusCounts(m);
   const total = c.ok + c.blocked + c.unknown;
-  const lines = [
+  const [, ...byNode] = nodeSummaryLines(m, Math.min(limit, 5));
+  return [
     `${m.nodes.length} nodes, ${total} directions: ${DIRECTION_EMOJI.ok} ${c.ok} ok · ${DIRECTION_EMOJI.blocked} ${c.blocked} blocked · ${DIRECTION_EMOJI.unknown} ${c.unknown} unknown`,
+    ...byNode,
+    `The full matrix is in ${MATRIX_FILENAME}.`,
   ];
-  const blocked = orderedPairs(m).filter((p) => p.status === 'blocked');
-  for (const p of blocked.slice(0, limit)) lines.push(`${DIRECTION_EMOJI.blocked} ${p.from} → ${p.to}`);
-  if (blocked.length > limit) lines.push(`… and ${blocked.length - limit} more blocked directions: see ${MATRIX_FILENAME}.`);
-  else lines.push(`The full matrix is in ${MATRIX_FILENAME}.`);
-  return lines;
 }
 
 function csvField(v: string): string {

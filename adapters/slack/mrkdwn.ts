@@ -2,16 +2,16 @@
 // neutral Reply (host names, event messages, LDAP values), so it is escaped: `<!channel>` or a
 // crafted link in an event message must render as text, never as a mention or a link.
 
-const USER_MENTION = /^<@[UW][A-Z0-9]{2,20}>$/;
+const USER_MENTION = /^(?:<@[UW][A-Z0-9]{2,20}>|<!date\^\d{1,12}\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>)$/;
 
 /**
- * Escape the three characters Slack's mrkdwn treats as control characters. One form passes
- * through: a plain user mention `<@U123ABC>`, which the core writes for "Run by …"; it can only
- * name a person, never broadcast (`<!channel>`) or link.
+ * Escape the three characters Slack's mrkdwn treats as control characters. Two forms pass
+ * through: a plain user mention `<@U123ABC>` ("Run by …") and a date `<!date^…|… UTC>` in the one
+ * shape the adapter writes; neither can broadcast (`<!channel>`) or link.
  */
 export function escapeMrkdwn(text: string): string {
   return text
-    .split(/(<@[UW][A-Z0-9]{2,20}>)/)
+    .split(/(<@[UW][A-Z0-9]{2,20}>|<!date\^\d{1,12}\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>)/)
     .map((part) => (USER_MENTION.test(part) ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
     .join('');
 }

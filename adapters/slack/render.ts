@@ -16,6 +16,7 @@ import { matrixCsv, matrixSummaryLines } from './matrix-text.js';
 import { brief, escapeMrkdwn } from './mrkdwn.js';
 import { FULL_RESULT_FILENAME, replyAsText } from './reply-text.js';
 import { VERDICT_EMOJI, VERDICT_LABEL } from './status-emoji.js';
+import { groupMentions, withSlackMentions } from './mentions.js';
 
 // Reply → Block Kit, as a pure function. The message first tries to carry everything; when it
 // breaks a Block Kit limit (checked, not guessed), it becomes a summary and the whole content
@@ -29,13 +30,28 @@ export interface RenderedMessage {
   files?: ReplyAttachment[];
 }
 
-export function renderBlocks(reply: Reply): RenderedMessage {
-  const full = fullMessage(reply);
+export function renderBlocks(given: Reply): RenderedMessage {
+  const reply = withSlackMentions(given);
+  const groups = groupMentions(reply);
+  const full = withNotify(fullMessage(reply), groups);
   if (checkLimits(full).length === 0) return full;
-  return summaryMessage(reply);
+  return withNotify(summaryMessage(reply), groups);
 }
 
+/** Groups to notify: a line under the header and in the notification text (ids checked in mentions.ts). */
+function withNotify(message: RenderedMessage, groups: string[]): RenderedMessage {
+  if (groups.length === 0) return message;
+  const line = `${groups.join(' ')} this needs your attention`;
+  const [head, ...rest] = message.blocks;
+  return { ...message, text: `${line} · ${message.text}`, blocks: [head!, { type: 'section', text: { type: 'mrkdwn', text: line } }, ...rest] };
+}
+
+/** The notification text, escaped like the blocks: Slack parses `<!channel>` in it too. */
 export function fallbackText(reply: Reply): string {
+  return escapeMrkdwn(rawFallbackText(reply));
+}
+
+function rawFallbackText(reply: Reply): string {
   if (!reply.verdict) return reply.header;
   const label = VERDICT_LABEL[reply.verdict.status];
   const text = reply.verdict.text.toLowerCase().startsWith(label.toLowerCase()) ? reply.verdict.text : `${label}: ${reply.verdict.text}`;

@@ -14,6 +14,7 @@ export const VERDICT_EMOJI: Record<ReplyStatus, string> = {
   info: 'ℹ️',
   error: '❌',
   pending: '⏳',
+  awaiting: '✋',
 };
 
 export const VERDICT_LABEL: Record<ReplyStatus, string> = {
@@ -24,6 +25,8 @@ export const VERDICT_LABEL: Record<ReplyStatus, string> = {
   info: 'Info',
   error: 'Error',
   pending: 'Running',
+  // A plan waiting for a person is not running: nothing happens until someone approves it.
+  awaiting: 'Awaiting approval',
 };
 
 export const DIRECTION_EMOJI: Record<DirectionStatus, string> = { ok: '✅', blocked: '⛔', unknown: '❔' };

@@ -16,8 +16,10 @@ export function utf16Bytes(value: unknown): number {
 }
 
 /** The message activity that carries one card, as the connector would serialise it. */
-export function cardActivity(card: object): { type: 'message'; attachments: Array<{ contentType: string; content: object }> } {
-  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] };
+export function cardActivity(card: object): { type: 'message'; summary?: string; attachments: Array<{ contentType: string; content: object }> } {
+  // The summary is what Teams shows in notifications and the activity feed instead of "Card".
+  const summary = (card as { fallbackText?: unknown }).fallbackText;
+  return { type: 'message', ...(typeof summary === 'string' ? { summary } : {}), attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] };
 }
 
 /** Size of a card once wrapped in a message activity, plus the envelope allowance. */

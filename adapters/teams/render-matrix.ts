@@ -1,5 +1,6 @@
 import type { DirectionStatus } from '../../src/diagnostics/findings.js';
 import type { ReplyMatrix } from '../../src/core/reply.js';
+import { nodeSummaryLines } from '../../src/core/matrix-summary.js';
 
 // The direction matrix as Adaptive Card Tables (schema 1.5). A Table wider than about 16
 // columns is unreadable in Teams and heavy, so larger clusters get a summary on the main card
@@ -97,15 +98,9 @@ const LISTED_DIRECTIONS = 12;
 /** Summary for a matrix too large for one table: counts and the first few non-ok directions. */
 export function matrixSummary(m: ReplyMatrix, whereFull: string): Element[] {
   const c = countDirections(m);
-  const notOk: string[] = [];
-  for (const from of m.nodes) {
-    for (const to of m.nodes) {
-      const s = from === to ? undefined : statusOf(m, from, to);
-      if (s === 'blocked' || s === 'unknown') notOk.push(`${from} → ${to}: ${s}`);
-    }
-  }
-  const listed = notOk.slice(0, LISTED_DIRECTIONS).map((line) => ({ type: 'TextBlock', text: line, wrap: true, spacing: 'none' }));
-  const more = notOk.length > LISTED_DIRECTIONS ? [`and ${notOk.length - LISTED_DIRECTIONS} more.`] : [];
+  // By node, not by pair: which nodes cannot migrate out or in at all, then the rest, counted.
+  const [, ...byNode] = nodeSummaryLines(m, LISTED_DIRECTIONS);
+  const listed = byNode.map((line) => ({ type: 'TextBlock', text: line, wrap: true, spacing: 'small' }));
   return [
     { type: 'TextBlock', text: `Directions (${m.nodes.length} nodes)`, weight: 'bolder', wrap: true, spacing: 'medium' },
     {
@@ -114,6 +109,25 @@ export function matrixSummary(m: ReplyMatrix, whereFull: string): Element[] {
       wrap: true,
     },
     ...listed,
-    ...more.map((text) => ({ type: 'TextBlock', text, wrap: true, isSubtle: true, spacing: 'none' })),
+  ];
+}
+
+const GRID_MARK: Record<DirectionStatus, string> = { ok: '.', blocked: 'X', unknown: '?' };
+
+/**
+ * The whole matrix as one monospace block: a row per source, a character per destination
+ * (. ok, X blocked, ? unknown), columns numbered. A 64-node matrix is about 5,000 characters, one
+ * follow-up message, where Tables of 16 × 16 took sixteen.
+ */
+export function matrixCompactGrid(m: ReplyMatrix): Element[] {
+  const width = Math.max(...m.nodes.map((n) => n.length), 4);
+  const numbers = m.nodes.map((_, i) => String(i + 1));
+  const tens = numbers.map((n) => (n.length > 1 ? n.at(-2)! : ' ')).join('');
+  const ones = numbers.map((n) => n.at(-1)!).join('');
+  const rows = m.nodes.map((from, i) => `${String(i + 1).padStart(3)} ${from.padEnd(width)} ${m.nodes.map((to) => (to === from ? '-' : GRID_MARK[statusOf(m, from, to) ?? 'unknown'])).join('')}`);
+  const pad = ' '.repeat(width + 5);
+  return [
+    { type: 'TextBlock', text: `Directions, all ${m.nodes.length} nodes (row = from, column = to by number; . ok, X blocked, ? unknown)`, weight: 'bolder', wrap: true, spacing: 'medium' },
+    { type: 'TextBlock', text: [`${pad}${tens}`, `${pad}${ones}`, ...rows].join('\n'), fontType: 'monospace', size: 'small', spacing: 'none' },
   ];
 }

@@ -1,6 +1,7 @@
 import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
+import { mapReplyText, plainName, renderDates, renderMentions, utcText } from '../../src/core/mention.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
-import { MAX_TABLE_NODES, matrixBlocks, matrixSummary, matrixTable } from './render-matrix.js';
+import { MAX_TABLE_NODES, matrixBlocks, matrixCompactGrid, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
 
 // Reply → Adaptive Cards (schema 1.5), as a pure function. The first card is the message the
@@ -13,7 +14,9 @@ export type AdaptiveCard = {
   version: '1.5';
   body: Element[];
   actions?: Element[];
-  msteams?: { width: 'Full' };
+  /** What a notification or a host that cannot draw the card shows; also the activity's summary. */
+  fallbackText?: string;
+  msteams?: { width?: 'Full'; entities?: Element[] };
 };
 
 export interface RenderOptions {
@@ -34,6 +37,7 @@ const VERDICT_STYLE: Record<NonNullable<Reply['verdict']>['status'], { style: st
   error: { style: 'attention', color: 'attention' },
   info: { style: 'accent', color: 'accent' },
   pending: { style: 'emphasis', color: 'default' },
+  awaiting: { style: 'accent', color: 'accent' },
 };
 
 const SEVERITY_COLOR = { error: 'attention', warning: 'warning', info: 'accent' } as const;
@@ -103,7 +107,20 @@ function choiceInputs(buttons: ReplyButton[]): Element[] {
 function executeAction(b: ReplyButton): Element {
   const style = b.style === 'primary' ? { style: 'positive' } : b.style === 'danger' ? { style: 'destructive' } : {};
   // Only the opaque record id travels; the core looks everything else up.
-  return { type: 'Action.Execute', title: b.label, verb: b.action, data: { recordId: b.recordId }, ...style };
+  const execute = { type: 'Action.Execute', title: b.label, verb: b.action, data: { recordId: b.recordId }, ...style };
+  if (!b.confirm) return execute;
+  // Teams has no confirm dialog on a button: the button opens a confirmation card in place, and
+  // only its "yes" sends the click.
+  return {
+    type: 'Action.ShowCard',
+    title: b.label,
+    ...style,
+    card: {
+      type: 'AdaptiveCard',
+      body: [text(b.confirm.title, { weight: 'bolder' }), text(b.confirm.text)],
+      actions: [{ ...execute, title: b.confirm.yes }],
+    },
+  };
 }
 
 /** Up to five buttons as card actions; more go into ActionSets in the body (Teams shows only a few card actions). */
@@ -125,7 +142,56 @@ const CONTINUED_NOTE = 'Continued in the next messages.';
 const continuationTitle = (header: string, part = 999, total = 999): Element => text(`${header} (part ${part} of ${total})`, { weight: 'bolder' });
 
 /** Every card for a Reply: the main card first, then continuations, each within the budget. */
-export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
+export function renderCards(given: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
+  const { reply, entities } = withTeamsMentions(given);
+  // The summary (in the card and the activity) and the mention entities come on top of the
+  // layout, so the layout's budget leaves room for them.
+  const extra = 4 * summaryOf(reply).length + 2 * JSON.stringify([...entities.values()]).length + 200;
+  const maxBytes = (opts.maxBytes ?? MAX_ACTIVITY_BYTES) - extra;
+  return withSummary(withEntities(layoutCards(reply, { ...opts, maxBytes }), entities), reply);
+}
+
+/** The notification text: title and verdict, bounded (Teams shows about a line of it). */
+export function summaryOf(reply: Reply): string {
+  const text = reply.verdict ? `${reply.header}: ${reply.verdict.text}` : reply.header;
+  const plain = text.replace(/<\/?at>/g, '');
+  return plain.length > 200 ? `${plain.slice(0, 199)}…` : plain;
+}
+
+function withSummary(cards: AdaptiveCard[], reply: Reply): AdaptiveCard[] {
+  const summary = summaryOf(reply);
+  return cards.map((c) => ({ ...c, fallbackText: summary }));
+}
+
+/** Each card carries the mention entities of the people it names (Teams needs both). */
+function withEntities(cards: AdaptiveCard[], entities: Map<string, Element>): AdaptiveCard[] {
+  if (entities.size === 0) return cards;
+  return cards.map((c) => {
+    const json = JSON.stringify(c.body);
+    const used = [...entities].filter(([text]) => json.includes(JSON.stringify(text).slice(1, -1))).map(([, e]) => e);
+    return used.length ? { ...c, msteams: { ...(c.msteams ?? {}), entities: used } } : c;
+  });
+}
+
+/**
+ * The core's mention elements as Teams mentions: `<at>Name</at>` in the text plus a mention
+ * entity naming the person's id. Only Teams people are mentioned; anyone else is their name.
+ */
+function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, Element> } {
+  const entities = new Map<string, Element>();
+  const mapped = mapReplyText(reply, (t) =>
+    renderDates(renderMentions(t, (m) => {
+      if (m.platform !== 'teams') return plainName(m);
+      const name = plainName(m).replace(/[<>]/g, '');
+      const text = `<at>${name}</at>`;
+      entities.set(text, { type: 'mention', text, mentioned: { id: m.id, name } });
+      return text;
+    }), utcText),
+  );
+  return { reply: mapped, entities };
+}
+
+function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
   const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
   const head = headBlocks(reply);
   const buttons = buttonParts(reply.buttons ?? []);
@@ -138,8 +204,11 @@ export function renderCards(reply: Reply, opts: RenderOptions = {}): AdaptiveCar
     const table = [text('Directions (row → column)', { weight: 'bolder', spacing: 'medium' }), matrixTable(reply.matrix, reply.matrix.nodes, reply.matrix.nodes)];
     if (reply.matrix.nodes.length <= MAX_TABLE_NODES && fits([...head, ...table, ...buttons.body, ...foot])) matrixPart = table;
     else {
-      matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next messages.');
-      overflow.push(...fittingMatrixBlocks(reply.matrix, continuationTitle(reply.header), maxBytes));
+      matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next message.');
+      // One compact grid when it fits a message (64 nodes do); Tables of 16 × 16 only beyond that.
+      const grid = matrixCompactGrid(reply.matrix);
+      const gridFits = cardMessageBytes(card([continuationTitle(reply.header), ...grid])) <= maxBytes;
+      overflow.push(...(gridFits ? [grid] : fittingMatrixBlocks(reply.matrix, continuationTitle(reply.header), maxBytes)));
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Reply, ReplyButton, ReplyMatrix } from '../../src/core/reply.js';
+import { withPlainMentions } from '../../src/core/mention.js';
 
 // A Reply as HTML for the lab console: a pure function, every piece of text escaped. Buttons
 // carry only the action and the opaque record id, like on Slack and Teams.
@@ -20,17 +21,22 @@ function matrixHtml(m: ReplyMatrix): string {
     });
     return `<tr><th scope="row">${escapeHtml(from)}</th>${cells.join('')}</tr>`;
   });
-  return `<table class="matrix">${head}${rows.join('')}</table>`;
+  // The box scrolls (both ways, sticky headers): a 64-node matrix never makes the page wider.
+  return `<div class="matrix-box" role="region" aria-label="Direction matrix" tabindex="0"><table class="matrix">${head}${rows.join('')}</table></div>`;
 }
 
 function buttonHtml(b: ReplyButton): string {
-  const attrs = `data-action="${escapeHtml(b.action)}" data-record="${escapeHtml(b.recordId)}" class="btn ${b.style ?? ''}"`;
+  // A click that writes asks first: the console arms the button, and a second click sends it.
+  const confirm = b.confirm ? ` data-confirm="${escapeHtml(b.confirm.text)}" data-confirm-yes="${escapeHtml(b.confirm.yes)}"` : '';
+  const attrs = `data-action="${escapeHtml(b.action)}" data-record="${escapeHtml(b.recordId)}" class="btn ${b.style ?? ''}"${confirm}`;
   if (!b.choices?.length) return `<button type="button" ${attrs}>${escapeHtml(b.label)}</button>`;
   const options = b.choices.map((c) => `<option value="${escapeHtml(c.value)}">${escapeHtml(c.label)}</option>`).join('');
   return `<span class="choice"><select aria-label="${escapeHtml(b.label)}">${options}</select><button type="button" ${attrs}>${escapeHtml(b.label)}</button></span>`;
 }
 
-export function renderHtml(reply: Reply, messageId: string): string {
+export function renderHtml(given: Reply, messageId: string): string {
+  // The console has no mentions: a person is their name.
+  const reply = withPlainMentions(given);
   const parts = [`<div class="msg-header">${escapeHtml(reply.header)}</div>`];
   if (reply.verdict) parts.push(`<div class="verdict verdict-${escapeHtml(reply.verdict.status)}" data-status="${escapeHtml(reply.verdict.status)}">${escapeHtml(reply.verdict.text)}</div>`);
   if (reply.facts?.length) parts.push(`<dl class="facts">${reply.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('')}</dl>`);

@@ -23,6 +23,7 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     eventWindowHours: pieces.config.eventWindowHours,
     adapters: pieces.adapters,
     leaseMs: pieces.config.approvals.leaseSeconds * 1000,
+    ...(pieces.config.chat.slackApproverGroup ? { approverGroups: [{ platform: 'slack' as const, id: pieces.config.chat.slackApproverGroup }] } : {}),
   };
   // Settles plans a previous run left in applying/approved before any click is served.
   const approvals = await startApprovals(deps);

@@ -4,6 +4,7 @@ import type { MessageRef } from '../kernel/refs.js';
 import type { ChatAdapter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Reply } from '../core/reply.js';
+import type { GroupMention } from '../core/mention.js';
 import { textReply } from '../core/reply.js';
 import { tellActor } from '../core/check-flow.js';
 import type { RelayClient } from '../relay/relay-client.js';
@@ -35,6 +36,13 @@ export interface ApprovalsDeps {
   replicaId?: string;
   /** Time to live of a plan lease; the heartbeat renews it every third (default 30 s). */
   leaseMs?: number;
+  /** Groups notified on each new plan card (SLACK_APPROVER_GROUP). */
+  approverGroups?: GroupMention[];
+}
+
+/** A new plan card, notifying the approver groups (only a new post notifies; edits do not). */
+export function forApprovers(deps: Pick<ApprovalsDeps, 'approverGroups'>, card: Reply): Reply {
+  return deps.approverGroups?.length ? { ...card, notify: deps.approverGroups } : card;
 }
 
 export function ttlMs(deps: ApprovalsDeps): number {

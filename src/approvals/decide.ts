@@ -1,5 +1,6 @@
 import type { ActionHandler, HandlerContext } from '../core/context.js';
 import { textReply } from '../core/reply.js';
+import { mention } from '../core/mention.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import { refuse, updateCard } from './approvals-deps.js';
@@ -97,6 +98,7 @@ export function approveHandler(deps: ApprovalsDeps): ActionHandler {
     }
     await ctx.event.ack(textReply(`You approved plan ${plan.id}; ${doc.kind === 'test-migration' ? 'starting the test migration' : 'applying it'} now.`, { ephemeral: true }));
     await updateCard(deps, approved, planCard(approved, doc, resultOf(approved)), ctx.adapter);
+    await tellProposer(ctx, deps, approved, doc, `approved by ${mention(ctx.event.actor)}; ${doc.kind === 'test-migration' ? 'the test migration starts' : 'it is being applied'} now`);
     await execute(ctx, deps, approved, doc, who);
   };
 }
@@ -121,5 +123,18 @@ export function rejectHandler(deps: ApprovalsDeps): ActionHandler {
     }
     await ctx.event.ack(textReply(`You rejected plan ${plan.id}; nothing was written.`, { ephemeral: true }));
     await updateCard(deps, rejected, planCard(rejected, doc), ctx.adapter);
+    await tellProposer(ctx, deps, rejected, doc, `rejected by ${mention(ctx.event.actor)}; nothing was written`);
   };
+}
+
+/**
+ * The proposer hears of the decision: a new message in the plan's thread that mentions them (an
+ * edit of the card notifies nobody). Not being able to post is logged; the decision stands.
+ */
+async function tellProposer(ctx: HandlerContext, deps: ApprovalsDeps, plan: Plan, doc: PlanDocument, what: string): Promise<void> {
+  try {
+    await ctx.adapter.post(doc.thread, { header: `Plan ${plan.id} decided`, verdict: { status: 'info', text: `${doc.proposedBy}: your plan ${plan.id} was ${what}.` } });
+  } catch (err) {
+    deps.logger.warn('could not tell the proposer of a decision', { plan: plan.id, error: (err as Error).message });
+  }
 }

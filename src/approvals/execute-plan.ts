@@ -2,7 +2,10 @@ import { StoreBackedCoreStore } from '../store/core-store-adapter.js';
 import { mention } from '../core/check-flow.js';
 import type { HandlerContext } from '../core/context.js';
 import type { ChatAdapter } from '../core/events.js';
-import { diagnosisReply, verdictText } from '../core/render-diagnosis.js';
+import { diagnosisReply, matrixOf, verdictText } from '../core/render-diagnosis.js';
+import type { ReplyMatrix } from '../core/reply.js';
+import { finishedParent, updateParent } from './finished-parent.js';
+import { personLabel } from './identity.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
@@ -57,7 +60,8 @@ export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
     const steps = await journalSteps(deps, plan, doc.remediation);
     const changed = steps.some((s) => s.outcome === 'ok' || s.outcome === 'unknown');
     const applied = !run.stop && allVerified(steps);
-    const recheck = applied || changed ? await recheckNodes(x, changesFrom) : undefined;
+    const checked = applied || changed ? await recheckNodes(x, changesFrom) : undefined;
+    const recheck = checked ? { after: checked.after, recheckId: checked.recheckId } : undefined;
     const result = resultOf(x, run.stop, steps, changed, applied, recheck);
     if (!(await held.renew())) return null;
     const now = deps.clock.now();
@@ -74,6 +78,10 @@ export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
       deps.logger.info(x.mode === 'resume' ? 'recovery settled a plan' : 'plan settled', { plan: plan.id, state: settled.state, outcome: result.outcome, steps: steps.length });
       await updateCard(deps, settled, planCard(settled, doc, result), x.ctx?.adapter);
       if (doc.kind === 'rollback') await settleOriginal(deps, settled, doc, applied ? 'yes' : changed ? 'unclear' : 'no', x.ctx?.adapter);
+      if (applied) {
+        const approvedBy = x.ctx ? mention(x.ctx.event.actor) : personLabel(settled.approver ?? x.who);
+        await updateParent(deps, doc, finishedParent({ plan: settled, doc, result, approvedBy, ...(checked?.matrix ? { matrix: checked.matrix } : {}) }), x.ctx?.adapter);
+      }
     }
     return settled;
   } finally {
@@ -108,7 +116,7 @@ function resultOf(x: ExecuteInput, stop: Stop | undefined, steps: Step[], change
 }
 
 /** Runs the check again on the plan's nodes and posts it in the plan's thread. */
-async function recheckNodes(x: ExecuteInput, eventsSince: Date): Promise<Pick<PlanResult, 'after' | 'recheckId'> | undefined> {
+async function recheckNodes(x: ExecuteInput, eventsSince: Date): Promise<{ after: NonNullable<PlanResult['after']>; recheckId: string; matrix: ReplyMatrix } | undefined> {
   const { deps, plan, doc } = x;
   const adapter: ChatAdapter | undefined = x.ctx?.adapter.platform === doc.thread.platform ? x.ctx.adapter : deps.adapters.find((a) => a.platform === doc.thread.platform);
   try {
@@ -121,7 +129,7 @@ async function recheckNodes(x: ExecuteInput, eventsSince: Date): Promise<Pick<Pl
     const what = doc.kind === 'rollback' ? `rollback ${plan.id}` : `fix ${plan.id}`;
     const by = x.ctx ? `Approved by ${mention(x.ctx.event.actor)}` : 'Resumed by recovery';
     await adapter?.post(doc.thread, diagnosisReply(diagnosis, { title: `Re-check after ${what} · ${nodes.join(', ')}`, recordId: record.id, context: [`${by} · ${diagnosis.collectedAt} · ${deps.relay.description}`] }));
-    return { after: { status: diagnosis.verdict.status, text: verdictText(diagnosis) }, recheckId: record.id };
+    return { after: { status: diagnosis.verdict.status, text: verdictText(diagnosis) }, recheckId: record.id, matrix: matrixOf(diagnosis) };
   } catch (err) {
     deps.logger.warn('re-check after apply failed', { plan: plan.id, error: (err as Error).message });
     return undefined;

@@ -1,5 +1,6 @@
 import type { Reply, ReplyButton, ReplySection } from '../core/reply.js';
 import { authDiff, delegationDiff } from '../remediation/describe.js';
+import { powershellEquivalent } from '../remediation/powershell.js';
 import type { Plan } from '../store/store.js';
 import type { PlanDocument, PlanResult, TestMigrationDocument } from './plan-document.js';
 import { personLabel } from './identity.js';
@@ -22,7 +23,7 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
   const who = plan.approver ? ` by ${personLabel(plan.approver)}` : '';
   switch (plan.state) {
     case 'proposed':
-      return { status: 'pending', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
+      return { status: 'awaiting', text: `Proposed by ${doc.proposedBy}. Needs an approver other than the proposer before ${time(plan.expiresAt)}.` };
     case 'approved':
     case 'applying':
       return { status: 'pending', text: `Approved${who}; ${doc.kind === 'test-migration' ? 'migrating' : 'applying'}…${result?.note ? ` ${result.note}` : ''}` };
@@ -30,6 +31,11 @@ function stateLine(plan: Plan, doc: PlanDocument, result: PlanResult | undefined
       if (doc.kind === 'test-migration') {
         const ok = result?.test?.succeeded === true;
         return { status: ok ? 'healthy' : 'blocked', text: `Approved${who}. ${result?.test?.message ?? ''}`.trim() };
+      }
+      if (doc.kind === 'rollback') {
+        // A rollback that worked restored the values from before the fix: the re-check may well be
+        // blocked again (that is what was rolled back to), but the rollback itself is not "Blocked".
+        return { status: 'info', text: `Rolled back (approved${who}): the values from before fix ${doc.of} are restored.${result?.after ? ` Re-check: ${result.after.text}` : ''}${result?.note ? ` ${result.note}` : ''}` };
       }
       return { status: (result?.after?.status as Status | undefined) ?? 'info', text: `Applied (approved${who}).${result?.after ? ` Re-check: ${result.after.text}` : ''}${result?.note ? ` ${result.note}` : ''}` };
     case 'rolling_back':
@@ -55,6 +61,9 @@ function changeSections(doc: PlanDocument): ReplySection[] {
     if (doc.stillBlocked.length) lines.push(`Stays blocked: ${doc.stillBlocked.map((d) => `${arrow(d)} (${d.blockedBy.join(', ')})`).join('; ')}`);
     sections.push({ title: 'Effect (judged by the diagnostics engine)', lines });
   }
+  const ps = powershellEquivalent(doc.remediation);
+  // The same change by hand, for the change ticket; indented so every renderer shows it as detail.
+  if (ps.length) sections.push({ title: 'PowerShell equivalent (for the change ticket; the bot applies it through the relay)', lines: ps.map((l) => `    ${l}`) });
   sections.push({ title: 'Risks', severity: 'warning', lines: doc.risks });
   return sections;
 }
@@ -93,20 +102,40 @@ function currentLines(current: unknown): string[] {
   );
 }
 
+/** What approving does, in one sentence for the confirmation (Approve applies at once). */
+function approveConfirm(plan: Plan, doc: PlanDocument): NonNullable<ReplyButton['confirm']> {
+  if (doc.kind === 'test-migration') {
+    return { title: 'Start the test migration?', text: `Approving plan ${plan.id} live-migrates ${doc.vm} from ${doc.source} to ${doc.destination} now.`, yes: 'Approve and migrate', no: 'Cancel' };
+  }
+  const what = doc.kind === 'rollback' ? `restores the values from before fix ${doc.of}` : 'writes the changes shown';
+  return { title: `Approve plan ${plan.id}?`, text: `Approving ${what} on ${doc.remediation.nodes.join(', ')} through the relay at once, then re-checks.`, yes: 'Approve and apply', no: 'Cancel' };
+}
+
 function buttons(plan: Plan, doc: PlanDocument): ReplyButton[] {
   const id = plan.id;
-  if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary' }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
-  if (plan.state === 'applied' && doc.kind === 'delegation-fix') return [{ action: 'rollback', label: 'Roll back', recordId: id, style: 'danger' }];
+  if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary', confirm: approveConfirm(plan, doc) }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
+  if (plan.state === 'applied' && doc.kind === 'delegation-fix') {
+    const confirm = { title: `Roll back fix ${id}?`, text: `This proposes a rollback plan restoring the values from before the fix on ${doc.remediation.nodes.join(', ')}; a second approver must approve it.`, yes: 'Propose rollback', no: 'Cancel' };
+    return [{ action: 'rollback', label: 'Roll back', recordId: id, style: 'danger', confirm }];
+  }
   if (plan.state === 'failed' && doc.kind === 'delegation-fix') return [{ action: 'refresh-plan', label: 'Refresh plan', recordId: id, style: 'primary' }];
   return [];
+}
+
+/** The state as people read it: a test migration that did not succeed is not "applied". */
+function stateLabel(plan: Plan, doc: PlanDocument, result: PlanResult | undefined): string {
+  if (doc.kind === 'test-migration' && plan.state === 'applied') return result?.test?.succeeded === true ? 'migrated' : 'test migration failed';
+  if (plan.state === 'proposed') return 'awaiting approval';
+  return plan.state.replace(/_/g, ' ');
 }
 
 export function planCard(plan: Plan, doc: PlanDocument, result?: PlanResult): Reply {
   const facts = [
     { label: 'Plan', value: plan.id },
-    { label: 'State', value: plan.state },
+    { label: 'State', value: stateLabel(plan, doc, result) },
     { label: 'Proposed by', value: doc.proposedBy },
-    { label: 'Expires', value: time(plan.expiresAt) },
+    // Only an undecided plan can expire; a decided one shows no deadline.
+    ...(plan.state === 'proposed' ? [{ label: 'Expires', value: time(plan.expiresAt) }] : []),
   ];
   if (doc.kind === 'delegation-fix') facts.push({ label: 'Before', value: doc.before.text });
   if (doc.kind !== 'test-migration') facts.push({ label: 'Mode', value: doc.remediation.mode === 'kcd' ? 'constrained delegation (KCD), any authentication protocol' : 'resource-based constrained delegation (RBCD)' });

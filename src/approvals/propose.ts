@@ -15,7 +15,7 @@ import { planEffect } from '../remediation/simulate.js';
 import { delegationValuesSchema, RelayError, type MigrationSettings, type OpResult } from '../relay/protocol.js';
 import type { RemediationPlan } from '../remediation/plan.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
-import { audit, ttlMs } from './approvals-deps.js';
+import { audit, forApprovers, ttlMs } from './approvals-deps.js';
 import { personKeyOf } from './identity.js';
 import { planCard } from './plan-card.js';
 import type { FixDocument } from './plan-document.js';
@@ -123,7 +123,7 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
     { kind: doc.kind, checkRunId: record.id, cluster: record.cluster ?? null, requester: who, plan: doc, expected, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs(deps)) },
     { at: now, actor: who, action: 'plan.proposed', subjectId: null, outcome: 'ok', details: { checkRunId: record.id, nodes: record.nodes, computers: remediation.delegation.map((c) => ({ computer: c.computer, add: c.add, uac: [c.expected.userAccountControl, c.desired.userAccountControl] })), migrationAuth: remediation.migrationAuth } },
   );
-  const posted = await ctx.adapter.post(thread, planCard(plan, doc));
+  const posted = await ctx.adapter.post(thread, forApprovers(deps, planCard(plan, doc)));
   await deps.store.setPlanMessage(plan.id, posted, deps.clock.now());
 }
 

@@ -5,7 +5,7 @@ import { textReply } from '../core/reply.js';
 import { rollbackPlan, type RemediationPlan } from '../remediation/plan.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
-import { audit, refuse, ttlMs, updateCard } from './approvals-deps.js';
+import { audit, forApprovers, refuse, ttlMs, updateCard } from './approvals-deps.js';
 import { executePlan } from './execute-plan.js';
 import { HeldLease } from './plan-lease.js';
 import { personKeyOf } from './identity.js';
@@ -53,7 +53,7 @@ export function rollbackHandler(deps: ApprovalsDeps): ActionHandler {
     );
     await audit(deps, who, 'rollback.proposed', original.id, 'ok', { rollbackId: plan.id });
     await ctx.event.ack(textReply(`Rollback ${plan.id} proposed; an approver other than you must approve it.`, { ephemeral: true }));
-    const posted = await ctx.adapter.post(doc.thread, planCard(plan, rbDoc));
+    const posted = await ctx.adapter.post(doc.thread, forApprovers(deps, planCard(plan, rbDoc)));
     await deps.store.setPlanMessage(plan.id, posted, deps.clock.now());
   };
 }

@@ -6,7 +6,7 @@ import { RelayError } from '../relay/protocol.js';
 import { conversationRefSchema } from '../kernel/refs.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
-import { audit, refuse, ttlMs, updateCard } from './approvals-deps.js';
+import { audit, forApprovers, refuse, ttlMs, updateCard } from './approvals-deps.js';
 import { personKeyOf } from './identity.js';
 import { planCard } from './plan-card.js';
 import type { PlanResult, TestMigrationDocument } from './plan-document.js';
@@ -70,7 +70,7 @@ async function proposeTest(ctx: HandlerContext, deps: ApprovalsDeps, who: string
     { at: now, actor: who, action: 'test-migration.proposed', subjectId: null, outcome: 'ok', details: choice },
   );
   await ctx.event.ack(textReply(`Test migration ${plan.id} proposed; an approver other than you must approve it.`, { ephemeral: true }));
-  const posted = await ctx.adapter.post(doc.thread, planCard(plan, doc));
+  const posted = await ctx.adapter.post(doc.thread, forApprovers(deps, planCard(plan, doc)));
   await deps.store.setPlanMessage(plan.id, posted, deps.clock.now());
 }
 

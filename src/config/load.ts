@@ -79,6 +79,8 @@ export interface Config {
   ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
   /** POST /v1/alerts (docs/alerts.md); absent unless ALERTS_PORT is set. */
   alerts?: { port: number; listenHost: string; tlsCert?: string; tlsKey?: string; maxBodyBytes: number };
+  /** How chat messages point people elsewhere (issue 20). */
+  chat: { docsBaseUrl?: string; slackApproverGroup?: string };
 }
 
 type Raw = Record<string, unknown>;
@@ -250,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             maxBodyBytes: raw.ALERTS_MAX_BODY_BYTES as number,
           },
         }),
+    chat: { docsBaseUrl: str(raw, 'DOCS_BASE_URL'), slackApproverGroup: str(raw, 'SLACK_APPROVER_GROUP') },
   };
   return Object.freeze(config);
 }

@@ -34,6 +34,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'CHECK_CONCURRENCY', group: 'general', schema: positiveInt.max(256), default: '8', description: 'Most checks one bot replica runs at once; more wait in the check queue.' },
   { env: 'CHECK_QUEUE_LIMIT', group: 'general', schema: z.coerce.number().int().min(0).max(10_000), default: '64', description: 'Most checks waiting on one replica; the person is told "busy, queued as #n". Past it a check is refused at once with "busy, try again".' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
+  { env: 'DOCS_BASE_URL', group: 'general', schema: url, example: 'https://github.com/contoso/triage-bot/blob/main/docs', description: 'Where readers find docs/ (the folder holding findings.md): each finding a person must act on links to its section there. Unset: messages give the repository path docs/findings.md#<code>.' },
 
   // relay client (bot side)
   { env: 'RELAY_URL', group: 'relay-client', schema: url, example: 'https://relay.contoso.com:8443', description: 'Base URL of triage-relay. Unset in lab mode: the bot starts its own lab relay on loopback.' },
@@ -97,6 +98,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'SLACK_MODE', group: 'slack', schema: z.enum(['socket', 'http']), default: 'socket', description: 'socket needs no public URL; http serves POST /slack/events.' },
   { env: 'SLACK_PORT', group: 'slack', schema: port, default: '3001', description: 'Port of the Slack HTTP endpoint (http mode).' },
   { env: 'SLACK_LISTEN_HOST', group: 'slack', schema: nonEmpty, default: '0.0.0.0', description: 'Address the Slack HTTP endpoint binds to (http mode); 127.0.0.1 when a reverse proxy on the same host terminates TLS.' },
+  { env: 'SLACK_APPROVER_GROUP', group: 'slack', schema: z.string().regex(/^S[A-Z0-9]{2,20}$/, 'a Slack user-group id starts with S (e.g. S0123ABCD)'), example: 'S0123ABCD', description: 'Slack user group (id) mentioned on every new plan card so approvers are notified (docs/policy.md says how to find the id). Unset: nobody is mentioned.' },
   { env: 'SLACK_API_URL', group: 'slack', schema: url, example: 'https://slack.com/api/', description: 'Override of the Slack Web API base URL, for proxies and tests.' },
   { env: 'SLACK_USER_GROUPS', group: 'slack', schema: bool, default: 'false', description: 'Read Slack user-group membership (one usergroups.list, cached 5 minutes) so the policy\'s slack-group:S… role members match. Needs the usergroups:read scope (manifests/slack/manifest.yml). Off: slack-group: members match nobody.' },
 

@@ -1,3 +1,4 @@
+import type { Platform } from '../kernel/platform.js';
 import { EXAMPLES, parseClusterHealth, parseMigrationCheck, type ClusterHealthArgs, type MigrationCheckArgs } from './commands.js';
 import type { ActionHandler, CommandHandler, HandlerContext } from './context.js';
 import type { CoreExtension } from './registry.js';
@@ -11,13 +12,31 @@ import { saveScenario } from './save-scenario.js';
 // The commands and buttons every deployment has, registered like any extension's (registry.ts).
 // Approvals and schedules add theirs through CoreDeps.extensions.
 
-/** `help`: each registered command's line, in registration order. */
-export function helpReply(lines: string[]): Reply {
-  return { header: 'triage-bot: Hyper-V live migration triage', verdict: { status: 'info', text: 'Commands:' }, sections: [{ title: 'Commands', lines: [...lines, 'The same words work after an @mention of the bot.'] }], ephemeral: true };
+/** Commands Slack offers as slash commands (manifests/slack/manifest.yml); the rest go after an @mention. */
+const SLACK_SLASH = new Set(['migration-check', 'cluster-health']);
+
+/**
+ * The registered help lines ("/word …", registration order) as this platform takes them: Slack's
+ * slash commands are only those in its manifest, Teams has none (every command follows
+ * @triage-bot), the console takes /words.
+ */
+export function helpLines(lines: string[], platform: Platform): string[] {
+  const form = (line: string): string => {
+    const word = /^\/(\S+)/.exec(line)?.[1];
+    if (!word) return line;
+    const slash = platform === 'web' || platform === 'cli' || (platform === 'slack' && SLACK_SLASH.has(word));
+    return slash ? line : `@triage-bot ${line.slice(1)}`;
+  };
+  return [...lines.map(form), ...(platform === 'slack' ? ['The slash commands work after an @mention of the bot too.'] : [])];
+}
+
+/** `help`: each registered command's line, in registration order, in this platform's form. */
+export function helpReply(lines: string[], platform: Platform = 'web'): Reply {
+  return { header: 'triage-bot: Hyper-V live migration triage', verdict: { status: 'info', text: 'Commands:' }, sections: [{ title: 'Commands', lines: helpLines(lines, platform) }], ephemeral: true };
 }
 
 const help: CommandHandler<unknown> = async (ctx) => {
-  await ctx.event.ack(helpReply(ctx.table.helpLines));
+  await ctx.event.ack(helpReply(ctx.table.helpLines, ctx.event.actor.platform));
 };
 
 const migrationCheck: CommandHandler<MigrationCheckArgs> = async (ctx, command) => {
@@ -118,7 +137,7 @@ export const whoamiExtension: CoreExtension = {
       role: 'viewer',
       parse: (args) => (args.length === 0 ? { ok: true, value: {} } : { ok: false, message: 'whoami takes nothing after it: it answers with your own ids.' }),
       handle: async (ctx) => ctx.event.ack(await whoamiReply(ctx)),
-      help: `${EXAMPLES.whoami} (after an @mention of the bot in Slack and Teams) — your ids and this channel's, ready to paste into the policy file.`,
+      help: `/${EXAMPLES.whoami} — your ids and this channel's, ready to paste into the policy file.`,
       example: EXAMPLES.whoami,
     });
   },

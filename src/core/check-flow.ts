@@ -9,6 +9,7 @@ import { ObservingRelayClient } from './observing-relay.js';
 import { diagnosisReply, verdictText, matrixOf } from './render-diagnosis.js';
 import { textReply, type Reply } from './reply.js';
 import { EXAMPLES } from './commands.js';
+import { dateText, mention } from './mention.js';
 
 // The check as users see it: an ephemeral "running" note at once, one parent message edited in
 // place as each node answers, the full result as a thread reply, and the parent updated with
@@ -121,17 +122,15 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
     evidence,
   });
   const thread: ConversationRef = { ...req.conversation, threadId: parent.conversation.threadId ?? parent.messageId };
-  const context = [`Run by ${mention(event.actor)} · ${diagnosis.collectedAt} · ${source}`];
-  const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context }) };
+  const context = [`Run by ${mention(event.actor)} · ${dateText(diagnosis.collectedAt)} · ${source}`];
+  const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context, ...(deps.docsBaseUrl ? { docsBaseUrl: deps.docsBaseUrl } : {}) }) };
   const resultMessage = await adapter.post(thread, shown.result);
   await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context, shown.summary));
   return { record, parent, resultMessage };
 }
 
-export function mention(actor: { platform: string; id: string; displayName?: string }): string {
-  // Only a Slack user id becomes a mention; the bot's own identity (an alert, a schedule) is named.
-  return actor.platform === 'slack' && /^[UW][A-Z0-9]+$/.test(actor.id) ? `<@${actor.id}>` : (actor.displayName ?? actor.id);
-}
+/** A person as a mention element each adapter renders (mention.ts); re-exported for the extensions. */
+export { mention };
 
 function progressReply(req: CheckRequest, states: Map<string, NodeState>, source: string): Reply {
   const done = [...states.values()].filter((s) => s !== 'pending').length;

@@ -26,6 +26,8 @@ export interface CoreDeps {
   extensions?: CoreExtension[];
   /** Admission control: bounds the checks running and waiting on this replica. */
   checkQueue?: CheckQueue;
+  /** DOCS_BASE_URL: where "What to do next" links to docs/findings.md point. */
+  docsBaseUrl?: string;
 }
 
 export interface HandlerContext {

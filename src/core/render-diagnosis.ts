@@ -1,5 +1,7 @@
 import type { Diagnosis, Finding, Severity } from '../diagnostics/findings.js';
 import type { Reply, ReplyButton, ReplyMatrix, ReplySection } from './reply.js';
+import { evidenceFacts } from './evidence-facts.js';
+import { nextStepsSection } from './next-steps.js';
 
 // A diagnosis as the neutral Reply: verdict first, the direction matrix, findings grouped by
 // severity with their evidence, and the buttons that make sense for this verdict.
@@ -11,6 +13,8 @@ export interface DiagnosisReplyOptions {
   context: string[];
   /** Show the Test migration button (needs VMs on the nodes, known at click time). */
   canTestMigration?: boolean;
+  /** DOCS_BASE_URL: where the "What to do next" links point; unset, the repository path. */
+  docsBaseUrl?: string;
 }
 
 const STATUS_TEXT = {
@@ -43,16 +47,9 @@ export function findingLine(f: Finding): string {
   return where && !f.message.includes(f.node!) ? `${f.code} · ${where}: ${f.message}` : `${f.code} · ${f.message}`;
 }
 
-/** Evidence in a message: each value bounded; "Show evidence" attaches it whole. */
-const EVIDENCE_VALUE = 140;
-
+/** Evidence in a message, as facts (each bounded); "Show evidence" attaches it whole. */
 export function evidenceLine(f: Finding): string {
-  return Object.entries(f.evidence)
-    .map(([k, v]) => {
-      const text = typeof v === 'string' ? v : JSON.stringify(v);
-      return `${k}=${text.length > EVIDENCE_VALUE ? `${text.slice(0, EVIDENCE_VALUE - 1)}…` : text}`;
-    })
-    .join('; ');
+  return evidenceFacts(f).join('; ');
 }
 
 const SECTION_TITLES: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Information' };
@@ -62,7 +59,7 @@ export function findingSections(d: Diagnosis, withEvidence: boolean): ReplySecti
   for (const severity of ['error', 'warning', 'info'] as const) {
     const found = d.findings.filter((f) => f.severity === severity);
     if (found.length === 0) continue;
-    const lines = found.flatMap((f) => (withEvidence && Object.keys(f.evidence).length ? [findingLine(f), `    evidence: ${evidenceLine(f)}`] : [findingLine(f)]));
+    const lines = found.flatMap((f) => (withEvidence ? [findingLine(f), ...evidenceFacts(f).map((fact) => `    ${fact}`)] : [findingLine(f)]));
     sections.push({ title: `${SECTION_TITLES[severity]} (${found.length})`, severity, lines });
   }
   return sections;
@@ -85,6 +82,12 @@ export function resultButtons(d: Diagnosis, recordId: string, canTestMigration: 
   return buttons;
 }
 
+/** The findings, then what a person must do for those the bot cannot fix. */
+export function diagnosisSections(d: Diagnosis, docsBaseUrl?: string): ReplySection[] {
+  const next = nextStepsSection(d, docsBaseUrl);
+  return [...findingSections(d, true), ...(next ? [next] : [])];
+}
+
 export function diagnosisReply(d: Diagnosis, opts: DiagnosisReplyOptions): Reply {
   return {
     header: opts.title,
@@ -94,7 +97,7 @@ export function diagnosisReply(d: Diagnosis, opts: DiagnosisReplyOptions): Reply
       { label: 'Evidence collected', value: d.collectedAt },
     ],
     matrix: matrixOf(d),
-    sections: findingSections(d, true),
+    sections: diagnosisSections(d, opts.docsBaseUrl),
     buttons: resultButtons(d, opts.recordId, opts.canTestMigration ?? true),
     context: opts.context,
   };

@@ -1,6 +1,7 @@
 import type { CheckRunRecord } from './core-store.js';
 import type { HostEvidence, Outcome } from '../diagnostics/evidence.js';
 import type { Reply } from './reply.js';
+import { spnListText } from './evidence-facts.js';
 
 // "Show evidence": what the relay read on each node and in AD, summarised per node, with the
 // whole evidence attached as JSON (the exact values the findings rest on).
@@ -27,7 +28,7 @@ export function evidenceReply(record: CheckRunRecord): Reply {
   sections.push({
     title: 'Active Directory',
     lines: dir.ok
-      ? dir.value.computers.map((c) => `${c.name}: uac ${c.userAccountControl} (0x${c.userAccountControl.toString(16)}), delegates to ${c.allowedToDelegateTo.length} SPN(s), RBCD from ${c.allowedToActOnBehalfOf.join(', ') || 'nobody'}, enctypes ${c.supportedEncryptionTypes ?? 'not set'}`).concat(dir.value.notFound.length ? [`not found: ${dir.value.notFound.join(', ')}`] : [])
+      ? dir.value.computers.map((c) => `${c.name}: userAccountControl 0x${c.userAccountControl.toString(16)}; may delegate to: ${spnListText(c.allowedToDelegateTo)}; RBCD from ${c.allowedToActOnBehalfOf.join(', ') || 'nobody'}; encryption types ${c.supportedEncryptionTypes === null || c.supportedEncryptionTypes === undefined ? 'not set (domain default)' : `0x${c.supportedEncryptionTypes.toString(16)}`}`).concat(dir.value.notFound.length ? [`not found: ${dir.value.notFound.join(', ')}`] : [])
       : [`could not read (${dir.error.code}: ${dir.error.message})`],
   });
   return {

@@ -1,4 +1,5 @@
 import type { DirectionStatus, Severity, VerdictStatus } from '../diagnostics/findings.js';
+import type { GroupMention } from './mention.js';
 
 // The neutral message every adapter renders (Block Kit, Adaptive Cards, HTML). No platform type
 // leaks in here; renderers are pure functions of a Reply and respect their platform's limits.
@@ -17,6 +18,8 @@ export interface ReplyButton {
   style?: 'primary' | 'danger';
   /** Optional choices (a VM to test-migrate): the selected value is sent back with the click. */
   choices?: Array<{ label: string; value: string }>;
+  /** Ask before acting (Slack confirm dialog, a Teams confirmation card): for clicks that write. */
+  confirm?: { title: string; text: string; yes: string; no: string };
 }
 
 export interface ReplyMatrix {
@@ -40,7 +43,7 @@ export interface ReplyAttachment {
 export interface Reply {
   /** Short title: "Live migration check · HV01, HV02". */
   header: string;
-  verdict?: { status: VerdictStatus | 'info' | 'error' | 'pending'; text: string };
+  verdict?: { status: VerdictStatus | 'info' | 'error' | 'pending' | 'awaiting'; text: string };
   facts?: Array<{ label: string; value: string }>;
   matrix?: ReplyMatrix;
   sections?: ReplySection[];
@@ -51,6 +54,8 @@ export interface Reply {
   attachments?: ReplyAttachment[];
   /** Only the person who typed the command sees it. */
   ephemeral?: boolean;
+  /** Groups to notify on this message (the approvers of a plan); see mention.ts. */
+  notify?: GroupMention[];
 }
 
 export function textReply(text: string, opts: { ephemeral?: boolean; status?: 'info' | 'error' } = {}): Reply {

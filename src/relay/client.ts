@@ -66,7 +66,8 @@ export class HttpRelayClient implements RelayClient {
   constructor(private readonly options: HttpRelayClientOptions) {
     this.base = new URL(options.url);
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new Error(`relay URL must be http(s): ${options.url}`);
-    this.description = `relay: ${this.base.origin}`;
+    // Shown in chat footers and the CLI: the relay's name, not its URL (scheme and port are noise there).
+    this.description = `relay ${this.base.hostname}`;
     // A 64-node check has 5 reads per node in flight at once (the per-host cap bounds each
     // node); fewer sockets than that queue requests in the agent and cost whole extra latency
     // rounds (bench: 64 sockets took 5 rounds). Idle sockets stay open for the next check.

@@ -1,5 +1,6 @@
 import type { Diagnosis, Severity } from '../diagnostics/findings.js';
 import { matrixOf, resultButtons, verdictText } from '../core/render-diagnosis.js';
+import { nextStepsSection } from '../core/next-steps.js';
 import type { Reply, ReplySection } from '../core/reply.js';
 import { groupFindings, groupLine, listPlaces, placeOf } from './finding-groups.js';
 import type { DirectionChange, RunDiff } from './health-diff.js';
@@ -44,7 +45,8 @@ export function changeSummary(diff: RunDiff, previousAt?: string): string {
 export function changeLines(diff: RunDiff): string[] {
   const lines: string[] = [];
   const add = (label: string, items: string[]) => items.length && lines.push(`${label} (${items.length}): ${listPlaces(items)}`);
-  add('Newly failing', diff.newlyFailing.map(failureNote));
+  // On a first run nothing is "new": there is nothing before it. Those directions simply fail now.
+  add(diff.first ? 'Failing now' : 'Newly failing', diff.newlyFailing.map(failureNote));
   add('Fixed', diff.resolved.map((d) => `${pair(d)} (was ${d.before})`));
   add('Still failing', diff.stillFailing.map(failureNote));
   add('New findings', diff.newFindings.map((f) => `${f.code} · ${placeOf(f)}`));
@@ -67,6 +69,8 @@ export function healthSections(d: Diagnosis, diff: RunDiff, previousAt?: string)
   const groups = groupFindings(d.findings);
   const severity = worst(d);
   if (groups.length) sections.push({ title: `Findings by code (${groups.length})`, ...(severity ? { severity } : {}), lines: groups.map(groupLine) });
+  const next = nextStepsSection(d);
+  if (next) sections.push(next);
   return sections;
 }
 

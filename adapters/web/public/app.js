@@ -76,6 +76,18 @@ $('composer').addEventListener('submit', async (e) => {
 document.addEventListener('click', async (e) => {
   const button = e.target.closest('button[data-action]');
   if (!button) return;
+  // Approve and Roll back ask first: the first click arms the button and says what it will do.
+  if (button.dataset.confirm && button.dataset.armed !== '1') {
+    button.dataset.armed = '1';
+    button.dataset.label = button.textContent;
+    button.textContent = button.dataset.confirmYes;
+    button.title = button.dataset.confirm;
+    const note = document.createElement('span');
+    note.className = 'confirm-note';
+    note.textContent = `${button.dataset.confirm} Click "${button.dataset.confirmYes}" to go on.`;
+    button.after(note);
+    return;
+  }
   const li = button.closest('li.msg');
   const select = button.parentElement.querySelector('select');
   button.disabled = true;

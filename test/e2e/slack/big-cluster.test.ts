@@ -48,7 +48,9 @@ it('/cluster-health on 64 nodes: summary in the message, whole matrix as a file,
   const result = posts[1]!.body;
   expect(result.thread_ts).toBe('1700000001.000100');
   expect(result.blocks).toContain('64 nodes, 4032 directions');
-  expect(result.blocks).toContain('⛔ N07 → N01');
+  // By node, not by pair (issue 20); the pairs are in the CSV.
+  expect(result.blocks).toContain('N07 cannot migrate out at all; nothing can migrate into N33.');
+  expect(result.blocks).not.toContain('⛔ N07 → N01');
   expect(result.blocks).not.toContain('➖');
   const uploads = api.callsOf('files.getUploadURLExternal').map((c) => c.body.filename);
   expect(uploads).toEqual(['direction-matrix.csv']);

@@ -115,7 +115,9 @@ describe('the fix flow in Teams', () => {
     await adapter.idle();
     expect(proposed.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringContaining('to plan the fix') });
     const plan = withVerb('approve');
-    expect(json(plan.call.card)).toContain('Proposed by Ada');
+    // The proposer is a Teams mention: <at>…</at> in the text and its entity on the card.
+    expect(json(plan.call.card)).toMatch(/Proposed by <at>Ada[^<]*<\/at>/);
+    expect(json(plan.call.card)).toContain('"type":"mention"');
     expect(plan.call.call).toBe(`POST ${CHANNEL};messageid=${ROOT_MSG}/activities/${ROOT_MSG}`);
 
     const self = await postActivity(adapter.port, cardAction('approve', { recordId: plan.recordId }, plan.call.id, ROOT_MSG));

@@ -265,10 +265,11 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
     const nodes = Array.from({ length: 20 }, (_, i) => `HV${String(i + 1).padStart(2, '0')}`);
     const cells = Object.fromEntries(nodes.map((a) => [a, Object.fromEntries(nodes.filter((b) => b !== a).map((b) => [b, 'ok' as const]))]));
     const parent = await adapter.post({ platform: 'teams', channelId: CHANNEL }, { header: 'Cluster health · CLU01', verdict: { status: 'pending', text: 'Collecting evidence' } });
-    // The result in the thread carries the full matrix as follow-ups...
+    // The result in the thread carries the full matrix as a follow-up (one compact grid)...
+    const beforeResult = sent.length;
     await adapter.post(parent.conversation, { header: 'Cluster health · CLU01', verdict: { status: 'healthy', text: 'Healthy' }, matrix: { nodes, cells } });
     const afterResult = sent.length;
-    expect(afterResult).toBeGreaterThan(3);
+    expect(afterResult - beforeResult).toBe(2);
     // ...and the parent's summary edit has the same overflow: only the edit goes out.
     await adapter.update(parent, { header: 'Cluster health · CLU01', verdict: { status: 'healthy', text: 'Healthy. Details in the thread.' }, matrix: { nodes, cells } });
     expect(sent.slice(afterResult).map((x) => x.path)).toEqual([`PUT /amer/v3/conversations/${CHANNEL};messageid=bot-msg-1/activities/bot-msg-1`]);
@@ -283,7 +284,9 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
     const nodes = Array.from({ length: 40 }, (_, i) => `HV${String(i + 1).padStart(2, '0')}`);
     const cells = Object.fromEntries(nodes.map((a) => [a, Object.fromEntries(nodes.filter((b) => b !== a).map((b) => [b, 'blocked' as const]))]));
     await adapter.post({ platform: 'teams', channelId: CHANNEL }, { header: 'Cluster health · 40 nodes', matrix: { nodes, cells } });
-    expect(sent.length).toBeGreaterThan(2);
+    // The summary, then the whole matrix as one grid: never more than 3 messages (issue 20).
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.length).toBeLessThanOrEqual(3);
     for (const s of sent) {
       expect(JSON.stringify(s.body).length * 2).toBeLessThan(60_000);
       expect(cardProblems(s.body.attachments[0]!.content)).toEqual([]);

@@ -55,7 +55,10 @@ describe('lab console in Chromium', { timeout: 120_000 }, () => {
 
     // The proposer, an approver too, cannot approve her own plan: she is told so by the
     // two-person rule (not by a missing role), and the plan is still waiting (its Approve button, nothing applied).
-    await plan.getByRole('button', { name: 'Approve' }).click();
+    // Approve asks first (issue 20): the first click arms it, "Approve and apply" sends it.
+    await plan.getByRole('button', { name: 'Approve', exact: true }).click();
+    await plan.getByText(/Approving writes the changes shown on HV01, HV02, HV03, HV04/).waitFor();
+    await plan.getByRole('button', { name: 'Approve and apply' }).click();
     const refusal = page.locator('li.msg.ephemeral', { hasText: /two-person rule/ });
     await refusal.waitFor({ timeout: 30_000 });
     expect(await refusal.innerText()).not.toMatch(/approver role/);
@@ -65,7 +68,8 @@ describe('lab console in Chromium', { timeout: 120_000 }, () => {
     await page.selectOption('#persona', 'adam');
     await expect.poll(() => page.url()).toContain('persona=adam');
     const planForAdam = thread().filter({ hasText: /Fix plan pl_/ });
-    await planForAdam.getByRole('button', { name: 'Approve' }).click();
+    await planForAdam.getByRole('button', { name: 'Approve', exact: true }).click();
+    await planForAdam.getByRole('button', { name: 'Approve and apply' }).click();
 
     await planForAdam.filter({ hasText: /Applied/ }).waitFor({ timeout: 60_000 });
     const recheck = thread().filter({ hasText: /Re-check after fix/ });

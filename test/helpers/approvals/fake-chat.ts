@@ -1,6 +1,7 @@
 import type { ConversationRef, MessageRef } from '../../../src/kernel/refs.js';
 import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../../src/core/events.js';
 import type { Reply } from '../../../src/core/reply.js';
+import { withPlainMentions } from '../../../src/core/mention.js';
 
 // A chat adapter that records what the core posts, edits and tells one person, so a test can
 // read the conversation as people would see it and click the buttons they would see.
@@ -87,8 +88,9 @@ export class FakeChat implements ChatAdapter {
     return this.messages.filter((m) => m.reply.header.startsWith(prefix));
   }
 
-  /** A message as plain text (header, verdict, facts, sections, buttons), for assertions. */
-  static text(reply: Reply): string {
+  /** A message as plain text (header, verdict, facts, sections, buttons) as the console shows it, for assertions. */
+  static text(shown: Reply): string {
+    const reply = withPlainMentions(shown);
     return [
       reply.header,
       reply.verdict?.text ?? '',

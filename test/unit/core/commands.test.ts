@@ -91,7 +91,7 @@ describe('the command grammar', () => {
       '/cluster-health HVCLUSTER01 — the delegation matrix of a whole cluster, and what changed since the last run.',
       '/cluster-health HVCLUSTER01 schedule "0 8 * * 1-5" tz=Europe/Paris quiet — a scheduled health post in this channel (schedules, unschedule <id>).',
       '/audit pl_4f2a9c — the audit trail of a fix.',
-      "whoami (after an @mention of the bot in Slack and Teams) — your ids and this channel's, ready to paste into the policy file.",
+      "/whoami — your ids and this channel's, ready to paste into the policy file.",
     ]);
   });
 

@@ -42,7 +42,7 @@ describe('UpdateCoalescer', () => {
       await new Promise((r) => setTimeout(r, 20));
       if (fail) throw new Error('message_not_found');
       sent.push(v);
-    });
+    }, { minIntervalMs: 0 });
     await Promise.all([1, 2, 3, 4].map((v) => c.submit('m', v)));
     expect(sent).toEqual([1, 4]);
     expect(c.dropped).toBe(2);
@@ -51,6 +51,33 @@ describe('UpdateCoalescer', () => {
     fail = false;
     await Promise.all([c.submit('a', 1), c.submit('b', 2)]);
     expect(sent).toEqual([1, 4, 1, 2]);
+  });
+});
+
+describe('UpdateCoalescer pacing', () => {
+  it('starts at most one update per second per message, and the last edit always lands', async () => {
+    let t = 0;
+    const starts: Array<[string, number, number]> = [];
+    const c = new UpdateCoalescer<number>(
+      async (k, v) => {
+        starts.push([k, t, v]);
+        t += 5; // the call itself takes 5 ms
+      },
+      { now: () => t, sleep: async (ms) => void (t += ms) },
+    );
+    // 18 progress edits of one message within a few milliseconds, as a 64-node check makes them.
+    const edits = Array.from({ length: 18 }, (_, i) => c.submit('m', i + 1));
+    await Promise.all([...edits, c.submit('other', 1)]);
+    const mine = starts.filter(([k]) => k === 'm');
+    expect(mine.map(([, , v]) => v)).toEqual([1, 18]);
+    for (let i = 1; i < mine.length; i++) expect(mine[i]![1] - mine[i - 1]![1]).toBeGreaterThanOrEqual(1000);
+    // Another message is not held back by this one.
+    expect(starts.find(([k]) => k === 'other')).toBeDefined();
+    // An edit a second after the last one goes at once.
+    t += 2000;
+    const before = t;
+    await c.submit('m', 19);
+    expect(starts.at(-1)).toEqual(['m', before, 19]);
   });
 });
 
