@@ -20,6 +20,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   policyFile: string;
   eventWindowHours: number;
+  /** DC_EVIDENCE_MAX: most domain controllers a check reads. */
+  dcEvidenceMax: number;
   /** SIGTERM: how long work in flight may finish. */
   shutdownDrainMs: number;
   /** Admission control: checks running at once, and waiting, per replica. */
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL as Config['logLevel'],
     policyFile: str(raw, 'POLICY_FILE')!,
     eventWindowHours: raw.EVENT_WINDOW_HOURS as number,
+    dcEvidenceMax: raw.DC_EVIDENCE_MAX as number,
     shutdownDrainMs: raw.SHUTDOWN_DRAIN_MS as number,
     checks: { concurrency: raw.CHECK_CONCURRENCY as number, queueLimit: raw.CHECK_QUEUE_LIMIT as number },
     relay: {

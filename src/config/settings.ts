@@ -33,6 +33,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'SHUTDOWN_DRAIN_MS', group: 'general', schema: positiveInt.max(10 * 60_000), default: '20000', description: 'On SIGTERM the bot stops taking requests, then lets work in flight (an apply, its re-check) finish for this long; applies still running are handed off to another replica through their expiring lease.' },
   { env: 'CHECK_CONCURRENCY', group: 'general', schema: positiveInt.max(256), default: '8', description: 'Most checks one bot replica runs at once; more wait in the check queue.' },
   { env: 'CHECK_QUEUE_LIMIT', group: 'general', schema: z.coerce.number().int().min(0).max(10_000), default: '64', description: 'Most checks waiting on one replica; the person is told "busy, queued as #n". Past it a check is refused at once with "busy, try again".' },
+  { env: 'DC_EVIDENCE_MAX', group: 'general', schema: z.coerce.number().int().min(0).max(32), default: '4', description: 'Most domain controllers a check reads (KDC events, updates, their copy of the delegation): those in the nodes\' sites first, one request each, alongside the node reads. 0 reads none.' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
 
   // relay client (bot side)

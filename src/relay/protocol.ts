@@ -379,14 +379,14 @@ export const operations = {
   },
   'dc.kdc-events': {
     write: false,
-    params: z.object({ dc: nodeNameSchema, sinceHours: dcWindowHours, names: z.array(kdcPrincipalSchema).min(1).max(256) }).strict(),
+    params: z.object({ dc: nodeNameSchema, sinceHours: dcWindowHours, names: z.array(kdcPrincipalSchema).min(1).max(512) }).strict(),
     result: z.object({ events: z.array(kdcEventSchema).max(2000) }),
   },
   'dc.hotfixes': { write: false, params: z.object({ dc: nodeNameSchema }).strict(), result: z.object({ hotfixes: z.array(hotfixSchema) }) },
   // Both reads of one DC in one request (one JEA session on a Windows relay), each with its own outcome.
   'dc.evidence': {
     write: false,
-    params: z.object({ dc: nodeNameSchema, sinceHours: dcWindowHours, names: z.array(kdcPrincipalSchema).min(1).max(256) }).strict(),
+    params: z.object({ dc: nodeNameSchema, sinceHours: dcWindowHours, names: z.array(kdcPrincipalSchema).min(1).max(512) }).strict(),
     result: z.object({
       kdcEvents: evidencePart(z.object({ events: z.array(kdcEventSchema).max(2000) })),
       hotfixes: evidencePart(z.object({ hotfixes: z.array(hotfixSchema) })),
