@@ -4,6 +4,7 @@ import { auditCommand } from './audit-command.js';
 import { approveHandler, rejectHandler } from './decide.js';
 import { proposeFixHandler, refreshPlanHandler } from './fix-handlers.js';
 import { drainApplies } from './plan-lease.js';
+import { purgeRecheckHandler } from './purge-recheck.js';
 import { expirePlans, recoverPlans, type RecoveryOptions } from './recovery.js';
 import { rollbackHandler } from './rollback.js';
 import { testMigrationHandler } from './test-migration.js';
@@ -22,6 +23,7 @@ export function approvalsExtension(deps: ApprovalsDeps): CoreExtension {
       reject: { role: 'viewer', handle: rejectHandler(deps) },
       rollback: { role: 'viewer', handle: rollbackHandler(deps) },
       'test-migration': { role: 'viewer', handle: testMigrationHandler(deps) },
+      'purge-recheck': { role: 'viewer', handle: purgeRecheckHandler(deps) },
     },
   };
 }

@@ -93,8 +93,12 @@ function currentLines(current: unknown): string[] {
   );
 }
 
-function buttons(plan: Plan, doc: PlanDocument): ReplyButton[] {
+function buttons(plan: Plan, doc: PlanDocument, result?: PlanResult): ReplyButton[] {
   const id = plan.id;
+  // Issue 19: the write is in AD but the DCs had not all replicated it; the purge was held back.
+  if (plan.state === 'failed' && doc.kind === 'delegation-fix' && result?.outcome === 'replication-pending') {
+    return [{ action: 'purge-recheck', label: 'Purge and re-check now', recordId: id, style: 'primary' }];
+  }
   if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary' }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
   if (plan.state === 'applied' && doc.kind === 'delegation-fix') return [{ action: 'rollback', label: 'Roll back', recordId: id, style: 'danger' }];
   if (plan.state === 'failed' && doc.kind === 'delegation-fix') return [{ action: 'refresh-plan', label: 'Refresh plan', recordId: id, style: 'primary' }];
@@ -116,7 +120,7 @@ export function planCard(plan: Plan, doc: PlanDocument, result?: PlanResult): Re
     verdict: stateLine(plan, doc, result),
     facts,
     sections: [...changeSections(doc), ...resultSections(result, doc)],
-    buttons: buttons(plan, doc),
+    buttons: buttons(plan, doc, result),
     context: [`audit ${plan.id} shows every decision on this plan.`],
   };
 }

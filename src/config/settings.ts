@@ -47,6 +47,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'RELAY_CONCURRENCY_PER_HOST', group: 'relay-client', schema: positiveInt.max(64), default: '8', description: 'Most relay requests in flight for one node at a time.' },
   { env: 'APPROVAL_SIGNING_KEY', group: 'approvals', schema: z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)'), secret: true, example: 'change-me-to-a-second-64-hex-character-secret-not-the-relay-key-00', description: 'Key that signs single-use approval tokens for relay writes; the relay holds the same value in RELAY_APPROVAL_KEY. Separate from RELAY_KEY_SECRET.' },
   { env: 'PLAN_LEASE_SECONDS', group: 'approvals', schema: positiveInt.min(3).max(600), default: '30', description: 'Lease of the replica applying a plan, renewed every third of it; recovery on another replica takes a plan over only after its lease expired.' },
+  { env: 'REPLICATION_WAIT_SECONDS', group: 'approvals', schema: z.coerce.number().int().min(0).max(3600), default: '120', description: 'After an approved delegation fix, how long the bot waits for every DC of the nodes\' sites to carry it before purging tickets; past it the bot says so and offers "Purge and re-check now".' },
   { env: 'PLAN_TTL_MINUTES', group: 'approvals', schema: positiveInt.max(24 * 60), default: '30', description: 'A proposed fix expires unless approved within this time.' },
 
   // relay server

@@ -12,7 +12,9 @@ export type ButtonAction =
   | 'reject'
   | 'rollback'
   | 'apply'
-  | 'refresh-plan';
+  | 'refresh-plan'
+  // Issue 19: purge the nodes' tickets and re-check, after a fix whose replication wait ran out.
+  | 'purge-recheck';
 
 export interface ReplyButton {
   action: ButtonAction;
