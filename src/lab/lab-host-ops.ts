@@ -21,7 +21,7 @@ export function security(state: LabState, p: OpParams<'host.security'>): OpResul
     credentialGuardConfigured: host.credentialGuard,
     clockOffsetSeconds: host.clockOffsetSeconds,
     addresses: [...(host.addresses ?? [])],
-    site: host.site,
+    ...(host.site !== undefined ? { site: host.site } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { sameHost, shortName } from '../kernel/node-name.js';
 import { RelayError, MIGRATION_SERVICE, type HostEvent, type OpParams, type OpResult } from '../relay/protocol.js';
 import { principalKey } from './lab-dc-ops.js';
 import type { LabComputer, LabHost, LabState } from './lab-state.js';
+import { DEFAULT_SITE } from './schema.js';
 
 // vm.test-migration in the lab, decided from the scenario's facts alone (never by asking the
 // diagnostics engine, so an engine that is wrong shows up as a disagreement between the verdict
@@ -121,7 +122,7 @@ function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, dest
 
 /** A computer's delegation as the KDC serving `host` holds it: a lagging DC of the host's site wins over the directory. */
 function kdcCopy(state: LabState, host: LabHost, c: LabComputer): { allowedToDelegateTo: string[]; userAccountControl: number; allowedToActOnBehalfOf: string[] } {
-  for (const dc of state.dcs.filter((d) => d.reachable && d.site.toLowerCase() === host.site.toLowerCase())) {
+  for (const dc of state.dcs.filter((d) => d.reachable && d.site.toLowerCase() === (host.site ?? DEFAULT_SITE).toLowerCase())) {
     const own = Object.entries(dc.delegation).find(([k]) => shortName(k) === shortName(c.name))?.[1];
     if (own) return own;
   }

@@ -133,7 +133,7 @@ const hostSchema = z.strictObject({
     .describe(
       'What this host resolves a name to: an FQDN (the addresses of that host, PTR = that name), null (does not resolve), or {addresses, ptr}; names not listed resolve to their dNSHostName and its addresses',
     ),
-  site: siteName.default(DEFAULT_SITE).describe('The AD site the host is in (the DCs it uses are those of its site)'),
+  site: siteName.optional().describe('The AD site the host is in (the DCs it uses are those of its site); absent = not reported by host.security (the DC checks then count every DC, and the lab\'s KDC is one of Default-First-Site-Name)'),
   hotfixes: z.array(hotfixSchema).default([]),
   events: z.array(eventSchema).default([]),
   vms: z.array(vmSchema).default([]),

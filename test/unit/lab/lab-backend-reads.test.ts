@@ -68,7 +68,6 @@ describe('LabBackend host reads', () => {
       credentialGuardConfigured: true,
       clockOffsetSeconds: -12.5,
       addresses: ['10.0.0.11'], // none in the scenario: the lab assigns 10.0.0.11 to the first host
-      site: 'Default-First-Site-Name', // none in the scenario: the default site
     });
   });
 
