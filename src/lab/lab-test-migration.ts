@@ -110,7 +110,11 @@ function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, dest
   };
   for (const dc of state.dcs.filter((d) => d.reachable)) {
     for (const e of dc.kdcEvents) {
-      if (e.log === 'Security' && e.id === 4769 && e.status === '0xD' && e.account && e.service && srcNames.includes(hostOf(e.account)) && dstNames.includes(hostOf(e.service))) return NO_CREDENTIALS;
+      if (e.log === 'Security' && e.id === 4769 && e.status === '0xD' && e.account && e.service && srcNames.includes(hostOf(e.account)) && dstNames.includes(hostOf(e.service))) {
+        // The attempt's own refusal, logged by the KDC as it happens (what the bot reads back after a test).
+        dc.kdcEvents.push({ ...e, time: state.now.toISOString(), message: `${e.message} (test migration attempt)`.slice(0, 8000) });
+        return NO_CREDENTIALS;
+      }
       if (e.log === 'System' && [14, 16, 26, 27].includes(e.id) && (mentions(e.message, srcNames) || mentions(e.message, dstNames))) return { hresult: '0x8009030E', text: 'No credentials are available in the security package (the KDC has no common encryption type)' };
       if (e.log === 'System' && e.id === 11 && ['microsoft virtual system migration service', 'host'].some((cls) => dstNames.some((n) => e.message.toLowerCase().includes(`${cls}/${n}`)))) {
         return { hresult: '0x80090322', text: 'The target principal name is incorrect' };
