@@ -16,10 +16,16 @@
     .\Register-TriageJea.ps1 -ReaderGroup 'CONTOSO\HvLm-Relay-Readers'
 .EXAMPLE
     .\Register-TriageJea.ps1 -ReaderGroup 'CONTOSO\HvLm-Relay-Readers' -WriterGroup 'CONTOSO\HvLm-Relay-Writers'
+.EXAMPLE
+    On a domain controller (issue 19: KDC events and updates, read-only):
+    .\Register-TriageJea.ps1 -DcReaderGroup 'CONTOSO\HvLm-Relay-DcReaders'
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
-    [Parameter(Mandatory = $true)][ValidatePattern('^[^\\\s]+\\[^\\]+$')][string]$ReaderGroup,
+    [ValidatePattern('^[^\\\s]+\\[^\\]+$')][string]$ReaderGroup,
+    # On a domain controller: registers only the DC's read-only endpoint (HvLmDcReader).
+    [ValidatePattern('^[^\\\s]+\\[^\\]+$')][string]$DcReaderGroup,
+    [ValidatePattern('^[A-Za-z0-9_.-]{1,64}$')][string]$DcEndpoint = 'HvLmDcDiag',
     [ValidatePattern('^[^\\\s]+\\[^\\]+$')][string]$WriterGroup,
     [ValidatePattern('^[A-Za-z0-9_.-]{1,64}$')][string]$ReadEndpoint = 'HvLmDiag',
     [ValidatePattern('^[A-Za-z0-9_.-]{1,64}$')][string]$WriteEndpoint = 'HvLmFix',
@@ -75,6 +81,14 @@ function Register-Endpoint {
     return $true
 }
 
+if ($DcReaderGroup) {
+    # A domain controller gets its own role and endpoint, registered like the node's, and nothing else.
+    Install-RoleModule -RoleFiles @('HvLmDcReader.psrc')
+    if (Register-Endpoint -Name $DcEndpoint -Template 'HvLmDcDiag.pssc' -Group $DcReaderGroup) { Restart-Service -Name WinRM }
+    Write-Host "Done. Test from the relay: Invoke-Command -ComputerName $env:COMPUTERNAME -ConfigurationName $DcEndpoint -ScriptBlock { Get-Command }"
+    return
+}
+if (-not $ReaderGroup) { throw 'Give -ReaderGroup (a Hyper-V node) or -DcReaderGroup (a domain controller).' }
 $roleFiles = @('HvLmDiagReader.psrc')
 if ($WriterGroup) { $roleFiles += 'HvLmFixWriter.psrc' }
 Install-RoleModule -RoleFiles $roleFiles

@@ -21,6 +21,8 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     approvalKey: pieces.lab?.approvalKey ?? pieces.config.approvals.signingKey,
     planTtlMinutes: pieces.config.approvals.planTtlMinutes,
     eventWindowHours: pieces.config.eventWindowHours,
+    maxDcs: pieces.config.dcEvidenceMax,
+    replicationWaitMs: pieces.config.replicationWaitSeconds * 1000,
     adapters: pieces.adapters,
     leaseMs: pieces.config.approvals.leaseSeconds * 1000,
     ...(pieces.config.chat.slackApproverGroup ? { approverGroups: [{ platform: 'slack' as const, id: pieces.config.chat.slackApproverGroup }] } : {}),

@@ -113,7 +113,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const extensions = options.extensions ? await options.extensions(pieces) : [];
   const checkQueue = new CheckQueue(config.checks.concurrency, config.checks.queueLimit);
   const lag = new LoopLag();
-  const core = drainingCore(meteredCore(createBotCore({ relay, clock, evidenceClock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions, checkQueue, ...(config.chat.docsBaseUrl ? { docsBaseUrl: config.chat.docsBaseUrl } : {}) }), metrics));
+  const core = drainingCore(meteredCore(createBotCore({ relay, clock, evidenceClock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, maxDcs: config.dcEvidenceMax, extensions, checkQueue, ...(config.chat.docsBaseUrl ? { docsBaseUrl: config.chat.docsBaseUrl } : {}) }), metrics));
   // Once a minute: event-loop lag and the check queue, logged when either says the replica is loaded.
   const loadReport = setInterval(() => {
     const figures = { lag: lag.figures(), checks: checkQueue.figures() };

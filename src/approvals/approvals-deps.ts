@@ -36,6 +36,12 @@ export interface ApprovalsDeps {
   replicaId?: string;
   /** Time to live of a plan lease; the heartbeat renews it every third (default 30 s). */
   leaseMs?: number;
+  /** REPLICATION_WAIT_SECONDS in ms: how long a fix waits for the DCs to carry the write before purging tickets (default 120 s). */
+  replicationWaitMs?: number;
+  /** How often that wait polls the DCs (default 5 s). */
+  replicationPollMs?: number;
+  /** DC_EVIDENCE_MAX: most DCs the wait reads. */
+  maxDcs?: number;
   /** Groups notified on each new plan card (SLACK_APPROVER_GROUP). */
   approverGroups?: GroupMention[];
 }

@@ -13,6 +13,7 @@ import { updateCard } from './approvals-deps.js';
 import { planCard } from './plan-card.js';
 import type { FixDocument, PlanResult, RollbackDocument, Step } from './plan-document.js';
 import type { HeldLease } from './plan-lease.js';
+import { awaitReplication, describePending } from './await-replication.js';
 import { settleOriginal } from './rollback-original.js';
 import { allVerified, journalSteps, runSteps, verifySteps, type Stop } from './run-steps.js';
 
@@ -42,7 +43,7 @@ export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
   // before the changes describe the configuration before them, so the re-check leaves them out.
   const changesFrom = (deps.evidenceClock ?? deps.clock).now();
   try {
-    const run = await runSteps({ deps, plan, remediation: doc.remediation, held, who: x.who, requester: x.requester, mode: x.mode });
+    const run = await runSteps({ deps, plan, remediation: doc.remediation, held, who: x.who, requester: x.requester, mode: x.mode, afterDelegation: (spec) => waitForDcs(x, spec.changes) });
     if (run.stop?.kind === 'lease-lost') {
       deps.logger.warn('stopped applying a plan: another replica holds its lease now', { plan: plan.id });
       return null;
@@ -60,7 +61,8 @@ export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
     const steps = await journalSteps(deps, plan, doc.remediation);
     const changed = steps.some((s) => s.outcome === 'ok' || s.outcome === 'unknown');
     const applied = !run.stop && allVerified(steps);
-    const checked = applied || changed ? await recheckNodes(x, changesFrom) : undefined;
+    // After a replication time-out the tickets were not purged: a re-check now would only repeat the old answer.
+    const checked = (applied || changed) && run.stop?.kind !== 'replication-pending' ? await recheckNodes(x, changesFrom) : undefined;
     const recheck = checked ? { after: checked.after, recheckId: checked.recheckId } : undefined;
     const result = resultOf(x, run.stop, steps, changed, applied, recheck);
     if (!(await held.renew())) return null;
@@ -96,6 +98,9 @@ function resultOf(x: ExecuteInput, stop: Stop | undefined, steps: Step[], change
     const note = x.mode === 'resume' ? `${why}the steps were resumed from the journal and every step is verified.` : undefined;
     return { outcome: x.mode === 'resume' ? 'recovered' : 'applied', ...base, ...(note ? { note } : {}) };
   }
+  if (stop?.kind === 'replication-pending') {
+    return { outcome: 'replication-pending', ...base, note: stop.message };
+  }
   if (stop && !changed) {
     if (stop.kind === 'conflict') {
       return { outcome: 'conflict', ...base, current: stop.current, note: `AD changed since the plan was made, so the relay wrote nothing (${stop.message}). Refresh the plan to plan against the current values.` };
@@ -113,6 +118,41 @@ function resultOf(x: ExecuteInput, stop: Stop | undefined, steps: Step[], change
     ...base,
     note: `${why}Partly applied: ${verified} of ${steps.length} steps ran and are verified; not done: ${missing.join(', ')}.${cause} Nothing was undone or re-applied blindly: Refresh the plan to plan what is still missing.`,
   };
+}
+
+/**
+ * Issue 19: waits until every DC of the nodes' sites carries the written values, with progress
+ * in the plan's thread; past REPLICATION_WAIT_SECONDS it stops before the purges and says so
+ * (the card then offers "Purge and re-check now").
+ */
+async function waitForDcs(x: ExecuteInput, changes: Parameters<typeof awaitReplication>[1]): Promise<Stop | undefined> {
+  const { deps, doc } = x;
+  const adapter = threadAdapter(x);
+  let progress: Awaited<ReturnType<ChatAdapter['post']>> | undefined;
+  const wait = await awaitReplication(deps, changes, {
+    onProgress: async (pending, poll, waitedMs) => {
+      const reply = { header: `Waiting for replication · ${doc.remediation.nodes.join(', ')}`, verdict: { status: 'pending' as const, text: `The delegation is written. Waiting for ${describePending(pending)} to carry it before purging tickets (check ${poll}, ${Math.round(waitedMs / 1000)} s so far).` }, sections: [] };
+      if (!adapter) return;
+      if (progress) await adapter.update(progress, reply);
+      else progress = await adapter.post(doc.thread, reply);
+    },
+  });
+  if (wait.status === 'timeout') {
+    deps.logger.warn('replication did not finish in time; tickets not purged', { plan: x.plan.id, pending: describePending(wait.pending) });
+    return {
+      kind: 'replication-pending',
+      message: `The delegation is written and verified in AD, but after ${Math.round(wait.waitedMs / 1000)} s ${describePending(wait.pending)} still did not carry it, so the tickets were not purged (the nodes would fetch tickets under the old values again). Use "Purge and re-check now" once replication has finished, or run "repadmin /syncall".`,
+    };
+  }
+  if (wait.status === 'done' && progress && adapter) {
+    await adapter.update(progress, { header: `Replication finished · ${doc.remediation.nodes.join(', ')}`, verdict: { status: 'info', text: `${wait.dcs.join(', ')} carry the new delegation (after ${Math.round(wait.waitedMs / 1000)} s): purging tickets and re-checking.` }, sections: [] }).catch(() => undefined);
+  }
+  return undefined;
+}
+
+function threadAdapter(x: ExecuteInput): ChatAdapter | undefined {
+  const { deps, doc } = x;
+  return x.ctx?.adapter.platform === doc.thread.platform ? x.ctx.adapter : deps.adapters.find((a) => a.platform === doc.thread.platform);
 }
 
 /** Runs the check again on the plan's nodes and posts it in the plan's thread. */

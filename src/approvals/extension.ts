@@ -6,6 +6,7 @@ import { approveHandler, rejectHandler } from './decide.js';
 import { proposeFixHandler, refreshPlanHandler } from './fix-handlers.js';
 import { personKeyOf } from './identity.js';
 import { drainApplies } from './plan-lease.js';
+import { purgeRecheckHandler } from './purge-recheck.js';
 import { expirePlans, recoverPlans, type RecoveryOptions } from './recovery.js';
 import { rollbackHandler } from './rollback.js';
 import { testMigrationHandler } from './test-migration.js';
@@ -36,6 +37,7 @@ export function approvalsExtension(deps: ApprovalsDeps): CoreExtension {
       });
       r.action({ name: 'rollback', role: 'operator', refusal: { purpose: 'to propose a rollback', audit: 'rollback.propose' }, handle: rollbackHandler(deps) });
       r.action({ name: 'test-migration', role: 'operator', refusal: { purpose: 'to test a migration', audit: 'test-migration.propose' }, handle: testMigrationHandler(deps) });
+      r.action({ name: 'purge-recheck', role: 'operator', refusal: { purpose: 'to purge tickets', audit: 'plan.purge-recheck' }, handle: purgeRecheckHandler(deps) });
       // Refusals are recorded under the person's key (one per human, linked identities included).
       r.auditWith(async (e) => audit(deps, await personKeyOf(e.actor, deps), e.action, e.subjectId, e.outcome, e.details));
     },

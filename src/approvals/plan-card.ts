@@ -111,8 +111,13 @@ function approveConfirm(plan: Plan, doc: PlanDocument): NonNullable<ReplyButton[
   return { title: `Approve plan ${plan.id}?`, text: `Approving ${what} on ${doc.remediation.nodes.join(', ')} through the relay at once, then re-checks.`, yes: 'Approve and apply', no: 'Cancel' };
 }
 
-function buttons(plan: Plan, doc: PlanDocument): ReplyButton[] {
+function buttons(plan: Plan, doc: PlanDocument, result?: PlanResult): ReplyButton[] {
   const id = plan.id;
+  // Issue 19: the write is in AD but the DCs had not all replicated it; the purge was held back.
+  if (plan.state === 'failed' && doc.kind === 'delegation-fix' && result?.outcome === 'replication-pending') {
+    const confirm = { title: `Purge tickets on ${doc.remediation.purgeTickets.join(', ')}?`, text: 'Purging before every DC carries the new delegation lets a node fetch tickets under the old values again. Go on once replication has finished.', yes: 'Purge and re-check', no: 'Cancel' };
+    return [{ action: 'purge-recheck', label: 'Purge and re-check now', recordId: id, style: 'primary', confirm }];
+  }
   if (plan.state === 'proposed') return [{ action: 'approve', label: 'Approve', recordId: id, style: 'primary', confirm: approveConfirm(plan, doc) }, { action: 'reject', label: 'Reject', recordId: id, style: 'danger' }];
   if (plan.state === 'applied' && doc.kind === 'delegation-fix') {
     const confirm = { title: `Roll back fix ${id}?`, text: `This proposes a rollback plan restoring the values from before the fix on ${doc.remediation.nodes.join(', ')}; a second approver must approve it.`, yes: 'Propose rollback', no: 'Cancel' };
@@ -145,7 +150,7 @@ export function planCard(plan: Plan, doc: PlanDocument, result?: PlanResult): Re
     verdict: stateLine(plan, doc, result),
     facts,
     sections: [...changeSections(doc), ...resultSections(result, doc)],
-    buttons: buttons(plan, doc),
+    buttons: buttons(plan, doc, result),
     context: [`audit ${plan.id} shows every decision on this plan.`],
   };
 }

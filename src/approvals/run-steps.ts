@@ -26,7 +26,9 @@ export type Stop =
   /** Another replica took the lease over: this one stops and settles nothing. */
   | { kind: 'lease-lost'; message: string }
   /** The call failed and the target could not be read back either: the step stays "started", the plan applying, for recovery. */
-  | { kind: 'in-doubt'; message: string };
+  | { kind: 'in-doubt'; message: string }
+  /** The write is in AD, but the DCs of the nodes' sites did not all carry it in time: tickets were not purged (issue 19). */
+  | { kind: 'replication-pending'; message: string };
 
 export interface RunResult {
   stop?: Stop;
@@ -49,6 +51,8 @@ export interface RunInput {
   who: string;
   requester: string;
   mode: 'fresh' | 'resume';
+  /** Runs once the delegation write succeeded, before the ticket purges: the wait for replication. A Stop ends the run there. */
+  afterDelegation?: (changes: StepSpec & { op: 'directory.apply-delegation' }) => Promise<Stop | undefined>;
 }
 
 export async function runSteps(input: RunInput): Promise<RunResult> {
@@ -82,6 +86,10 @@ export async function runSteps(input: RunInput): Promise<RunResult> {
     if (outcome !== 'ok' && outcome.kind === 'in-doubt') return { stop: outcome };
     // The AD write gates everything after it; a host step that fails leaves the others to run.
     if (outcome !== 'ok' && spec.op === 'directory.apply-delegation') return { stop: outcome };
+    if (outcome === 'ok' && spec.op === 'directory.apply-delegation' && input.afterDelegation) {
+      const stop = await input.afterDelegation(spec);
+      if (stop) return { stop };
+    }
   }
   return {};
 }

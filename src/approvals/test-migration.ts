@@ -10,6 +10,8 @@ import { audit, forApprovers, refuse, ttlMs, updateCard } from './approvals-deps
 import { personKeyOf } from './identity.js';
 import { planCard } from './plan-card.js';
 import type { PlanResult, TestMigrationDocument } from './plan-document.js';
+import { chooseDcs, kdcNamesOf } from '../diagnostics/collect-dcs.js';
+import type { KdcEvent } from '../relay/protocol.js';
 import { callWrite } from './write-remediation.js';
 
 // "Test migration": the operator picks a VM (read through host.vms) and a direction; that makes
@@ -95,15 +97,66 @@ export async function runTestMigration(ctx: HandlerContext, deps: ApprovalsDeps,
   const ended = await deps.store.transitionPlan(plan.id, ['applying'], to, { result }, now, { at: now, actor: who, action: 'test-migration.finished', subjectId: plan.id, outcome: to === 'applied' && result.test?.succeeded ? 'ok' : 'failed', details: {} });
   if (!ended) return;
   await updateCard(deps, ended, planCard(ended, doc, result), ctx.adapter);
-  await ctx.adapter.post(doc.thread, testResultReply(doc, result));
+  const kdc = result.test ? await attemptKdcEvents(deps, doc, started) : undefined;
+  if (kdc && kdc.events.length > 0) await audit(deps, who, 'test-migration.kdc-events', plan.id, 'ok', { count: kdc.events.length, dcs: kdc.dcs });
+  await ctx.adapter.post(doc.thread, testResultReply(doc, result, kdc));
 }
 
-function testResultReply(doc: TestMigrationDocument, result: PlanResult): Reply {
+/**
+ * Issue 19: what the KDC logged during the attempt (the DCs of the nodes' sites, at most
+ * DC_EVIDENCE_MAX): a 4769 failure 0xD for the source's S4U2proxy says the KDC refused the
+ * delegation. Undefined when the relay has no DC reads; a DC that did not answer is named.
+ */
+async function attemptKdcEvents(deps: ApprovalsDeps, doc: TestMigrationDocument, started: Date): Promise<{ events: Array<KdcEvent & { dc: string }>; dcs: string[]; unanswered: string[] } | undefined> {
+  const requester = 'triage-bot test migration';
+  let listed;
+  try {
+    listed = await deps.relay.call('dc.list', {}, { requester });
+  } catch {
+    return undefined;
+  }
+  const { read } = chooseDcs(listed.dcs, [], deps.maxDcs ?? 4);
+  const names = kdcNamesOf([doc.source, doc.destination], undefined);
+  const since = started.getTime() - 60_000;
+  const events: Array<KdcEvent & { dc: string }> = [];
+  const unanswered: string[] = [];
+  await Promise.all(
+    read.map(async (dc) => {
+      try {
+        const answer = await deps.relay.call('dc.kdc-events', { dc: dc.name, sinceHours: 1, names }, { requester });
+        events.push(...answer.events.filter((e) => Date.parse(e.time) >= since).map((e) => ({ ...e, dc: dc.name })));
+      } catch {
+        unanswered.push(dc.name);
+      }
+    }),
+  );
+  return { events: events.sort((a, b) => Date.parse(a.time) - Date.parse(b.time)), dcs: read.map((d) => d.name), unanswered };
+}
+
+function testResultReply(doc: TestMigrationDocument, result: PlanResult, kdc?: { events: Array<KdcEvent & { dc: string }>; dcs: string[]; unanswered: string[] }): Reply {
   const test = result.test;
   const events = test?.events.map((e) => `${e.time} · ${e.log} · ${e.id}: ${e.message.replace(/\s+/g, ' ').slice(0, 300)}`) ?? [];
   return {
     header: `Test migration result · ${doc.vm}: ${doc.source} → ${doc.destination}`,
     verdict: test ? { status: test.succeeded ? 'healthy' : 'blocked', text: `${test.message} (${Math.round(test.durationMs)} ms)` } : { status: 'error', text: result.note ?? 'The test migration did not run.' },
-    sections: test ? [{ title: `Events it raised (${test.events.length})`, severity: test.events.length ? 'error' : 'info', lines: events.length ? events : ['none'] }] : [],
+    sections: test
+      ? [
+          { title: `Events it raised (${test.events.length})`, severity: test.events.length ? 'error' : 'info', lines: events.length ? events : ['none'] },
+          ...(kdc
+            ? [
+                {
+                  title: `KDC events of the attempt (${kdc.events.length}, from ${kdc.dcs.join(', ') || 'no DC'})`,
+                  severity: kdc.events.length ? ('error' as const) : ('info' as const),
+                  lines: [
+                    ...(kdc.events.length
+                      ? kdc.events.map((e) => `${e.time} · ${e.dc} · ${e.log} ${e.id}${e.status ? ` failure ${e.status}` : ''}${e.account ? ` · ${e.account}` : ''}${e.service ? ` → ${e.service}` : ''}${e.status === '0xD' && e.id === 4769 ? ' (the KDC refused the delegation)' : ''}`)
+                      : ['none']),
+                    ...(kdc.unanswered.length ? [`${kdc.unanswered.join(', ')} did not answer: their KDC events are unknown`] : []),
+                  ],
+                },
+              ]
+            : []),
+        ]
+      : [],
   };
 }

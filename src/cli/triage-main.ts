@@ -92,6 +92,7 @@ async function diagnoseAndReport(
     const { diagnosis, evidence } = await runCheck(opened.relay, nodes, {
       clock: opened.clock,
       eventWindowHours: config.eventWindowHours,
+      maxDcs: config.dcEvidenceMax,
       ...(req.initiator ? { initiator: req.initiator } : {}),
     });
     const unknown = unknownNodes(evidence);

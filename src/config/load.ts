@@ -20,6 +20,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   policyFile: string;
   eventWindowHours: number;
+  /** DC_EVIDENCE_MAX: most domain controllers a check reads. */
+  dcEvidenceMax: number;
+  /** REPLICATION_WAIT_SECONDS: the fix flow's bounded wait for the DCs. */
+  replicationWaitSeconds: number;
   /** SIGTERM: how long work in flight may finish. */
   shutdownDrainMs: number;
   /** Admission control: checks running at once, and waiting, per replica. */
@@ -156,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL as Config['logLevel'],
     policyFile: str(raw, 'POLICY_FILE')!,
     eventWindowHours: raw.EVENT_WINDOW_HOURS as number,
+    dcEvidenceMax: raw.DC_EVIDENCE_MAX as number,
+    replicationWaitSeconds: raw.REPLICATION_WAIT_SECONDS as number,
     shutdownDrainMs: raw.SHUTDOWN_DRAIN_MS as number,
     checks: { concurrency: raw.CHECK_CONCURRENCY as number, queueLimit: raw.CHECK_QUEUE_LIMIT as number },
     relay: {

@@ -33,6 +33,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'SHUTDOWN_DRAIN_MS', group: 'general', schema: positiveInt.max(10 * 60_000), default: '20000', description: 'On SIGTERM the bot stops taking requests, then lets work in flight (an apply, its re-check) finish for this long; applies still running are handed off to another replica through their expiring lease.' },
   { env: 'CHECK_CONCURRENCY', group: 'general', schema: positiveInt.max(256), default: '8', description: 'Most checks one bot replica runs at once; more wait in the check queue.' },
   { env: 'CHECK_QUEUE_LIMIT', group: 'general', schema: z.coerce.number().int().min(0).max(10_000), default: '64', description: 'Most checks waiting on one replica; the person is told "busy, queued as #n". Past it a check is refused at once with "busy, try again".' },
+  { env: 'DC_EVIDENCE_MAX', group: 'general', schema: z.coerce.number().int().min(0).max(32), default: '4', description: 'Most domain controllers a check reads (KDC events, updates, their copy of the delegation): those in the nodes\' sites first, one request each, alongside the node reads. 0 reads none.' },
   { env: 'EVENT_WINDOW_HOURS', group: 'general', schema: positiveInt.max(744), default: '72', description: 'How far back the check reads live-migration events on each node.' },
   { env: 'DOCS_BASE_URL', group: 'general', schema: url, example: 'https://github.com/contoso/triage-bot/blob/main/docs', description: 'Where readers find docs/ (the folder holding findings.md): each finding a person must act on links to its section there. Unset: messages give the repository path docs/findings.md#<code>.' },
 
@@ -47,6 +48,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'RELAY_CONCURRENCY_PER_HOST', group: 'relay-client', schema: positiveInt.max(64), default: '8', description: 'Most relay requests in flight for one node at a time.' },
   { env: 'APPROVAL_SIGNING_KEY', group: 'approvals', schema: z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)'), secret: true, example: 'change-me-to-a-second-64-hex-character-secret-not-the-relay-key-00', description: 'Key that signs single-use approval tokens for relay writes; the relay holds the same value in RELAY_APPROVAL_KEY. Separate from RELAY_KEY_SECRET.' },
   { env: 'PLAN_LEASE_SECONDS', group: 'approvals', schema: positiveInt.min(3).max(600), default: '30', description: 'Lease of the replica applying a plan, renewed every third of it; recovery on another replica takes a plan over only after its lease expired.' },
+  { env: 'REPLICATION_WAIT_SECONDS', group: 'approvals', schema: z.coerce.number().int().min(0).max(3600), default: '120', description: 'After an approved delegation fix, how long the bot waits for every DC of the nodes\' sites to carry it before purging tickets; past it the bot says so and offers "Purge and re-check now".' },
   { env: 'PLAN_TTL_MINUTES', group: 'approvals', schema: positiveInt.max(24 * 60), default: '30', description: 'A proposed fix expires unless approved within this time.' },
 
   // relay server

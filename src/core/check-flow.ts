@@ -73,6 +73,7 @@ async function checkAdmitted(ctx: HandlerContext, req: CheckRequest, relay: Obse
   const check = runCheck(relay, req.nodes, {
     clock: deps.evidenceClock ?? deps.clock,
     eventWindowHours: deps.eventWindowHours,
+    ...(deps.maxDcs !== undefined ? { maxDcs: deps.maxDcs } : {}),
     requester: event.actor.id,
     ...(req.initiator ? { initiator: req.initiator } : {}),
     onHostDone: (node: string, reachable: boolean) => {

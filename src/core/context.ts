@@ -22,6 +22,8 @@ export interface CoreDeps {
   authorizer: Authorizer;
   logger: Logger;
   eventWindowHours: number;
+  /** DC_EVIDENCE_MAX (default 4). */
+  maxDcs?: number;
   /** Commands and buttons contributed by other modules (approvals, scheduler); see registry.ts. */
   extensions?: CoreExtension[];
   /** Admission control: bounds the checks running and waiting on this replica. */

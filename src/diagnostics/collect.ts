@@ -3,6 +3,7 @@ import { nodeNameProblem, shortName } from '../kernel/node-name.js';
 import { RelayError, spnSchema, MIGRATION_SERVICE, type OpResult } from '../relay/protocol.js';
 import type { CallOptions, RelayClient } from '../relay/relay-client.js';
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from './evidence.js';
+import { collectDcEvidence, DEFAULT_DC_EVIDENCE_MAX } from './collect-dcs.js';
 import { accountName, findComputer } from './facts.js';
 
 // Evidence collection: every node's reads at once (one host.evidence request per node), and, alongside them, a directory
@@ -25,6 +26,8 @@ export interface CollectOptions {
   /** Stable id of the person asking, for the relay's audit log. */
   requester?: string;
   signal?: AbortSignal;
+  /** Most domain controllers read (DC_EVIDENCE_MAX; default 4); 0 reads none. */
+  maxDcs?: number;
 }
 
 export async function collectEvidence(relay: RelayClient, nodes: string[], options: CollectOptions): Promise<Evidence> {
@@ -40,9 +43,14 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
     (dir) => namesToLookUp(nodes, dir),
     () => namesToLookUp(nodes, undefined),
   );
-  const [hosts, directory] = await Promise.all([
-    Promise.all(nodes.map((node) => readHost(relay, node, lookups, options, call))),
+  const hostReads = Promise.all(nodes.map((node) => readHost(relay, node, lookups, options, call)));
+  // The DCs are read alongside: their choice waits for the nodes' sites only past the bound.
+  const maxDcs = options.maxDcs ?? DEFAULT_DC_EVIDENCE_MAX;
+  const nodeSites = () => hostReads.then((hs) => hs.map((h) => (h.security.ok ? h.security.value.site : undefined)));
+  const [hosts, directory, dcs] = await Promise.all([
+    hostReads,
     readDirectory(relay, nodes, computers, options.initiator, call),
+    maxDcs > 0 ? collectDcEvidence(relay, nodes, computers, nodeSites, { maxDcs, eventWindowHours: options.eventWindowHours, call }) : Promise.resolve(undefined),
   ]);
   // A relay that refuses our signature says nothing about the nodes or AD: the check stops with
   // that one error rather than reporting every node and the directory unreachable.
@@ -55,6 +63,7 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
     ...(options.eventsSince ? { eventsSince: options.eventsSince.toISOString() } : {}),
     hosts: Object.fromEntries(hosts.map((h) => [h.node, h])),
     directory,
+    ...(dcs ? { dcs } : {}),
   };
 }
 

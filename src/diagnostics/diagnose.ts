@@ -20,7 +20,7 @@ export function diagnose(evidence: Evidence): Diagnosis {
 }
 
 /** Findings that only corroborate (events, update timing) read best after the causes they explain. */
-const CORROBORATING = new Set<string>(['LM_AUTH_FAILURE_EVENT', 'LM_FAILURE_EVENT_OTHER', 'HARDENING_UPDATE_CORRELATED', 'INITIATOR_NOT_CHECKED']);
+const CORROBORATING = new Set<string>(['LM_AUTH_FAILURE_EVENT', 'LM_FAILURE_EVENT_OTHER', 'HARDENING_UPDATE_CORRELATED', 'INITIATOR_NOT_CHECKED', 'DC_EVIDENCE_UNKNOWN']);
 
 /**
  * Errors first, then warnings, then info; within a severity cluster-wide findings first, then by

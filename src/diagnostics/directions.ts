@@ -37,7 +37,7 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
     f.severity !== 'error' ? undefined : f.peer === undefined ? (fromSource(f, s) ? 'block' : undefined) : onPair(f, s, d) ? unlessRbcd(s, d) : undefined,
   SPN_MISSING: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
   SPN_DUPLICATE: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
-  // Blocks only as an error, which needs evidence that the DCs refuse RC4 (not read yet: a warning).
+  // Blocks only as an error, which needs evidence that the DCs refuse RC4 (a KDC etype event naming the node).
   ENCTYPES_RC4_ONLY: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
   CLOCK_SKEW: (f, s, d) => (f.severity === 'error' && touches(f, s, d) ? 'block' : undefined),
   DNS_MISMATCH: (f, s, d) => (f.severity === 'error' && onPair(f, s, d) ? 'block' : undefined),
@@ -49,6 +49,20 @@ const RULES: Partial<Record<FindingCode, Rule>> = {
     return (f.node === s.node && needs(SOURCE_READS)) || (f.node === d.node && needs(DEST_READS)) ? 'unknown' : undefined;
   },
   DIRECTORY_UNREACHABLE: () => 'unknown',
+  // Issue 19: what the KDC logged. A refused S4U2proxy blocks exactly its direction; no shared
+  // encryption type breaks every direction touching the node; a duplicate SPN breaks moves into it.
+  KDC_DELEGATION_REFUSED: (f, s, d) => (onPair(f, s, d) ? 'block' : undefined),
+  KDC_ETYPE_MISMATCH: (f, s, d) => (touches(f, s, d) ? 'block' : undefined),
+  KDC_DUPLICATE_SPN: (f, s, d) => (toDest(f, s, d) ? 'block' : undefined),
+  // A DC of the node's site still holds older values: until it replicates, moves that depend on
+  // them may fail. KCD values (msDS-AllowedToDelegateTo, userAccountControl) are the source's;
+  // RBCD is the destination's.
+  REPLICATION_PENDING: (f, s, d) => {
+    const differs = new Set(((f.evidence.dcs ?? []) as Array<{ differs: string[] }>).flatMap((x) => x.differs));
+    const kcd = differs.has('msDS-AllowedToDelegateTo') || differs.has('userAccountControl') || differs.has('the computer object');
+    const rbcd = differs.has('msDS-AllowedToActOnBehalfOfOtherIdentity') || differs.has('the computer object');
+    return (kcd && fromSource(f, s)) || (rbcd && toDest(f, s, d)) ? 'unknown' : undefined;
+  },
   INITIATOR_UNKNOWN: () => 'unknown',
 };
 

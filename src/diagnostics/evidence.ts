@@ -23,6 +23,28 @@ export interface DirectoryEvidence {
   initiator?: { id: string; outcome: Outcome<OpResult<'directory.user'>> };
 }
 
+/** One domain controller's reads (issue 19): each with its own outcome, so a DC that did not answer is unknown, never "ok". */
+export interface DcReads {
+  dc: string;
+  site: string | null;
+  kdcEvents: Outcome<OpResult<'dc.kdc-events'>>;
+  hotfixes: Outcome<OpResult<'dc.hotfixes'>>;
+}
+
+/** Evidence from the domain controllers: which exist, which were read (bounded), and what each said. */
+export interface DcEvidence {
+  list: Outcome<OpResult<'dc.list'>>;
+  /** The DCs read, at most the configured number: those in the nodes' sites first. */
+  read: string[];
+  /** DCs left out by the bound. */
+  skipped: string[];
+  /** How far back the KDC events were read. */
+  windowHours: number;
+  perDc: Record<string, DcReads>;
+  /** Each read DC's copy of the nodes' delegation values; absent when no DC was read. */
+  replication?: Outcome<OpResult<'directory.replication'>>;
+}
+
 export interface Evidence {
   /** Node names as the user gave them, in order. */
   nodes: string[];
@@ -37,4 +59,6 @@ export interface Evidence {
   eventsSince?: string;
   hosts: Record<string, HostEvidence>;
   directory: DirectoryEvidence;
+  /** Present when the DCs were asked (issue 19); absent in older evidence and when the relay offers no DC reads. */
+  dcs?: DcEvidence;
 }

@@ -27,6 +27,12 @@ export const FINDING_CODES = [
   // Added with issue 14 (docs/findings.md).
   'LOGON_RIGHT_MISSING',
   'INITIATOR_NOT_CHECKED',
+  // Added with issue 19: evidence from the domain controllers (docs/findings.md).
+  'KDC_DELEGATION_REFUSED',
+  'KDC_ETYPE_MISMATCH',
+  'KDC_DUPLICATE_SPN',
+  'REPLICATION_PENDING',
+  'DC_EVIDENCE_UNKNOWN',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -42,6 +42,12 @@ const BREAKS: Partial<Record<FindingCode, readonly MoveKind[] | ((f: Finding) =>
     return classes.has('HOST') && classes.size === 1 ? DELEGATION : classes.has('HOST') ? ALL : ['off-box', 'cluster'];
   },
   ENCTYPES_RC4_ONLY: ALL,
+  KDC_DELEGATION_REFUSED: DELEGATION,
+  KDC_ETYPE_MISMATCH: ALL,
+  KDC_DUPLICATE_SPN: (f) => {
+    const classes = new Set(((f.evidence.spns ?? []) as string[]).map((spn) => spn.split('/')[0]!.toUpperCase()));
+    return classes.has('HOST') || classes.has('CIFS') ? ALL : ['off-box', 'cluster'];
+  },
   CLOCK_SKEW: ALL,
   DNS_MISMATCH: ALL,
 };

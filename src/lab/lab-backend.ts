@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackendContext, RelayBackend } from '../relay/backend.js';
 import { assertStillWanted } from '../relay/deadline.js';
 import { OPERATION_NAMES, operations, type OperationName, type OpParams, type OpResult } from '../relay/protocol.js';
+import * as dc from './lab-dc-ops.js';
 import * as directory from './lab-directory-ops.js';
 import * as host from './lab-host-ops.js';
 import { LabState } from './lab-state.js';
@@ -48,6 +49,11 @@ export class LabBackend implements RelayBackend {
       'host.purge-tickets': (p) => writes.purgeTickets(s, p),
       'host.set-migration-auth': (p) => writes.setMigrationAuth(s, p),
       'vm.test-migration': (p) => testMigration(s, p),
+      'dc.list': () => dc.list(s),
+      'dc.kdc-events': (p) => dc.kdcEvents(s, p),
+      'dc.hotfixes': (p) => dc.hotfixes(s, p),
+      'dc.evidence': (p) => dc.evidence(s, p),
+      'directory.replication': (p) => dc.replication(s, p),
     };
   }
 

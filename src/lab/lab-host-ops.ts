@@ -21,6 +21,7 @@ export function security(state: LabState, p: OpParams<'host.security'>): OpResul
     credentialGuardConfigured: host.credentialGuard,
     clockOffsetSeconds: host.clockOffsetSeconds,
     addresses: [...(host.addresses ?? [])],
+    ...(host.site !== undefined ? { site: host.site } : {}),
   };
 }
 

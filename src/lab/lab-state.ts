@@ -1,6 +1,6 @@
 import { sameHost, shortName } from '../kernel/node-name.js';
 import { MIGRATION_SERVICE, RelayError, type Computer, type DelegationValues } from '../relay/protocol.js';
-import type { Scenario, ScenarioHost, ScenarioUser } from './schema.js';
+import type { Scenario, ScenarioDc, ScenarioHost, ScenarioUser } from './schema.js';
 
 // The lab's world while it runs: a private, mutable copy of a scenario with the defaults that
 // depend on other fields filled in (dNSHostName, DN, SPNs). Reads answer from it and writes
@@ -8,6 +8,8 @@ import type { Scenario, ScenarioHost, ScenarioUser } from './schema.js';
 
 export type LabHost = ScenarioHost;
 export type LabComputer = Computer;
+/** A DC while the lab runs: its per-computer values that differ from the directory, and how many replication reads it still lags. */
+export type LabDc = ScenarioDc & { lagRemaining: number };
 
 export class LabState {
   readonly name: string;
@@ -19,6 +21,7 @@ export class LabState {
   readonly users: ScenarioUser[];
   readonly directory: Scenario['directory'];
   readonly latency: Scenario['latency'];
+  readonly dcs: LabDc[];
   // Names never change while the lab runs (writes touch delegation values only), so lookups are
   // indexed once: a 64-node check asks thousands of them (every node resolves every peer).
   private readonly hostsByShort = new Map<string, LabHost>();
@@ -35,6 +38,8 @@ export class LabState {
     this.users = copy.users;
     this.directory = copy.directory;
     this.latency = copy.latency;
+    // A DC that starts with values of its own is mid-replication: they reach it after lagReads reads.
+    this.dcs = copy.domainControllers.map((dc) => ({ ...dc, lagRemaining: Object.keys(dc.delegation).length > 0 ? dc.lagReads : 0 }));
     this.computers = copy.computers.map((c) => {
       const dnsHostName = c.dnsHostName === undefined ? `${c.name.toLowerCase()}.${copy.domain.fqdn}` : c.dnsHostName;
       const isHost = copy.hosts.some((h) => sameHost(h.name, c.name));
@@ -81,6 +86,20 @@ export class LabState {
   /** The computer object a name designates, as the LDAP filter (sAMAccountName or dNSHostName) finds it. */
   findComputer(name: string): LabComputer | undefined {
     return this.computersByShort.get(shortName(name)) ?? this.computersByFqdn.get(name.toLowerCase());
+  }
+
+  /** The DC a name designates; UNKNOWN_HOST when the lab has no such DC (the relay reads only DCs the directory lists). */
+  dc(name: string): LabDc {
+    const dc = this.dcs.find((d) => sameHost(d.name, name));
+    if (!dc) throw new RelayError('UNKNOWN_HOST', `${name} is not a domain controller of ${this.domain.fqdn}`);
+    return dc;
+  }
+
+  /** A DC that answers; HOST_UNREACHABLE when the scenario says it does not. */
+  reachableDc(name: string): LabDc {
+    const dc = this.dc(name);
+    if (!dc.reachable) throw new RelayError('HOST_UNREACHABLE', `${dc.name} did not answer: WinRM cannot complete the operation`);
+    return dc;
   }
 
   requireDirectory(): void {

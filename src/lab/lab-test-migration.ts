@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sameHost, shortName } from '../kernel/node-name.js';
 import { RelayError, MIGRATION_SERVICE, type HostEvent, type OpParams, type OpResult } from '../relay/protocol.js';
+import { principalKey } from './lab-dc-ops.js';
 import type { LabComputer, LabHost, LabState } from './lab-state.js';
+import { DEFAULT_SITE } from './schema.js';
 
 // vm.test-migration in the lab, decided from the scenario's facts alone (never by asking the
 // diagnostics engine, so an engine that is wrong shows up as a disagreement between the verdict
@@ -66,8 +68,13 @@ export function refusalOf(state: LabState, source: LabHost, destination: LabHost
   const s = state.findComputer(source.name);
   const d = state.findComputer(destination.name);
   if (!s || !d) return { hresult: '0x8009030D', text: 'The credentials supplied to the package were not recognized' };
-  const rbcd = d.allowedToActOnBehalfOf.some((a) => shortName(a) === shortName(s.name));
-  const kcd = (s.userAccountControl & TRUSTED_TO_AUTH_FOR_DELEGATION) !== 0 && lists(s, `${MIGRATION_SERVICE}/${fqdn}`);
+  const kdcSays = kdcRefusal(state, source, destination, fqdn);
+  if (kdcSays) return kdcSays;
+  // The KDC decides from its own copy: the worst DC of the source's site (one still lagging, if any).
+  const sv = kdcCopy(state, source, s);
+  const dv = kdcCopy(state, source, d);
+  const rbcd = dv.allowedToActOnBehalfOf.some((a) => shortName(a) === shortName(s.name));
+  const kcd = (sv.userAccountControl & TRUSTED_TO_AUTH_FOR_DELEGATION) !== 0 && sv.allowedToDelegateTo.some((v) => same(v, `${MIGRATION_SERVICE}/${fqdn}`));
   if (!rbcd && !kcd) return NO_CREDENTIALS;
   const owners = state.computers.filter((c) => c.servicePrincipalNames.some((spn) => same(spn, `${MIGRATION_SERVICE}/${fqdn}`)));
   if (owners.length !== 1 || owners[0] !== d) return NO_CREDENTIALS;
@@ -84,6 +91,46 @@ export function refusalOf(state: LabState, source: LabHost, destination: LabHost
   }
   if (source.ticketsStale) return NO_CREDENTIALS;
   return undefined;
+}
+
+/**
+ * What the scenario's KDC events say of this move (issue 19): they are the DCs' standing
+ * condition, so a refusal they record keeps refusing. A 4769 failure 0xD asked by the source for
+ * the destination; a KDC etype event (14/16/26/27) naming either host; event 11 naming the
+ * destination's migration or HOST SPN.
+ */
+function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, destFqdn: string): Refusal | undefined {
+  const names = (h: LabHost, fqdn: string) => [shortName(h.name).toLowerCase(), fqdn.toLowerCase()];
+  const srcNames = names(source, destinationFqdn(state, source));
+  const dstNames = names(destination, destFqdn);
+  const mentions = (text: string, forms: string[]) => forms.some((f) => new RegExp(`(^|[^a-z0-9-])${f.replace(/[.]/g, '\\.')}($|[^a-z0-9-])`, 'i').test(text));
+  const hostOf = (v: string) => {
+    const key = principalKey(v);
+    return (key.includes('/') ? key.slice(key.indexOf('/') + 1) : key).replace(/:\d+$/, '');
+  };
+  for (const dc of state.dcs.filter((d) => d.reachable)) {
+    for (const e of dc.kdcEvents) {
+      if (e.log === 'Security' && e.id === 4769 && e.status === '0xD' && e.account && e.service && srcNames.includes(hostOf(e.account)) && dstNames.includes(hostOf(e.service))) {
+        // The attempt's own refusal, logged by the KDC as it happens (what the bot reads back after a test).
+        dc.kdcEvents.push({ ...e, time: state.now.toISOString(), message: `${e.message} (test migration attempt)`.slice(0, 8000) });
+        return NO_CREDENTIALS;
+      }
+      if (e.log === 'System' && [14, 16, 26, 27].includes(e.id) && (mentions(e.message, srcNames) || mentions(e.message, dstNames))) return { hresult: '0x8009030E', text: 'No credentials are available in the security package (the KDC has no common encryption type)' };
+      if (e.log === 'System' && e.id === 11 && ['microsoft virtual system migration service', 'host'].some((cls) => dstNames.some((n) => e.message.toLowerCase().includes(`${cls}/${n}`)))) {
+        return { hresult: '0x80090322', text: 'The target principal name is incorrect' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A computer's delegation as the KDC serving `host` holds it: a lagging DC of the host's site wins over the directory. */
+function kdcCopy(state: LabState, host: LabHost, c: LabComputer): { allowedToDelegateTo: string[]; userAccountControl: number; allowedToActOnBehalfOf: string[] } {
+  for (const dc of state.dcs.filter((d) => d.reachable && d.site.toLowerCase() === (host.site ?? DEFAULT_SITE).toLowerCase())) {
+    const own = Object.entries(dc.delegation).find(([k]) => shortName(k) === shortName(c.name))?.[1];
+    if (own) return own;
+  }
+  return c;
 }
 
 /** SPNs compare case-insensitively, service class included, as in AD. */

@@ -1,4 +1,5 @@
 import { RelayError, type DelegationValues, type OpParams, type OpResult } from '../relay/protocol.js';
+import { afterWrite } from './lab-dc-ops.js';
 import type { LabComputer, LabState } from './lab-state.js';
 
 // Writes change the lab state, with the same compare-and-swap contract as the real backends:
@@ -33,9 +34,10 @@ export function applyDelegation(state: LabState, p: OpParams<'directory.apply-de
     computer.allowedToDelegateTo = [...change.desired.allowedToDelegateTo];
     computer.userAccountControl = change.desired.userAccountControl;
     if (change.desired.allowedToActOnBehalfOf) computer.allowedToActOnBehalfOf = [...change.desired.allowedToActOnBehalfOf];
-    return { computer: computer.name, before, after: state.delegationOf(computer) };
+    return { computer: computer.name, before, after: state.delegationOf(computer), written: computer };
   });
-  return { applied };
+  afterWrite(state, applied.map((a) => ({ computer: a.written, before: a.before })));
+  return { applied: applied.map(({ computer, before, after }) => ({ computer, before, after })) };
 }
 
 /** `klist -li 0x3e7 purge`: the host's next tickets are issued under the current delegation. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nodeNameProblem } from '../kernel/node-name.js';
 import { FINDING_CODES } from '../diagnostics/findings.js';
-import { authenticationTypeSchema, existingSpnSchema, userIdSchema, vmNameSchema } from '../relay/protocol.js';
+import { authenticationTypeSchema, existingSpnSchema, KDC_FAILURE_STATUSES, userIdSchema, vmNameSchema } from '../relay/protocol.js';
 import { crossCheckScenario } from './cross-check.js';
 
 // The lab scenario format: a public contract (docs/lab-scenarios.md, docs/lab-scenario.schema.json),
@@ -103,6 +103,9 @@ const vmSchema = z.strictObject({
     .describe('Where the VM configuration and disks live; \\\\server\\share\\... means SMB storage (cifs delegation to that server)'),
 });
 
+const siteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected an AD site name such as Default-First-Site-Name');
+export const DEFAULT_SITE = 'Default-First-Site-Name';
+
 const hostSchema = z.strictObject({
   name: shortName.describe('Host name (short); its AD object is the computer of the same name'),
   os: z.string().min(1).max(200).default('Windows Server 2025'),
@@ -130,6 +133,7 @@ const hostSchema = z.strictObject({
     .describe(
       'What this host resolves a name to: an FQDN (the addresses of that host, PTR = that name), null (does not resolve), or {addresses, ptr}; names not listed resolve to their dNSHostName and its addresses',
     ),
+  site: siteName.optional().describe('The AD site the host is in (the DCs it uses are those of its site); absent = not reported by host.security (the DC checks then count every DC, and the lab\'s KDC is one of Default-First-Site-Name)'),
   hotfixes: z.array(hotfixSchema).default([]),
   events: z.array(eventSchema).default([]),
   vms: z.array(vmSchema).default([]),
@@ -141,6 +145,47 @@ const hostSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Extension: the host holds Kerberos tickets from before a fix; test migrations fail until host.purge-tickets'),
+});
+
+
+const kdcEventSchema = z.strictObject({
+  log: z.enum(['Security', 'System']).describe('Security: 4768/4769/4771 failures; System: KDC (Kdcsvc) events'),
+  id: z.number().int().min(0),
+  time: isoTime,
+  status: z
+    .enum(KDC_FAILURE_STATUSES)
+    .optional()
+    .describe('Security events: the Kerberos failure code (0xD KDC_ERR_BADOPTION, 0xE, 0xF, 0x12, 0x1B, 0x25 clock skew)'),
+  account: z.string().max(400).optional().describe('TargetUserName: the account that asked, e.g. HV01$@LAB.TEST'),
+  service: z.string().max(400).optional().describe('ServiceName: the service account or SPN asked for, e.g. HV03$'),
+  transmittedServices: z.string().max(2000).optional().describe('TransmittedServices: set on an S4U2proxy request'),
+  message: z.string().max(8000).default(''),
+});
+
+const dcDelegationSchema = z.strictObject({
+  allowedToDelegateTo: z.array(existingSpnSchema).default([]),
+  userAccountControl: z.number().int().min(0).max(0xffffffff).default(4096),
+  allowedToActOnBehalfOf: z.array(shortName).default([]),
+});
+
+const domainControllerSchema = z.strictObject({
+  name: shortName.describe('The DC computer name (its object has userAccountControl 0x2000)'),
+  site: siteName.default(DEFAULT_SITE).describe('The AD site of its server object'),
+  readOnly: z.boolean().default(false).describe('An RODC (0x4000000)'),
+  reachable: z.boolean().default(true).describe('false: dc.* reads and its per-DC LDAP read fail'),
+  hotfixes: z.array(hotfixSchema).default([]),
+  kdcEvents: z.array(kdcEventSchema).default([]).describe('Security 4768/4769/4771 failures and System KDC events on this DC'),
+  delegation: z
+    .record(shortName, dcDelegationSchema)
+    .default({})
+    .describe('Computers whose delegation values this DC still holds differently (replication has not reached it); absent = as under computers'),
+  lagReads: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe('After a delegation write, this DC keeps its old values for this many directory.replication reads (replication latency)'),
 });
 
 const expectSchema = z
@@ -169,6 +214,10 @@ const scenarioObjectSchema = z.strictObject({
   computers: z.array(computerSchema).default([]).describe('AD computer objects (hosts and any other account)'),
   users: z.array(userSchema).default([]).describe('AD users, for initiator and approver checks'),
   hosts: z.array(hostSchema).min(1),
+  domainControllers: z
+    .array(domainControllerSchema)
+    .default([])
+    .describe('Extension (issue 19): the domain controllers dc.list returns, with their KDC events, updates and per-DC delegation values; none = no DC evidence'),
   directory: z
     .strictObject({ reachable: z.boolean().default(true).describe('false: every directory operation fails') })
     .default({ reachable: true }),
@@ -190,4 +239,5 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioHost = Scenario['hosts'][number];
 export type ScenarioComputer = Scenario['computers'][number];
 export type ScenarioUser = Scenario['users'][number];
+export type ScenarioDc = Scenario['domainControllers'][number];
 export type ScenarioExpect = NonNullable<Scenario['expect']>;

@@ -65,6 +65,8 @@ export const hostSecuritySchema = z.object({
   clockOffsetSeconds: z.number(),
   /** The host's own IP addresses (every adapter), which peers' forward lookups must land on. */
   addresses: z.array(z.string().max(64)).max(64).optional(),
+  /** The AD site the host is in (issue 19): the DCs of this site are the ones it asks for tickets. */
+  site: z.string().max(64).nullable().optional(),
 });
 
 export const hostEventSchema = z.object({
@@ -200,6 +202,58 @@ function withinWriteLimits(change: { computer: string; expected: DelegationValue
   }
 }
 
+// ---- domain controllers (issue 19) ---------------------------------------------------------
+
+/** A domain controller as the directory lists it (computer objects with 0x2000, or 0x4000000 for an RODC). */
+export const domainControllerSchema = z.object({
+  name: z.string().max(64),
+  dnsHostName: z.string().max(253).nullable(),
+  /** The AD site its server object sits in (CN=Sites), or null when none was found. */
+  site: z.string().max(64).nullable(),
+  readOnly: z.boolean(),
+});
+
+/**
+ * A principal the KDC events are searched for: an allow-listed SPN (migration service, cifs,
+ * HOST) or a computer account name (HV01 or HV01$). The names are compared inside the fixed
+ * script with the events' data values; they never become filter text.
+ */
+export const kdcPrincipalSchema = z.union([
+  spnSchema,
+  z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?\$?$/, 'expected an allow-listed SPN or a computer account such as HV01$'),
+]);
+
+/** Kerberos failure codes the KDC events are read for (RFC 4120 7.5.9, as 4768/4769/4771 report them). */
+export const KDC_FAILURE_STATUSES = ['0xD', '0xE', '0xF', '0x12', '0x1B', '0x25'] as const;
+/** System-log KDC (Kdcsvc) event ids read: 11 duplicate SPN, 14/16/26/27 etypes, 42 weak keys, 35-43 PAC. */
+export const KDC_SYSTEM_EVENT_IDS = [11, 14, 16, 26, 27, 35, 36, 37, 38, 39, 40, 41, 42, 43] as const;
+export const KDC_SECURITY_EVENT_IDS = [4768, 4769, 4771] as const;
+
+export const kdcEventSchema = z.object({
+  log: z.enum(['Security', 'System']),
+  id: z.number().int(),
+  time: isoTime,
+  /** Security events: the failure code as the event prints it (0xd), normalised to upper-case hex digits (0xD). */
+  status: z.string().max(16).nullable(),
+  /** 4768/4769/4771 TargetUserName: the account that asked (HV01$@LAB.TEST). */
+  account: z.string().max(400).nullable(),
+  /** 4769 ServiceName: the service (account or SPN) the ticket was asked for. */
+  service: z.string().max(400).nullable(),
+  /** 4769 TransmittedServices: non-empty on an S4U2proxy request. */
+  transmittedServices: z.string().max(2000).nullable(),
+  message: z.string().max(8000),
+});
+
+export const dcDelegationSchema = z.object({
+  computer: z.string().max(253),
+  found: z.boolean(),
+  allowedToDelegateTo: z.array(z.string().max(400)).max(4096),
+  userAccountControl: z.number().int().min(0).max(0xffffffff).nullable(),
+  allowedToActOnBehalfOf: z.array(z.string().max(256)).max(1024),
+});
+
+const dcWindowHours = z.number().int().min(1).max(24 * 7);
+
 // ---- operations ----------------------------------------------------------------------------
 
 const node = z.object({ node: nodeNameSchema }).strict();
@@ -317,6 +371,39 @@ export const operations = {
       events: z.array(hostEventSchema),
     }),
   },
+  // ---- domain controllers (issue 19): reads only ----
+  'dc.list': {
+    write: false,
+    params: z.object({}).strict(),
+    result: z.object({ dcs: z.array(domainControllerSchema).max(1024) }),
+  },
+  'dc.kdc-events': {
+    write: false,
+    params: z.object({ dc: nodeNameSchema, sinceHours: dcWindowHours, names: z.array(kdcPrincipalSchema).min(1).max(512) }).strict(),
+    result: z.object({ events: z.array(kdcEventSchema).max(2000) }),
+  },
+  'dc.hotfixes': { write: false, params: z.object({ dc: nodeNameSchema }).strict(), result: z.object({ hotfixes: z.array(hotfixSchema) }) },
+  // Both reads of one DC in one request (one JEA session on a Windows relay), each with its own outcome.
+  'dc.evidence': {
+    write: false,
+    params: z.object({ dc: nodeNameSchema, sinceHours: dcWindowHours, names: z.array(kdcPrincipalSchema).min(1).max(512) }).strict(),
+    result: z.object({
+      kdcEvents: evidencePart(z.object({ events: z.array(kdcEventSchema).max(2000) })),
+      hotfixes: evidencePart(z.object({ hotfixes: z.array(hotfixSchema) })),
+    }),
+  },
+  'directory.replication': {
+    write: false,
+    params: z.object({ computers: z.array(nodeNameSchema).min(1).max(64), dcs: z.array(nodeNameSchema).min(1).max(32) }).strict(),
+    result: z.object({
+      dcs: z.array(
+        z.discriminatedUnion('ok', [
+          z.object({ dc: z.string().max(253), ok: z.literal(true), computers: z.array(dcDelegationSchema) }),
+          z.object({ dc: z.string().max(253), ok: z.literal(false), error: z.object({ code: z.string().max(40), message: z.string().max(2000) }) }),
+        ]),
+      ),
+    }),
+  },
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -338,6 +425,9 @@ export type Computer = z.infer<typeof computerSchema>;
 export type DelegationValues = z.infer<typeof delegationValuesSchema>;
 export type DirectoryUser = z.infer<typeof userSchema>;
 export type AuthenticationType = z.infer<typeof authenticationTypeSchema>;
+export type DomainController = z.infer<typeof domainControllerSchema>;
+export type KdcEvent = z.infer<typeof kdcEventSchema>;
+export type DcDelegation = z.infer<typeof dcDelegationSchema>;
 
 // ---- errors --------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from '../../src/diagnostics/evidence.js';
-import type { Computer, DirectoryUser, DnsAnswer, HostEvent, HostSecurity, Hotfix, MigrationSettings, Vm } from '../../src/relay/protocol.js';
+import type { Computer, DirectoryUser, DnsAnswer, HostEvent, HostSecurity, Hotfix, KdcEvent, MigrationSettings, Vm } from '../../src/relay/protocol.js';
 
 // A healthy N-node cluster as evidence (every read succeeded, KCD "any protocol" both ways,
 // AES, clocks in sync, DNS right), plus small accessors to perturb it. Tests start here and
@@ -132,4 +132,39 @@ export function withInitiator(ev: Evidence, user: DirectoryUser | null, id = 'al
 
 export function lmEvent(id: number, time: string, message: string, log = 'Microsoft-Windows-Hyper-V-High-Availability-Admin'): HostEvent {
   return { log, id, time, message };
+}
+
+// ---- domain controllers (issue 19) ------------------------------------------------------------
+
+/** Give the evidence DCs that all answered: no KDC events, no updates, and a copy of every node's delegation equal to the directory's. */
+export function withDcs(ev: Evidence, dcs: Array<{ name: string; site?: string | null }> = [{ name: 'DC01' }]): void {
+  const dir = value(ev.directory.computers, 'directory.computers');
+  const list = dcs.map((d) => ({ name: d.name, dnsHostName: `${d.name.toLowerCase()}.${DOMAIN}`, site: d.site === undefined ? 'Default-First-Site-Name' : d.site, readOnly: false }));
+  ev.dcs = {
+    list: ok({ dcs: list }),
+    read: list.map((d) => d.name),
+    skipped: [],
+    windowHours: ev.eventWindowHours,
+    perDc: Object.fromEntries(list.map((d) => [d.name, { dc: d.name, site: d.site, kdcEvents: ok({ events: [] as KdcEvent[] }), hotfixes: ok({ hotfixes: [] as Hotfix[] }) }])),
+    replication: ok({
+      dcs: list.map((d) => ({
+        dc: d.name,
+        ok: true as const,
+        computers: dir.computers.map((c) => ({ computer: c.name, found: true, allowedToDelegateTo: [...c.allowedToDelegateTo], userAccountControl: c.userAccountControl, allowedToActOnBehalfOf: [...c.allowedToActOnBehalfOf] })),
+      })),
+    }),
+  };
+}
+export const kdcEvents = (ev: Evidence, dc: string): KdcEvent[] => value(ev.dcs?.perDc[dc]?.kdcEvents, `${dc} KDC events`).events;
+export const dcHotfixes = (ev: Evidence, dc: string): Hotfix[] => value(ev.dcs?.perDc[dc]?.hotfixes, `${dc} hotfixes`).hotfixes;
+/** One DC's copy of one computer's delegation values (live). */
+export function dcCopy(ev: Evidence, dc: string, node: string) {
+  const entry = value(ev.dcs?.replication, 'directory.replication').dcs.find((d) => d.dc === dc);
+  if (!entry?.ok) throw new Error(`evidence builder: ${dc} has no replication answer`);
+  const copy = entry.computers.find((c) => c.computer === node);
+  if (!copy) throw new Error(`evidence builder: ${dc} has no copy of ${node}`);
+  return copy;
+}
+export function kdcEvent(patch: Partial<KdcEvent> & Pick<KdcEvent, 'log' | 'id'>): KdcEvent {
+  return { time: '2026-11-20T08:00:00Z', status: null, account: null, service: null, transmittedServices: null, message: '', ...patch };
 }

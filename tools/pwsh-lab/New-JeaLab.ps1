@@ -12,7 +12,9 @@ param(
     [Parameter(Mandatory = $true)][string]$StubModules,
     [Parameter(Mandatory = $true)][string]$OutDir,
     [Parameter(Mandatory = $true)][string]$ReaderGroup,
-    [Parameter(Mandatory = $true)][string]$WriterGroup
+    [Parameter(Mandatory = $true)][string]$WriterGroup,
+    # The domain controllers' read-only endpoint (issue 19).
+    [string]$DcReaderGroup = 'LAB\HvLm-Relay-DcReaders'
 )
 $ErrorActionPreference = 'Stop'
 $roles = Join-Path $OutDir 'roles/HvLmDiag/RoleCapabilities'
@@ -39,7 +41,7 @@ foreach ($file in Get-ChildItem -Path $JeaDir -Filter '*.psrc') {
     }
 }
 $endpoints = @{}
-foreach ($pair in @(@('HvLmDiag', 'HvLmDiag.pssc', $ReaderGroup), @('HvLmFix', 'HvLmFix.pssc', $WriterGroup))) {
+foreach ($pair in @(@('HvLmDiag', 'HvLmDiag.pssc', $ReaderGroup), @('HvLmFix', 'HvLmFix.pssc', $WriterGroup), @('HvLmDcDiag', 'HvLmDcDiag.pssc', $DcReaderGroup))) {
     $t = Import-PowerShellDataFile -Path (Join-Path $JeaDir $pair[1])
     $role = @($t.RoleDefinitions.Values)[0].RoleCapabilities
     $target = Join-Path $OutDir "endpoints/$($pair[0]).pssc"

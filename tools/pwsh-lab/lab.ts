@@ -19,6 +19,8 @@ const REPO = path.resolve(HERE, '../..');
 export const JEA_DIR = path.join(REPO, 'manifests/jea');
 export const READER_GROUP = 'LAB\\HvLm-Relay-Readers';
 export const WRITER_GROUP = 'LAB\\HvLm-Relay-Writers';
+/** The relay's group on the domain controllers' read-only endpoint (issue 19). */
+export const DC_READER_GROUP = 'LAB\\HvLm-Relay-DcReaders';
 
 /** The developer's explicit opt-out for a local run without PowerShell (documented in the README). */
 export const SKIP_PWSH = process.env.TRIAGE_SKIP_PWSH === '1';
@@ -79,7 +81,7 @@ export function jeaLayoutDir(pwsh: string, stubs: string, jeaDir: string): strin
     return dir;
   }
   const staging = `${dir}.${process.pid}.${Date.now()}`;
-  const out = execFileSync(pwsh, ['-NoLogo', '-NoProfile', '-File', path.join(HERE, 'New-JeaLab.ps1'), '-JeaDir', jeaDir, '-StubModules', stubs, '-OutDir', dir, '-ReaderGroup', READER_GROUP, '-WriterGroup', WRITER_GROUP], { stdio: 'pipe' }).toString();
+  const out = execFileSync(pwsh, ['-NoLogo', '-NoProfile', '-File', path.join(HERE, 'New-JeaLab.ps1'), '-JeaDir', jeaDir, '-StubModules', stubs, '-OutDir', dir, '-ReaderGroup', READER_GROUP, '-WriterGroup', WRITER_GROUP, '-DcReaderGroup', DC_READER_GROUP], { stdio: 'pipe' }).toString();
   // The session configurations name their final paths; write the marker last, atomically.
   mkdirSync(dir, { recursive: true });
   writeFileSync(staging, out);
@@ -135,7 +137,7 @@ export class PwshLab {
         modulePath: [stubs, path.join(jea, 'roles')].join(path.delimiter),
         stubAssembly: path.join(stubs, 'TriageLab.Stubs/TriageLab.Stubs.dll'),
         endpoints,
-        relayGroups: options.relayGroups ?? [READER_GROUP, WRITER_GROUP],
+        relayGroups: options.relayGroups ?? [READER_GROUP, WRITER_GROUP, DC_READER_GROUP],
         hosts: hostFiles,
         callLog: path.join(this.dir, 'calls.jsonl'),
       }),

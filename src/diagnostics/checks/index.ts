@@ -8,8 +8,10 @@ import { checkEnctypes } from './enctypes.js';
 import { checkEvents } from './events.js';
 import { checkHardening } from './hardening.js';
 import { checkInitiator, checkInitiatorNotChecked } from './initiator.js';
+import { checkKdc } from './kdc.js';
 import { checkMigration } from './migration.js';
 import { checkReachability } from './reachability.js';
+import { checkDcEvidence, checkReplication } from './replication.js';
 import { checkSpns } from './spn.js';
 
 export type Check = (evidence: Evidence) => Finding[];
@@ -28,6 +30,9 @@ export const CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['initiator-not-checked', checkInitiatorNotChecked],
   ['events', checkEvents],
   ['hardening', checkHardening],
+  ['kdc', checkKdc],
+  ['replication', checkReplication],
+  ['dc-evidence', checkDcEvidence],
 ];
 
 export function runChecks(evidence: Evidence): Finding[] {

@@ -58,6 +58,11 @@ export const SAMPLE_RESULTS: { [O in OperationName]: OpResult<O> } = {
   'host.purge-tickets': { purged: true },
   'host.set-migration-auth': { before: 'CredSSP', after: 'Kerberos' },
   'vm.test-migration': { succeeded: true, durationMs: 1200, message: 'moved', events: [] },
+  'dc.list': { dcs: [{ name: 'DC01', dnsHostName: 'dc01.contoso.com', site: 'Default-First-Site-Name', readOnly: false }] },
+  'dc.kdc-events': { events: [] },
+  'dc.hotfixes': { hotfixes: [] },
+  'dc.evidence': { kdcEvents: { ok: true, value: { events: [] } }, hotfixes: { ok: true, value: { hotfixes: [] } } },
+  'directory.replication': { dcs: [{ dc: 'DC01', ok: true, computers: [] }] },
 };
 
 export interface SpyCall {

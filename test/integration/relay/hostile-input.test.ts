@@ -34,6 +34,11 @@ const VALID: Record<OperationName, Record<string, unknown>> = {
   'host.purge-tickets': { node: 'HV01' },
   'host.set-migration-auth': { node: 'HV01', expected: 'CredSSP', authenticationType: 'Kerberos' },
   'vm.test-migration': { vm: 'web01', source: 'HV01', destination: 'HV02' },
+  'dc.list': {},
+  'dc.kdc-events': { dc: 'DC01', sinceHours: 24, names: ['HV01$'] },
+  'dc.hotfixes': { dc: 'DC01' },
+  'dc.evidence': { dc: 'DC01', sinceHours: 24, names: ['Microsoft Virtual System Migration Service/HV02'] },
+  'directory.replication': { computers: ['HV01'], dcs: ['DC01'] },
 };
 
 interface Slot {
@@ -61,6 +66,14 @@ const SLOTS: Slot[] = [
   { op: 'vm.test-migration', path: ['vm'], kind: 'vm' },
   { op: 'vm.test-migration', path: ['source'], kind: 'host' },
   { op: 'vm.test-migration', path: ['destination'], kind: 'host' },
+  // Issue 19: every DC name and principal name that reaches the DC role's scripts or a per-DC LDAP read.
+  { op: 'dc.kdc-events', path: ['dc'], kind: 'host' },
+  { op: 'dc.kdc-events', path: ['names', 0], kind: 'spn' },
+  { op: 'dc.hotfixes', path: ['dc'], kind: 'host' },
+  { op: 'dc.evidence', path: ['dc'], kind: 'host' },
+  { op: 'dc.evidence', path: ['names', 0], kind: 'spn' },
+  { op: 'directory.replication', path: ['computers', 0], kind: 'host' },
+  { op: 'directory.replication', path: ['dcs', 0], kind: 'host' },
 ];
 
 function fieldName(path: Array<string | number>): string {

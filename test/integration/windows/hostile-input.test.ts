@@ -51,6 +51,11 @@ function hostileCalls(value: string): Array<[OperationName, Record<string, unkno
     ['host.set-migration-auth', { node: 'HV01', expected: value, authenticationType: 'Kerberos', approval: APPROVAL }],
     ['vm.test-migration', { vm: 'web01', source: 'HV01', destination: value, approval: APPROVAL }],
     ['vm.test-migration', { vm: 'web01', source: value, destination: 'HV02', approval: APPROVAL }],
+    // Issue 19: the DC reads.
+    ['dc.kdc-events', { dc: value, sinceHours: 24, names: ['HV01$'] }],
+    ['dc.kdc-events', { dc: 'DC01', sinceHours: 24, names: ['HV01$', value] }],
+    ['dc.hotfixes', { dc: value }],
+    ['dc.evidence', { dc: 'DC01', sinceHours: 24, names: [value] }],
     // VM names may hold spaces, dots, hyphens and parentheses, so e.g. "HV01 (" is a valid (odd)
     // VM name; those travel base64 only (shown below) and are checked to hold nothing else.
     ...(vmNameSchema.safeParse(value).success ? [] : ([['vm.test-migration', { vm: value, source: 'HV01', destination: 'HV02', approval: APPROVAL }]] as Array<[OperationName, Record<string, unknown>]>)),
@@ -85,7 +90,7 @@ describe.skipIf(SKIP_PWSH)('hostile parameters', () => {
 
   it('the corpus has over 100 values and covers every windows operation', () => {
     expect(HOSTILE.length).toBeGreaterThanOrEqual(100);
-    expect(ops).toHaveLength(10);
+    expect(ops).toHaveLength(13);
   });
 
   it('the only values let through as VM names are made of the characters VM names allow', () => {

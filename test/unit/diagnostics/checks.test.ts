@@ -21,6 +21,11 @@ import {
   spnOwners,
   vms,
   withInitiator,
+  withDcs,
+  kdcEvents,
+  kdcEvent,
+  dcHotfixes,
+  dcCopy,
 } from '../../helpers/evidence-builder.js';
 
 // For every finding code: a perturbation of a healthy cluster that raises it, and a near miss
@@ -499,8 +504,207 @@ const CASES: Case[] = [
     raise: ['no computer object for HV02', (ev) => removeComputer(ev, 'HV02'), { severity: 'error', node: 'HV02' }],
     nearMiss: ['HV02 typed as hv02.lab.test matches its computer object', (ev) => typedAs(ev, 'HV02', 'hv02.lab.test')],
   },
+  // ---- issue 19: evidence from the domain controllers ----
+  {
+    code: 'KDC_DELEGATION_REFUSED',
+    raise: [
+      '4769 failure 0xD: HV01$ asked a delegated ticket to HV02$',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xD', account: 'HV01$@LAB.TEST', service: 'HV02$', transmittedServices: 'alice@LAB.TEST' }));
+      },
+      { severity: 'error', node: 'HV01', peer: 'HV02', message: expect.stringContaining('HV01 → HV02') },
+    ],
+    nearMiss: [
+      'the same 4769 with failure 0x12 (KDC_ERR_CLIENT_REVOKED), not 0xD',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0x12', account: 'HV01$@LAB.TEST', service: 'HV02$' }));
+      },
+    ],
+  },
+  {
+    code: 'KDC_DELEGATION_REFUSED',
+    raise: [
+      '4769 failure 0xd (lower case) for the cifs SPN of HV02 by FQDN',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xd', account: 'LAB\\HV01$', service: 'cifs/hv02.lab.test' }));
+      },
+      { node: 'HV01', peer: 'HV02' },
+    ],
+    nearMiss: [
+      'the same refusal, but for the HOST SPN of HV02 (not a delegated service of a migration)',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xD', account: 'HV01$', service: 'HTTP/hv02.lab.test' }));
+      },
+    ],
+  },
+  {
+    code: 'KDC_DELEGATION_REFUSED',
+    raise: [
+      'the refusal asked by HV02 for HV01: names the other direction',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xD', account: 'HV02$@LAB.TEST', service: `${MVSMS}/HV01` }));
+      },
+      { node: 'HV02', peer: 'HV01' },
+    ],
+    nearMiss: [
+      'a 0xD refusal asked by a computer that is not a checked node (WEB01$ for HV02$)',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xD', account: 'WEB01$@LAB.TEST', service: 'HV02$' }));
+      },
+    ],
+  },
+  {
+    code: 'KDC_ETYPE_MISMATCH',
+    raise: [
+      'KDC event 27 for the target server of HV02',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'System', id: 27, message: `While processing a TGS request for the target server ${MVSMS}/hv02.lab.test, the account HV02$@LAB.TEST did not have a suitable key` }));
+      },
+      { severity: 'error', node: 'HV02' },
+    ],
+    nearMiss: [
+      'the same event 27 for hv02-old.lab.test (a name that starts like HV02)',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'System', id: 27, message: `While processing a TGS request for the target server ${MVSMS}/hv02-old.lab.test, the account HV02-OLD$@LAB.TEST did not have a suitable key` }));
+      },
+    ],
+  },
+  {
+    code: 'KDC_ETYPE_MISMATCH',
+    raise: [
+      'a 4769 failure 0xE (KDC_ERR_ETYPE_NOSUPP) for HV01',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xE', account: 'HV02$@LAB.TEST', service: 'HV01$' }));
+      },
+      { node: 'HV01' },
+    ],
+    nearMiss: [
+      'KDC event 11 (not an etype event) naming HV01',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'System', id: 11, message: 'There are multiple accounts with name HV01 of type DS_SERVICE_PRINCIPAL_NAME.' }));
+      },
+    ],
+  },
+  {
+    code: 'KDC_DUPLICATE_SPN',
+    raise: [
+      "event 11 names HV02's migration SPN",
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'System', id: 11, message: `The duplicate name is ${MVSMS}/hv02.lab.test (of type DS_SERVICE_PRINCIPAL_NAME).` }));
+      },
+      { severity: 'error', node: 'HV02' },
+    ],
+    nearMiss: [
+      'event 11 names MSSQLSvc/hv02.lab.test:1433',
+      (ev) => {
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'System', id: 11, message: 'The duplicate name is MSSQLSvc/hv02.lab.test:1433 (of type DS_SERVICE_PRINCIPAL_NAME).' }));
+      },
+    ],
+  },
+  {
+    code: 'REPLICATION_PENDING',
+    raise: [
+      "DC02 (the nodes' site) still lacks HV01's FQDN delegations",
+      (ev) => {
+        withDcs(ev, [{ name: 'DC01' }, { name: 'DC02' }]);
+        dcCopy(ev, 'DC02', 'HV01').allowedToDelegateTo = [`${MVSMS}/HV02`, 'cifs/HV02'];
+      },
+      { severity: 'warning', node: 'HV01', message: expect.stringContaining('DC02') },
+    ],
+    nearMiss: [
+      'the same lagging DC02, but in another site than the nodes (which report theirs)',
+      (ev) => {
+        for (const n of ['HV01', 'HV02']) security(ev, n).site = 'Default-First-Site-Name';
+        withDcs(ev, [{ name: 'DC01' }, { name: 'DC02', site: 'Branch' }]);
+        dcCopy(ev, 'DC02', 'HV01').allowedToDelegateTo = [`${MVSMS}/HV02`, 'cifs/HV02'];
+      },
+    ],
+  },
+  {
+    code: 'REPLICATION_PENDING',
+    raise: [
+      "DC01 still holds HV02's userAccountControl without protocol transition",
+      (ev) => {
+        withDcs(ev);
+        dcCopy(ev, 'DC01', 'HV02').userAccountControl = 0x1000;
+      },
+      { node: 'HV02' },
+    ],
+    nearMiss: [
+      "DC01 holds HV02's delegation list in another order and case (same values)",
+      (ev) => {
+        withDcs(ev);
+        const copy = dcCopy(ev, 'DC01', 'HV02');
+        copy.allowedToDelegateTo = [...copy.allowedToDelegateTo].reverse().map((v) => v.toUpperCase());
+      },
+    ],
+  },
+  {
+    code: 'DC_EVIDENCE_UNKNOWN',
+    raise: [
+      'DC02 did not answer its reads',
+      (ev) => {
+        withDcs(ev, [{ name: 'DC01' }, { name: 'DC02' }]);
+        const failedRead = { ok: false as const, error: { code: 'HOST_UNREACHABLE', message: 'DC02 did not answer' } };
+        ev.dcs!.perDc.DC02 = { dc: 'DC02', site: null, kdcEvents: failedRead, hotfixes: failedRead };
+      },
+      { severity: 'warning', message: expect.stringContaining('DC02') },
+    ],
+    nearMiss: ['both DCs answered, with nothing to report', (ev) => withDcs(ev, [{ name: 'DC01' }, { name: 'DC02' }])],
+  },
+  {
+    code: 'ENCTYPES_RC4_ONLY',
+    raise: [
+      'RC4 only, and a DC logged KDC event 16 for HV02: an error that blocks',
+      (ev) => {
+        computer(ev, 'HV02').supportedEncryptionTypes = 4;
+        withDcs(ev);
+        kdcEvents(ev, 'DC01').push(kdcEvent({ log: 'System', id: 16, message: 'While processing a TGS request for the target server HOST/hv02.lab.test, the account HV02$@LAB.TEST did not have a suitable key' }));
+      },
+      { severity: 'error', node: 'HV02' },
+    ],
+    nearMiss: [
+      'RC4 only, DCs read, no KDC refusal: no error',
+      (ev) => {
+        computer(ev, 'HV02').supportedEncryptionTypes = 4;
+        withDcs(ev);
+      },
+      { severity: 'error' },
+    ],
+  },
+  {
+    code: 'HARDENING_UPDATE_CORRELATED',
+    raise: [
+      'KB5073379 installed on a DC the day before the first failure',
+      (ev) => {
+        events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030E)'));
+        withDcs(ev);
+        dcHotfixes(ev, 'DC01').push({ id: 'KB5073379', installedOn: '2026-11-19' });
+      },
+      { severity: 'warning', message: expect.stringContaining('DC01 (domain controller)'), evidence: expect.objectContaining({ dc: 'DC01' }) },
+    ],
+    nearMiss: [
+      'the same update on the DC, 20 days before',
+      (ev) => {
+        events(ev, 'HV02').push(lmEvent(21502, '2026-11-20T02:00:00Z', 'failed (0x8009030E)'));
+        withDcs(ev);
+        dcHotfixes(ev, 'DC01').push({ id: 'KB5073379', installedOn: '2026-10-31' });
+      },
+    ],
+  },
 ];
-
 const ofCode = (ev: Evidence, code: FindingCode) => diagnose(ev).findings.filter((f) => f.code === code);
 
 describe('check families', () => {

@@ -24,6 +24,15 @@ namespace System.Diagnostics.Eventing.Reader
         public string MachineName { get; set; } = "";
         public long? RecordId { get; set; }
         public string Message { get; set; } = "";
+        /// <summary>The event's named EventData values (Security 4768/4769/4771 on a DC: TargetUserName, ServiceName, Status...).</summary>
+        public System.Collections.Generic.Dictionary<string, string> EventData { get; set; } = new();
+
+        /// <summary>The event as XML, as EventLogRecord.ToXml() gives it: only System/EventID and EventData are filled.</summary>
+        public string ToXml()
+        {
+            var data = string.Concat(EventData.Select(kv => $"<Data Name='{System.Security.SecurityElement.Escape(kv.Key)}'>{System.Security.SecurityElement.Escape(kv.Value)}</Data>"));
+            return $"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><EventID>{Id}</EventID></System><EventData>{data}</EventData></Event>";
+        }
     }
 }
 
@@ -57,6 +66,7 @@ namespace Microsoft.PowerShell.Commands
                 MachineName = LabState.Str(s["fqdn"]),
                 RecordId = (long)LabState.Num(e["RecordId"], 1),
                 Message = LabState.Str(e["Message"]),
+                EventData = e["EventData"] is JsonObject d ? d.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : new(),
             });
             var hits = all.Where(Matches).OrderByDescending(e => e.TimeCreated).ToList();
             if (Oldest) hits.Reverse();

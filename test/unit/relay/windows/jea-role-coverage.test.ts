@@ -13,7 +13,7 @@ import { parsePsDataFile, scriptBlockAt, type PsValue } from '../../../helpers/p
 const jeaDir = path.resolve(import.meta.dirname, '../../../../manifests/jea');
 type Table = { [key: string]: PsValue };
 const read = (file: string) => parsePsDataFile(readFileSync(path.join(jeaDir, file), 'utf8')) as Table;
-const ROLE_FILES: Record<EndpointKind, string> = { read: 'HvLmDiagReader.psrc', write: 'HvLmFixWriter.psrc' };
+const ROLE_FILES: Record<EndpointKind, string> = { read: 'HvLmDiagReader.psrc', write: 'HvLmFixWriter.psrc', dc: 'HvLmDcReader.psrc' };
 const COMMON = new Set(['erroraction', 'warningaction', 'informationaction', 'verbose', 'debug', 'errorvariable', 'outvariable', 'outbuffer', 'pipelinevariable', 'warningvariable', 'informationvariable']);
 const list = (v: PsValue | undefined): PsValue[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const unqualified = (name: string) => (name.split('\\').pop() ?? name).toLowerCase();
@@ -77,7 +77,7 @@ function callsOf(kind: EndpointKind): RemoteCall[] {
   return WINDOWS_OPERATIONS.filter((op) => SCRIPT_SPECS[op].endpoint === kind).flatMap((op) => remoteCalls(scripts.get(op)!));
 }
 
-describe.each(['read', 'write'] as const)('the %s role covers its scripts exactly', (kind) => {
+describe.each(['read', 'write', 'dc'] as const)('the %s role covers its scripts exactly', (kind) => {
   const role = () => read(ROLE_FILES[kind]);
 
   it('finds the remote calls of the scripts', () => {

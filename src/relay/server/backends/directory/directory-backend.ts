@@ -6,6 +6,7 @@ import { applyDelegation } from './apply-delegation.js';
 import { checkTransport, dnToDomain, first, loadCa, DirectorySession, type DirectoryAccount, type DirectoryOptions } from './connection.js';
 import { crossRefFilter } from './filters.js';
 import { findComputers, resolveSids, toComputer } from './read-computers.js';
+import { delegationOn, listDomainControllers, perDc } from './read-dcs.js';
 import { readUser, spnOwners } from './read-principals.js';
 
 export type { DirectoryOptions } from './connection.js';
@@ -15,7 +16,7 @@ export type { DirectoryOptions } from './connection.js';
 // delegation right. Parameters arrive already validated by the protocol schemas, and every
 // value reaches LDAP only as a filter-object value (filters.ts), never as filter text.
 
-const OPS = ['directory.computers', 'directory.spn-owners', 'directory.user', 'directory.apply-delegation'] as const;
+const OPS = ['directory.computers', 'directory.spn-owners', 'directory.user', 'directory.apply-delegation', 'dc.list', 'directory.replication'] as const;
 type DirectoryOp = (typeof OPS)[number];
 
 interface DomainInfo {
@@ -68,6 +69,25 @@ export class DirectoryBackend implements RelayBackend {
         return { owners: await spnOwners(session, domain.root, (params as OpParams<'directory.spn-owners'>).spns) };
       case 'directory.user':
         return { user: await readUser(session, domain.root, (params as OpParams<'directory.user'>).id) };
+      case 'dc.list':
+        return { dcs: await listDomainControllers(session, domain.root, dse.configurationNamingContext) };
+      case 'directory.replication': {
+        // Each DC's own copy, read over a session bound to that DC (the configured one for the DC
+        // LDAP_URL reaches), all at once; only DCs that dc.list returns are contacted.
+        const p = params as OpParams<'directory.replication'>;
+        const dcs = await listDomainControllers(session, domain.root, dse.configurationNamingContext);
+        const here = dse.dnsHostName?.toLowerCase();
+        const read = (s: DirectorySession) => delegationOn(s, base, domain.root, domain.fqdn, p.computers);
+        return {
+          dcs: await perDc(dcs, p, (dc) => {
+            if (!dc.dnsHostName) return Promise.reject(new RelayError('DIRECTORY_UNREACHABLE', `${dc.name} has no dNSHostName to connect to`));
+            if (dc.dnsHostName.toLowerCase() === here) return read(session);
+            const url = new URL(this.options.url);
+            url.hostname = dc.dnsHostName;
+            return this.withSession(this.options.reader, read, url.toString());
+          }),
+        };
+      }
       case 'directory.apply-delegation':
         return applyDelegation({ session, base, domainRoot: domain.root, domainFqdn: domain.fqdn, stillWanted: () => assertStillWanted(ctx) }, params as OpParams<'directory.apply-delegation'>);
     }
@@ -86,8 +106,8 @@ export class DirectoryBackend implements RelayBackend {
     return { root, fqdn: dnToDomain(root), netbios: await this.netbios };
   }
 
-  private async withSession<T>(account: DirectoryAccount, fn: (s: DirectorySession) => Promise<T>): Promise<T> {
-    const session = await DirectorySession.open(this.options, account, this.ca);
+  private async withSession<T>(account: DirectoryAccount, fn: (s: DirectorySession) => Promise<T>, url?: string): Promise<T> {
+    const session = await DirectorySession.open(url ? { ...this.options, url } : this.options, account, this.ca);
     try {
       return await fn(session);
     } finally {

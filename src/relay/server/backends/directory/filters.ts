@@ -86,3 +86,13 @@ export function accountsFilter(samAccountNames: string[]): Filter {
 export function crossRefFilter(namingContext: string): Filter {
   return new AndFilter({ filters: [eq('objectClass', 'crossRef'), eq('nCName', namingContext)] });
 }
+
+/** Domain controllers: computers with SERVER_TRUST_ACCOUNT (0x2000) or, for an RODC, PARTIAL_SECRETS_ACCOUNT (0x4000000). */
+export function domainControllersFilter(): Filter {
+  return new AndFilter({ filters: [eq('objectCategory', 'computer'), or([bitAnd('userAccountControl', 0x2000), bitAnd('userAccountControl', 0x4000000)])] });
+}
+
+/** The server objects under CN=Sites (one per DC, in its site's CN=Servers). */
+export function serversFilter(): Filter {
+  return eq('objectClass', 'server');
+}

@@ -8,7 +8,8 @@ import { operations, type OperationName } from '../../../protocol.js';
 // through the read JEA endpoint or the separate write endpoint. The script text never changes at
 // run time; the only variable part of an invocation is the base64 parameter string.
 
-export type EndpointKind = 'read' | 'write';
+/** read and write: the node's endpoints; dc: the domain controllers' read-only endpoint (issue 19). */
+export type EndpointKind = 'read' | 'write' | 'dc';
 
 export const SCRIPT_SPECS = {
   'host.migration-settings': { file: 'host-migration-settings.ps1', endpoint: 'read' },
@@ -22,6 +23,9 @@ export const SCRIPT_SPECS = {
   'host.purge-tickets': { file: 'host-purge-tickets.ps1', endpoint: 'write' },
   'host.set-migration-auth': { file: 'host-set-migration-auth.ps1', endpoint: 'write' },
   'vm.test-migration': { file: 'vm-test-migration.ps1', endpoint: 'write' },
+  'dc.kdc-events': { file: 'dc-kdc-events.ps1', endpoint: 'dc' },
+  'dc.hotfixes': { file: 'dc-hotfixes.ps1', endpoint: 'dc' },
+  'dc.evidence': { file: 'dc-evidence.ps1', endpoint: 'dc' },
 } as const satisfies Partial<Record<OperationName, { file: string; endpoint: EndpointKind }>>;
 
 export type WindowsOperation = keyof typeof SCRIPT_SPECS;

@@ -1,6 +1,7 @@
 import type { BackendContext, RelayBackend } from '../../../backend.js';
 import { RelayError, type OperationName, type OpParams, type OpResult } from '../../../protocol.js';
 import { parseEnvelope, remoteError } from './envelope.js';
+import { dcEvidence, dcHotfixes, dcKdcEvents } from './dc-results.js';
 import { hostEvidence } from './evidence-result.js';
 import { buildInvocation, encodeParams } from './invocation.js';
 import type { PwshPool, PwshPoolStats } from './pwsh-pool.js';
@@ -19,11 +20,14 @@ export interface WindowsBackendOptions {
   readEndpoint: string;
   /** JEA session configuration for writes (JEA_WRITE_CONFIGURATION_NAME). */
   writeEndpoint: string;
+  /** JEA session configuration on the domain controllers (JEA_DC_CONFIGURATION_NAME, default HvLmDcDiag; issue 19). */
+  dcEndpoint?: string;
   /** Where the .ps1 files live (default: ./scripts next to this file). */
   scriptsDir?: string;
 }
 
 const ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const DEFAULT_DC_ENDPOINT = 'HvLmDcDiag';
 
 type Parser = (data: unknown, params: never, endpoint: string) => unknown;
 const PARSERS: Record<WindowsOperation, Parser> = {
@@ -38,6 +42,9 @@ const PARSERS: Record<WindowsOperation, Parser> = {
   'host.purge-tickets': write.purgeTickets,
   'host.set-migration-auth': write.setMigrationAuth,
   'vm.test-migration': write.testVmMigration,
+  'dc.kdc-events': dcKdcEvents,
+  'dc.hotfixes': dcHotfixes,
+  'dc.evidence': dcEvidence,
 };
 
 export class WindowsBackend implements RelayBackend {
@@ -45,7 +52,7 @@ export class WindowsBackend implements RelayBackend {
   private readonly scripts: Map<WindowsOperation, string>;
 
   constructor(private readonly options: WindowsBackendOptions) {
-    for (const endpoint of [options.readEndpoint, options.writeEndpoint]) {
+    for (const endpoint of [options.readEndpoint, options.writeEndpoint, options.dcEndpoint ?? DEFAULT_DC_ENDPOINT]) {
       if (!ENDPOINT_NAME.test(endpoint)) throw new Error(`JEA configuration name "${endpoint}" may contain only letters, digits, dots, hyphens and underscores`);
     }
     this.scripts = loadScripts(options.scriptsDir);
@@ -58,7 +65,7 @@ export class WindowsBackend implements RelayBackend {
   async handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext): Promise<OpResult<O>> {
     if (!isWindowsOperation(op)) throw new RelayError('NOT_FOUND', `operation ${op} is not available on the windows backend`);
     const spec = SCRIPT_SPECS[op];
-    const endpoint = spec.endpoint === 'read' ? this.options.readEndpoint : this.options.writeEndpoint;
+    const endpoint = spec.endpoint === 'read' ? this.options.readEndpoint : spec.endpoint === 'dc' ? (this.options.dcEndpoint ?? DEFAULT_DC_ENDPOINT) : this.options.writeEndpoint;
     // The approval token was checked by the relay and means nothing to a host: it stays here.
     // The rest is re-checked strictly, so nothing unvalidated reaches PowerShell.
     const { approval: _approval, ...forHost } = params as Record<string, unknown>;
@@ -83,6 +90,6 @@ export class WindowsBackend implements RelayBackend {
 
 /** The host a failure is about, for its message. */
 function targetOf(params: unknown): string {
-  const p = params as { node?: string; cluster?: string; source?: string };
-  return p.node ?? p.cluster ?? p.source ?? 'host';
+  const p = params as { node?: string; cluster?: string; source?: string; dc?: string };
+  return p.node ?? p.cluster ?? p.source ?? p.dc ?? 'host';
 }
