@@ -10,6 +10,7 @@ import type { ReplySection } from './reply.js';
 export const NEXT_STEP_CODES: readonly FindingCode[] = [
   'SPN_DUPLICATE', 'SPN_MISSING', 'NODE_UNREACHABLE', 'DIRECTORY_UNREACHABLE', 'NODE_UNKNOWN', 'LOGON_RIGHT_MISSING', 'DNS_MISMATCH',
   'CLOCK_SKEW', 'MIGRATION_DISABLED', 'ENCTYPES_RC4_ONLY', 'INITIATOR_NOT_DELEGATABLE', 'INITIATOR_UNKNOWN', 'INITIATOR_NOT_CHECKED', 'LM_FAILURE_EVENT_OTHER',
+  'KDC_DELEGATION_REFUSED', 'KDC_ETYPE_MISMATCH', 'KDC_DUPLICATE_SPN', 'REPLICATION_PENDING', 'DC_EVIDENCE_UNKNOWN',
 ];
 
 /** Where docs/findings.md lives for readers: DOCS_BASE_URL when set, else the repository path. */
@@ -80,6 +81,39 @@ export function nextCommands(f: Finding): string[] {
       return ['klist -li 0x3e7 purge  # on each node, after any delegation change', 'whoami /groups | findstr /i "Protected"  # as the account that starts the moves'];
     case 'LM_FAILURE_EVENT_OTHER':
       return [`Get-WinEvent -ComputerName ${q(node)} -LogName 'Microsoft-Windows-Hyper-V-VMMS-Admin' -MaxEvents 20`];
+    case 'KDC_DELEGATION_REFUSED': {
+      // The DC's own copy of the node's delegation, and a fresh ticket once it is right.
+      const dcs = arr(e.dcs).map(str).filter((d): d is string => d !== undefined);
+      return [
+        ...dcs.map((dc) => `Get-ADComputer ${q(node)} -Server ${q(dc)} -Properties msDS-AllowedToDelegateTo, userAccountControl | Format-List Name, msDS-AllowedToDelegateTo, userAccountControl`),
+        `klist -li 0x3e7 purge  # on ${node}, once every DC carries the delegation; then test the move ${node} → ${f.peer ?? ''}`,
+      ];
+    }
+    case 'KDC_ETYPE_MISMATCH': {
+      const dcs = arr(e.dcs).map(str).filter((d): d is string => d !== undefined);
+      return [
+        `Get-ADComputer ${q(node)} -Properties msDS-SupportedEncryptionTypes, KerberosEncryptionType | Format-List Name, msDS-SupportedEncryptionTypes, KerberosEncryptionType`,
+        ...dcs.map((dc) => `Get-WinEvent -ComputerName ${q(dc)} -FilterHashtable @{ LogName = 'System'; ProviderName = 'Microsoft-Windows-Kerberos-Key-Distribution-Center'; Id = 14, 16, 26, 27 } -MaxEvents 20`),
+        `Reset-ComputerMachinePassword  # on ${node}, elevated, if its keys predate AES (then klist -li 0x3e7 purge)`,
+      ];
+    }
+    case 'KDC_DUPLICATE_SPN': {
+      const spns = arr(e.spns).map(str).filter((x): x is string => x !== undefined);
+      return [...spns.map((spn) => `setspn -Q ${dq(spn)}`), 'setspn -X -F'];
+    }
+    case 'REPLICATION_PENDING': {
+      const lagging = arr(e.dcs).map((d) => str(rec(d).dc)).filter((d): d is string => d !== undefined);
+      return [
+        ...lagging.map((dc) => `repadmin /showrepl ${dc}`),
+        ...lagging.map((dc) => `repadmin /syncall ${dc} /AdeP  # pushes every partition from and to ${dc}`),
+        `klist -li 0x3e7 purge  # on ${node}, once replication has finished`,
+      ];
+    }
+    case 'DC_EVIDENCE_UNKNOWN': {
+      const dcs = arr(e.dcs).map((d) => str(rec(d).dc)).filter((d): d is string => d !== undefined);
+      if (dcs.length === 0) return ['nltest /dclist:  # on the relay host: the DCs it can find'];
+      return dcs.map((dc) => `Test-WSMan -ComputerName ${q(dc)} -Authentication Kerberos  # from the relay host; the DC role's endpoint is HvLmDcDiag`);
+    }
     default:
       return [];
   }

@@ -5,7 +5,7 @@ import { FINDING_CODES, FIXABLE_CODES } from '../../../src/diagnostics/findings.
 import { evidenceFacts } from '../../../src/core/evidence-facts.js';
 import { NEXT_STEP_CODES, nextStepsSection } from '../../../src/core/next-steps.js';
 import { diagnosisReply } from '../../../src/core/render-diagnosis.js';
-import { computer, events, failHost, fqdn, healthyEvidence, lmEvent, MVSMS, spnOwners } from '../../helpers/evidence-builder.js';
+import { computer, dcCopy, events, failHost, fqdn, healthyEvidence, kdcEvent, kdcEvents, lmEvent, MVSMS, spnOwners, withDcs } from '../../helpers/evidence-builder.js';
 
 // "What to do next": a finding the bot cannot fix names the command to run with the real names
 // filled in and links to its section of docs/findings.md; one it can fix gets no manual step.
@@ -39,6 +39,19 @@ describe('What to do next', () => {
     const next = nextStepsSection(diagnose(ev))!;
     expect(next.lines).toContain('LOGON_RIGHT_MISSING · HV02: see docs/findings.md#logon_right_missing');
     expect(next.lines.find((l) => l.includes('gpresult'))).toBe('    gpresult /h C:\\Temp\\gpresult-HV02.html /f  # on HV02, elevated');
+  });
+
+  it('a KDC refusal and a lagging DC name the DC to read, the direction and the purge', () => {
+    const ev = healthyEvidence(['HV01', 'HV02']);
+    withDcs(ev, [{ name: 'DC01' }, { name: 'DC02' }]);
+    kdcEvents(ev, 'DC02').push(kdcEvent({ log: 'Security', id: 4769, status: '0xD', account: 'HV01$@LAB.TEST', service: 'HV02$' }));
+    dcCopy(ev, 'DC02', 'HV01').allowedToDelegateTo = [];
+    const next = nextStepsSection(diagnose(ev))!;
+    expect(next.lines).toContain('KDC_DELEGATION_REFUSED · HV01 → HV02: see docs/findings.md#kdc_delegation_refused');
+    expect(next.lines).toContain("    Get-ADComputer 'HV01' -Server 'DC02' -Properties msDS-AllowedToDelegateTo, userAccountControl | Format-List Name, msDS-AllowedToDelegateTo, userAccountControl");
+    expect(next.lines).toContain('REPLICATION_PENDING · HV01: see docs/findings.md#replication_pending');
+    expect(next.lines).toContain('    repadmin /syncall DC02 /AdeP  # pushes every partition from and to DC02');
+    expect(next.lines.join('\n')).not.toContain('DC01 /AdeP');
   });
 
   it('a fix the bot makes itself gets no manual step', () => {
