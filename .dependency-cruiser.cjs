@@ -8,10 +8,10 @@ module.exports = {
   forbidden: [
     {
       name: 'kernel-depends-on-nothing',
-      comment: 'src/kernel is the bottom layer: its own files, zod and node built-ins only.',
+      comment: 'src/kernel is the bottom layer: its own files, zod, pino (the one logger) and node built-ins only.',
       severity: 'error',
       from: { path: '^src/kernel/' },
-      to: { pathNot: ['^src/kernel/', '^node_modules/zod/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^src/kernel/', '^node_modules/zod/', '^node_modules/pino/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'relay-not-on-the-bot',

@@ -81,10 +81,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   await mkdir('data', { recursive: true });
-  const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl')) : undefined;
+  const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl'), logger) : undefined;
   const metrics = new BotMetrics();
   const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config), metrics);
-  const store = meteredStore(await openStore(config.store.databaseUrl), metrics);
+  const store = meteredStore(await openStore(config.store.databaseUrl, { logger }), metrics);
   metrics.countPlansWith(() => plansByState(store));
   const policy = await loadPolicy(config.policyFile);
   const authorizer = new PolicyAuthorizer(policy, relay);
@@ -93,7 +93,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const web = lab && config.web.enabled ? await webAdapter(options, policy, lab, logger) : undefined;
   if (web) adapters.push(web);
   if (config.slack) adapters.push(new SlackAdapter({ ...config.slack, logger }));
-  const teams = createTeamsAdapter(config, { log: (m) => logger.info(m), refs: new StoreConversationRefs(store, clock) });
+  const teams = createTeamsAdapter(config, { logger, refs: new StoreConversationRefs(store, clock) });
   if (teams) adapters.push(teams);
 
   const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [], drain: [] };

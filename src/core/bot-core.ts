@@ -1,3 +1,4 @@
+import { newRequestId, withRequestId } from '../kernel/request-id.js';
 import { parseCommand, type Command } from './commands.js';
 import type { ActionHandler, CommandHandler, CoreDeps, HandlerContext } from './context.js';
 import type { Role } from './authorizer.js';
@@ -23,20 +24,33 @@ export function createBotCore(deps: CoreDeps): CoreHandler {
   }
 
   return {
-    async handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
-      const ctx: HandlerContext = { event, adapter, deps };
-      try {
-        if (!(await deps.authorizer.channelAllowed(event.conversation))) {
-          await event.ack(textReply('triage-bot is not enabled in this channel. Ask an admin to add it to the policy file.', { ephemeral: true, status: 'error' }));
-          return;
-        }
-        if (event.kind === 'action') await routeAction(ctx, actions);
-        else await routeCommand(ctx, commands);
-      } catch (err) {
-        await reportFailure(ctx, err);
-      }
+    handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
+      // One request id per event: on every log line (the child logger here, the current id for
+      // code that logs through its own logger), on every relay call and in every audit row.
+      const requestId = event.requestId ?? newRequestId();
+      return withRequestId(requestId, () => handleEvent({ event, adapter, deps: { ...deps, logger: deps.logger.child({ requestId }) } }));
     },
   };
+
+  async function handleEvent(ctx: HandlerContext): Promise<void> {
+    const { event } = ctx;
+    try {
+      if (!(await deps.authorizer.channelAllowed(event.conversation))) {
+        await event.ack(textReply('triage-bot is not enabled in this channel. Ask an admin to add it to the policy file.', { ephemeral: true, status: 'error' }));
+        return;
+      }
+      if (event.kind === 'action') await routeAction(ctx, actions);
+      else await routeCommand(ctx, commands);
+      ctx.deps.logger.info('event handled', eventFields(event));
+    } catch (err) {
+      await reportFailure(ctx, err);
+    }
+  }
+}
+
+/** What an event's log lines say about it: who, where, which command or button (never its full text). */
+function eventFields(event: InboundEvent): Record<string, unknown> {
+  return { platform: event.actor.platform, actor: event.actor.id, kind: event.kind, name: event.action?.name ?? event.text.split(/\s+/, 1)[0] };
 }
 
 async function routeCommand(ctx: HandlerContext, commands: Map<string, CommandEntry>): Promise<void> {

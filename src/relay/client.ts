@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { systemClock, type Clock } from '../kernel/clock.js';
+import { currentRequestId, REQUEST_ID_HEADER, requestIdSchema } from '../kernel/request-id.js';
 import { HostLimiter } from './host-limiter.js';
 import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
 import { operations, RelayError, type OperationName, type OpParams, type OpResult } from './protocol.js';
@@ -117,6 +118,9 @@ export class HttpRelayClient implements RelayClient {
       'content-length': Buffer.byteLength(body),
     };
     if (options.requester) headers['x-triage-requester'] = requesterHeader(options.requester);
+    // Not signed: it only links the relay's audit line to the bot's log (docs/relay-protocol.md).
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId !== undefined && requestIdSchema.safeParse(requestId).success) headers[REQUEST_ID_HEADER] = requestId;
     const lib = this.base.protocol === 'https:' ? https : http;
     return new Promise<Attempt>((resolve, reject) => {
       let timedOut = false;

@@ -89,7 +89,7 @@ export async function startFlow(backend: RelayBackend, options: { now?: string; 
   const approvalKey = randomRelaySecret();
   const counting = new WriteCountingBackend(backend);
   const audit = path.join(mkdtempSync(path.join(tmpdir(), 'approvals-')), 'relay-audit.jsonl');
-  const relay = await startRelayServer({ backend: counting, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, log: () => {} });
+  const relay = await startRelayServer({ backend: counting, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, logger: silentLogger });
   const client = new HttpRelayClient({ url: relay.url, keyId: 'bot', secret, clock, timeoutMs: 20_000 });
   const store = await openStore(options.databaseUrl ?? 'sqlite::memory:');
   const policy = parsePolicy(options.policy ?? TEST_POLICY, 'test-policy.yaml');
