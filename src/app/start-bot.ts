@@ -83,7 +83,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   await mkdir('data', { recursive: true });
   const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl'), logger) : undefined;
   const metrics = new BotMetrics();
-  const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config), metrics);
+  const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost, logger }) : await createHttpRelayClient(config, logger), metrics);
   const store = meteredStore(await openStore(config.store.databaseUrl, { logger }), metrics);
   metrics.countPlansWith(() => plansByState(store));
   const policy = await loadPolicy(config.policyFile);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { systemClock, type Clock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
 import { currentRequestId, REQUEST_ID_HEADER, requestIdSchema } from '../kernel/request-id.js';
 import { HostLimiter } from './host-limiter.js';
 import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
@@ -30,7 +31,12 @@ export interface HttpRelayClientOptions {
   key?: string | Buffer;
   clock?: Clock;
   maxSockets?: number;
+  /** Where a failed call is logged: one line, no stack (default: nowhere). */
+  logger?: Logger;
 }
+
+/** Failures that say something about the bot's link to the relay, not about a host: warn. */
+const LINK_FAILURES = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'RELAY_UNAVAILABLE', 'TIMEOUT', 'BAD_RESPONSE', 'INTERNAL']);
 
 /** Enough for every read of a 64-node check at once (5 per node + the directory chain). */
 export const DEFAULT_MAX_SOCKETS = 512;
@@ -80,8 +86,18 @@ export class HttpRelayClient implements RelayClient {
     }
     const p = checked.data as Record<string, unknown>;
     const host = typeof p.node === 'string' ? p.node : typeof p.source === 'string' ? p.source : undefined;
-    const answer = await this.limiter.run(host, () => this.withRetries(op, JSON.stringify(p), spec.write, options), options.signal);
-    const result = parseAnswer(this.base.origin, op, answer.status, answer.body);
+    let result: unknown;
+    try {
+      const answer = await this.limiter.run(host, () => this.withRetries(op, JSON.stringify(p), spec.write, options), options.signal);
+      result = parseAnswer(this.base.origin, op, answer.status, answer.body);
+    } catch (e) {
+      if (e instanceof RelayError && this.options.logger) {
+        const fields = { operation: op, code: e.code, error: e.message, ...(options.requestId ? { requestId: options.requestId } : {}) };
+        if (LINK_FAILURES.has(e.code)) this.options.logger.warn('relay call failed', fields);
+        else this.options.logger.debug('relay call failed', fields);
+      }
+      throw e;
+    }
     const out = spec.result.safeParse(result);
     if (!out.success) throw new RelayError('BAD_RESPONSE', `the relay at ${this.base.origin} answered ${op} with data that does not match the protocol`);
     return out.data as OpResult<O>;
