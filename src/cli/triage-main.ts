@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig, type Config } from '../config/load.js';
 import { validateNodes, printable } from '../core/commands.js';
 import { nodeNameProblem } from '../kernel/node-name.js';
+import { newRequestId, withRequestId } from '../kernel/request-id.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import { unknownNodes } from '../diagnostics/unknown-nodes.js';
 import type { Diagnosis } from '../diagnostics/findings.js';
@@ -30,16 +31,27 @@ export interface TriageResult {
 const usageError = (message: string): TriageResult => ({ exitCode: 2, stderr: `triage: ${message}`, showUsage: true });
 const inputError = (message: string): TriageResult => ({ exitCode: 2, stderr: `triage: ${message}` });
 
-export async function runTriage(req: TriageRequest): Promise<TriageResult> {
+/** One CLI run is one event: its relay calls and log lines share a request id (kernel/request-id.ts). */
+export function runTriage(req: TriageRequest): Promise<TriageResult> {
+  const requestId = newRequestId();
+  return withRequestId(requestId, () => run(req, requestId));
+}
+
+async function run(req: TriageRequest, requestId: string): Promise<TriageResult> {
   try {
     if (req.verb === 'check') return await check(req);
     if (req.verb === 'health') return await health(req);
     return usageError(`unknown command "${printable(req.verb)}"`);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ScenarioError) return inputError(err.message);
-    if (err instanceof RelayError) return { exitCode: 1, stderr: `triage: the relay failed: ${err.message}` };
+    if (err instanceof RelayError) return { exitCode: 1, stderr: `triage: the relay failed: ${err.message} (request id ${requestId})` };
     throw err;
   }
+}
+
+/** The CLI logs errors only, unless LOG_LEVEL asks for more: its result is what the person reads. */
+function cliLogLevel(req: TriageRequest, config: Config): Config['logLevel'] {
+  return req.env.LOG_LEVEL ? config.logLevel : 'error';
 }
 
 async function check(req: TriageRequest): Promise<TriageResult> {
@@ -53,7 +65,8 @@ async function health(req: TriageRequest): Promise<TriageResult> {
   const cluster = req.args[0]!;
   const problem = nodeNameProblem(cluster);
   if (problem) return inputError(`"${printable(cluster)}" is not a valid cluster name: it ${problem}`);
-  const opened = await openRelay(req.lab, loadConfig(req.env));
+  const config = loadConfig(req.env);
+  const opened = await openRelay(req.lab, config, cliLogLevel(req, config));
   let nodes: string[];
   try {
     nodes = (await opened.relay.call('cluster.nodes', { cluster })).nodes;
@@ -74,7 +87,7 @@ async function diagnoseAndReport(
   given?: Awaited<ReturnType<typeof openRelay>>,
 ): Promise<TriageResult> {
   const config = loadConfig(req.env);
-  const opened = given ?? (await openRelay(req.lab, config));
+  const opened = given ?? (await openRelay(req.lab, config, cliLogLevel(req, config)));
   try {
     const { diagnosis, evidence } = await runCheck(opened.relay, nodes, {
       clock: opened.clock,
