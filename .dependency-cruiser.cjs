@@ -28,6 +28,13 @@ module.exports = {
       to: { path: [BOT, '^src/config/', '^adapters/', '^src/relay/'], pathNot: '^src/relay/(protocol|relay-client)\\.ts$' },
     },
     {
+      name: 'teams-sdk-in-the-teams-adapter',
+      comment: 'botbuilder is out of support (docs/teams.md): every botbuilder / botframework-* import stays in adapters/teams, so replacing it touches one folder.',
+      severity: 'error',
+      from: { path: '^(src|adapters|bench|scripts|tools)/', pathNot: '^adapters/teams/' },
+      to: { path: 'node_modules/(botbuilder|botframework-)' },
+    },
+    {
       name: 'no-folder-cycles',
       comment: 'Folders form layers: no two folders import each other, directly or round a loop.',
       severity: 'error',
