@@ -20,8 +20,7 @@ export interface PostgresOptions {
 export async function openPostgresStore(connectionString: string, options: PostgresOptions = {}, now = new Date()): Promise<Store> {
   const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10 });
   // Without a listener an idle client's error would crash the process; the pool replaces it.
-  const logger = options.logger ?? createLogger('info');
-  pool.on('error', options.onBackgroundError ?? ((err) => logger.warn('store: a PostgreSQL connection failed; the pool replaces it', { error: err.message })));
+  pool.on('error', options.onBackgroundError ?? ((err) => (options.logger ?? createLogger('info')).warn('store: a PostgreSQL connection failed; the pool replaces it', { error: err.message })));
   try {
     await migratePostgres(pool, loadMigrations('postgres'), now);
   } catch (err) {
