@@ -28,6 +28,14 @@ module.exports = {
       to: { path: [BOT, '^src/config/', '^adapters/', '^src/relay/'], pathNot: '^src/relay/(protocol|relay-client)\\.ts$' },
     },
     {
+      name: 'lab-backend-not-on-the-engine',
+      comment:
+        "The relay-side lab backend (and everything it reaches) decides outcomes from the lab state, never with the bot's diagnostics engine; only the finding codes (src/diagnostics/findings.ts) may be reached.",
+      severity: 'error',
+      from: { path: '^src/lab/(lab-backend|lab-state|lab-[a-z-]+-ops|lab-test-migration|switchable-backend)\\.ts$' },
+      to: { path: '^src/diagnostics/', pathNot: '^src/diagnostics/findings\\.ts$', reachable: true },
+    },
+    {
       name: 'teams-sdk-in-the-teams-adapter',
       comment: 'botbuilder is out of support (docs/teams.md): every botbuilder / botframework-* import stays in adapters/teams, so replacing it touches one folder.',
       severity: 'error',

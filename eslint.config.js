@@ -15,6 +15,8 @@ const layer = (message, folders, extra = []) => [
 const relayMessage = 'The relay (the privileged component) depends only on src/kernel, zod and node: not on the bot.';
 const relayRule = (folders) => layer(relayMessage, [...folders, 'diagnostics', 'adapters']);
 const diagnosticsMessage = 'Diagnostics depend only on src/kernel and the relay contract (protocol.ts, relay-client.ts): not on the bot core or its extensions.';
+const labBackendMessage = "The relay-side lab backend decides from the lab state (lab-test-migration.ts), never by running the bot's diagnostics engine: only the finding codes (diagnostics/findings.js).";
+const labBackendFiles = ['src/lab/lab-backend.ts', 'src/lab/lab-state.ts', 'src/lab/lab-*-ops.ts', 'src/lab/lab-test-migration.ts', 'src/lab/switchable-backend.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'bench/results.json', 'test-output/**', 'dist/**', 'adapters/web/public/**'] },
@@ -52,6 +54,12 @@ export default tseslint.config(
       'no-restricted-imports': layer(diagnosticsMessage, [...botFolders, 'config', 'adapters'], [
         { regex: `${up}relay/(?!protocol\\.js$|relay-client\\.js$)`, message: diagnosticsMessage },
       ]),
+    },
+  },
+  {
+    files: labBackendFiles,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: `${up}diagnostics/(?!findings\\.js$)`, message: labBackendMessage }] }],
     },
   },
 );

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { AckFigures } from './ack-under-load.js';
 import type { BurstFigures } from './check-burst.js';
+import type { CliStartFigures } from './cli-start.js';
 import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
 import type { LabLatencyFigures } from './lab-latency.js';
 import type { MemoryFigures } from './memory.js';
@@ -24,6 +25,8 @@ export interface Figures {
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   /** The lab's injected latency itself: waits and overlap (moved here from a timed unit test). */
   labLatency?: LabLatencyFigures;
+  /** Issue 20: the compiled CLI's start (median of several runs) beside bare node. */
+  cliStart?: CliStartFigures;
   durationMs: number;
 }
 
@@ -47,10 +50,11 @@ export interface Results {
   relay: ThroughputFigures;
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   labLatency?: LabLatencyFigures;
+  cliStart?: CliStartFigures;
   targets: Target[];
 }
 
-export const TARGETS = { ackP99Ms: 100, ackOver3s: 0, ratioAt64: 1.25, directoryRoundTrips: 2, rssGrowthPct: 10, labParallelRatio: 5 } as const;
+export const TARGETS = { ackP99Ms: 100, ackOver3s: 0, ratioAt64: 1.25, directoryRoundTrips: 2, rssGrowthPct: 10, labParallelRatio: 5, cliHelpMs: 500 } as const;
 
 export function machine(): Results['machine'] {
   const cpus = os.cpus();
@@ -86,6 +90,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     relay: f.relay,
     ...(f.checkBurst ? { checkBurst: f.checkBurst } : {}),
     ...(f.labLatency ? { labLatency: f.labLatency } : {}),
+    ...(f.cliStart ? { cliStart: f.cliStart } : {}),
     targets: targets(f),
   };
 }
@@ -106,6 +111,7 @@ function targets(f: Figures): Target[] {
     list.push({ name: 'lab waits its latency', target: `host and cluster >= ${l.hostMs} ms, directory >= ${l.directoryMs} ms, override 0 < ${l.hostMs} ms`, actual: `${l.hostWaitMs} / ${l.clusterWaitMs} / ${l.directoryWaitMs} / ${l.overriddenHostWaitMs} ms`, met: waits });
     list.push({ name: 'lab overlaps parallel calls', target: `${l.parallel} at once <= ${TARGETS.labParallelRatio} × hostMs`, actual: `${l.parallelRatio} × hostMs`, met: l.parallelRatio <= TARGETS.labParallelRatio });
   }
+  if (f.cliStart) list.push({ name: 'triage --help', target: `< ${TARGETS.cliHelpMs} ms`, actual: `${f.cliStart.helpMs} ms (bare node ${f.cliStart.bareNodeMs} ms)`, met: f.cliStart.helpMs < TARGETS.cliHelpMs });
   if (largest) {
     list.splice(2, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
   }
@@ -126,6 +132,9 @@ export function formatTable(r: Results): string {
     ['relay throughput', `${r.relay.requestsPerSecond} signed requests/s`],
     ...(r.labLatency
       ? [['lab latency', `host ${r.labLatency.hostWaitMs} ms · directory ${r.labLatency.directoryWaitMs} ms · ${r.labLatency.parallel} at once ${r.labLatency.parallelWallMs} ms (hostMs ${r.labLatency.hostMs})`] as [string, string]]
+      : []),
+    ...(r.cliStart
+      ? [['triage CLI start (median)', `--help ${r.cliStart.helpMs} ms · --version ${r.cliStart.versionMs} ms · lab check ${r.cliStart.labCheckMs} ms · bare node ${r.cliStart.bareNodeMs} ms (${r.cliStart.runs} runs)`] as [string, string]]
       : []),
     ...(r.checkBurst
       ? ([r.checkBurst.bounded, r.checkBurst.unbounded].map((b): [string, string] => [

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { measureAck, measureAckFloor, type AckFigures } from './ack-under-load.js';
 import { measureBurst } from './check-burst.js';
+import { measureCliStart } from './cli-start.js';
 import { measureDiagnosis } from './diagnosis-critical-path.js';
 import { measureLabLatency } from './lab-latency.js';
 import { measureMemory } from './memory.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
+  const cliStart = measureCliStart(plan.repeats * 2);
 
   const figures: Figures = {
     mode,
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     relay,
     checkBurst,
     labLatency,
+    cliStart,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);

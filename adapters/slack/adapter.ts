@@ -10,7 +10,6 @@ import { AfterAcks } from './after-acks.js';
 import { GuardedHttpReceiver } from './guarded-receiver.js';
 import { actionEvent, commandEvent, mentionEvent, parseAction, SLASH_COMMANDS } from './inbound.js';
 import { SlackOutbound } from './outbound.js';
-import { SlackUserGroups } from './user-groups.js';
 
 // The Slack transport: Bolt receives (Socket Mode by default, or HTTP with signature checks),
 // every request is acknowledged at once, and the core does its work afterwards. No business
@@ -30,8 +29,6 @@ export interface SlackAdapterOptions {
   apiUrl?: string;
   /** Retry policy of the Web API client; 429 responses are retried after their Retry-After. */
   retryConfig?: webApi.RetryOptions;
-  /** Look up each actor's Slack user groups (for `slack-group:` roles); needs usergroups:read. */
-  resolveUserGroups?: boolean;
   logger?: Logger;
 }
 
@@ -51,7 +48,6 @@ export class SlackAdapter implements ChatAdapter {
   private server?: Server;
   private readonly seenEvents = new Set<string>();
   private readonly afterAcks = new AfterAcks();
-  private readonly userGroups?: SlackUserGroups;
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.log = options.logger ?? silentLogger;
@@ -69,7 +65,6 @@ export class SlackAdapter implements ChatAdapter {
       deferInitialization: true,
     });
     this.outbound = new SlackOutbound(this.app.client, this.log);
-    if (options.resolveUserGroups) this.userGroups = new SlackUserGroups(this.app.client, this.log);
     this.registerListeners();
   }
 
@@ -181,8 +176,6 @@ export class SlackAdapter implements ChatAdapter {
     await this.afterAcks.turn();
     if (!this.core) return;
     try {
-      const groups = await this.userGroups?.groupsOf(event.actor.id);
-      if (groups) event.actor.groups = groups;
       await this.core.handle(event, this);
     } catch (err) {
       this.log.error('slack: core failed on an event', { kind: event.kind, text: event.text, error: err instanceof Error ? err.message : String(err) });

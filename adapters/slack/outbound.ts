@@ -4,7 +4,7 @@ import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
 import type { Actor } from '../../src/core/events.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Reply, ReplyAttachment } from '../../src/core/reply.js';
-import { UserError } from '../../src/core/user-error.js';
+import { TargetGoneError } from '../../src/core/target-gone.js';
 import { LIMITS } from './limits.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { renderBlocks } from './render.js';
@@ -21,9 +21,20 @@ const MAX_TRACKED_MESSAGES = 500;
 const RESPONDER_TTL_MS = 25 * 60_000;
 const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
 const NOT_A_MEMBER_TEXT = 'triage-bot is not a member of this channel: invite it with /invite @triage-bot, then try again.';
+/** Slack's answers that mean the channel is gone for the bot, not a passing failure. */
+const GONE = new Set([...NOT_A_MEMBER, 'is_archived', 'team_access_not_granted', 'no_permission']);
 
 function slackError(err: unknown): string | undefined {
   return (err as { data?: { error?: string } } | undefined)?.data?.error;
+}
+
+/** A Web API failure as the core reads it: a TargetGoneError when the channel is gone for the bot. */
+export function slackFailure(err: unknown): unknown {
+  const code = slackError(err);
+  if (!code || !GONE.has(code)) return err;
+  // Slash commands work in any channel, posting only where the bot was invited: say so.
+  const notAMember = NOT_A_MEMBER.has(code);
+  return new TargetGoneError('slack', `Slack answered ${code}`, { cause: err, ...(notAMember ? { message: NOT_A_MEMBER_TEXT, userSafe: true } : {}) });
 }
 
 export class SlackOutbound {
@@ -54,8 +65,7 @@ export class SlackOutbound {
         unfurl_media: false,
       })
       .catch((err: unknown) => {
-        // Slash commands work in any channel, posting only where the bot was invited: say so.
-        throw NOT_A_MEMBER.has(slackError(err) ?? '') ? new UserError(NOT_A_MEMBER_TEXT) : err;
+        throw slackFailure(err);
       });
     const messageId = res.ts ?? '';
     const posted: MessageRef = { conversation: ref, messageId };
@@ -79,7 +89,7 @@ export class SlackOutbound {
       });
     } catch (err) {
       const responder = this.responders.get(`${ref.channelId}/${actor.id}`);
-      if (!NOT_A_MEMBER.has(slackError(err) ?? '') || !responder || Date.now() - responder.at > RESPONDER_TTL_MS) throw err;
+      if (!NOT_A_MEMBER.has(slackError(err) ?? '') || !responder || Date.now() - responder.at > RESPONDER_TTL_MS) throw slackFailure(err);
       await this.respond(responder.respond, reply);
     }
   }
@@ -100,7 +110,9 @@ export class SlackOutbound {
 
   private async sendUpdate({ ref, reply }: Update): Promise<void> {
     const message = renderBlocks(reply);
-    await this.client.chat.update({ channel: ref.conversation.channelId, ts: ref.messageId, text: message.text, blocks: message.blocks });
+    await this.client.chat.update({ channel: ref.conversation.channelId, ts: ref.messageId, text: message.text, blocks: message.blocks }).catch((err: unknown) => {
+      throw slackFailure(err);
+    });
     if (message.files?.length) await this.uploadOnce(ref, message.files);
   }
 

@@ -1,12 +1,15 @@
-import type { App } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/logger.js';
+import type { CoreExtension, IdentityResolver } from '../../src/core/registry.js';
 
-// Slack user-group membership for the policy's `slack-group:S…` roles. One usergroups.list call
-// (include_users) answers for everyone, so it is cached for a few minutes and shared by
-// concurrent lookups. Needs the usergroups:read scope; a failure leaves the groups unknown
-// (the policy then sees none), never blocks the event.
+// Slack user-group membership for the policy's `slack-group:S…` roles, as an identity resolver
+// of the core's chain (not part of the adapter: the adapter only translates events). One
+// usergroups.list call (include_users) answers for everyone, so it is cached for a few minutes
+// and shared by concurrent lookups. Needs the usergroups:read scope; a failure leaves the groups
+// unknown (the policy then sees none), never blocks the event. Wired by the composition root
+// when SLACK_USER_GROUPS is on (src/app/extensions.ts).
 
-type WebClient = App['client'];
+type WebClient = Pick<webApi.WebClient, 'usergroups'>;
 export const GROUPS_TTL_MS = 5 * 60_000;
 
 export class SlackUserGroups {
@@ -24,6 +27,13 @@ export class SlackUserGroups {
     const fresh = this.cache && this.now() - this.cache.at < GROUPS_TTL_MS ? this.cache.byUser : await this.refresh();
     return fresh ? (fresh.get(userId) ?? []) : undefined;
   }
+
+  /** The chain's identity step: a Slack actor gains their group ids; anyone else is left as is. */
+  readonly resolve: IdentityResolver = async (actor) => {
+    if (actor.platform !== 'slack') return actor;
+    const groups = await this.groupsOf(actor.id);
+    return groups ? { ...actor, groups } : actor;
+  };
 
   private refresh(): Promise<Map<string, string[]> | undefined> {
     this.loading ??= this.load().finally(() => {
@@ -46,4 +56,22 @@ export class SlackUserGroups {
       return this.cache?.byUser;
     }
   }
+}
+
+export interface SlackUserGroupsOptions {
+  botToken: string;
+  /** Web API base URL (proxies, tests). */
+  apiUrl?: string;
+  logger: Logger;
+  retryConfig?: webApi.RetryOptions;
+}
+
+/** The core extension that adds Slack user groups to each Slack actor before roles are asked. */
+export function slackUserGroupsExtension(options: SlackUserGroupsOptions): CoreExtension {
+  const client = new webApi.WebClient(options.botToken, {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: options.retryConfig ?? { retries: 2, minTimeout: 500, maxTimeout: 5_000 },
+  });
+  const groups = new SlackUserGroups(client, options.logger);
+  return { name: 'slack-user-groups', register: (r) => r.identify(groups.resolve) };
 }

@@ -15,7 +15,8 @@ import { FollowUpLedger } from './follow-up-ledger.js';
 import { InvokeHandoff } from './invoke-handoff.js';
 import { createMessagesServer } from './http-server.js';
 import { choiceInputId, renderCards, type AdaptiveCard } from './render.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { statusOf, withRetry, type RetryOptions } from './retry.js';
+import { TargetGoneError } from '../../src/core/target-gone.js';
 
 // Teams transport: POST /api/messages in, Bot Framework connector out. Every send goes through
 // continueConversationAsync with a stored reference (so scheduled posts and replies share one
@@ -223,6 +224,12 @@ export class TeamsAdapter implements ChatAdapter {
   private async call<T>(ref: ConversationRef, op: (client: ConnectorClient, conversationId: string) => Promise<T>): Promise<T> {
     const reference = await this.referenceFor(ref);
     const key = ref.channelId;
+    return this.queued(key, reference, ref, op).catch((err: unknown) => {
+      throw teamsFailure(err);
+    });
+  }
+
+  private queued<T>(key: string, reference: Partial<ConversationReference>, ref: ConversationRef, op: (client: ConnectorClient, conversationId: string) => Promise<T>): Promise<T> {
     return this.queue.run(key, () =>
       withRetry(async () => {
         await this.queue.acquire(key);
@@ -308,4 +315,12 @@ function assertSize(activity: Partial<Activity>): void {
 function withoutSdkRetries(client: ConnectorClient): void {
   const pipeline = (client as unknown as { client?: { pipeline?: { removePolicy(o: { name: string }): unknown } } }).client?.pipeline;
   pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+}
+
+/** A connector failure as the core reads it: 403 (bot removed) and 404 (conversation gone) are a TargetGoneError. */
+function teamsFailure(err: unknown): unknown {
+  const status = statusOf(err);
+  if (status !== 403 && status !== 404) return err;
+  const code = (err as { code?: unknown }).code;
+  return new TargetGoneError('teams', `Teams answered ${status}${typeof code === 'string' && code ? ` ${code}` : ''}`, { cause: err });
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { TargetGoneError } from '../../src/core/target-gone.js';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -74,7 +75,8 @@ export class WebAdapter implements ChatAdapter {
   }
 
   async update(ref: MessageRef, reply: Reply): Promise<void> {
-    this.state.update(ref.messageId, reply);
+    // The console keeps messages in memory: one from before a restart is gone for good.
+    if (!this.state.update(ref.messageId, reply)) throw new TargetGoneError('web', `the lab console has no message ${ref.messageId} (it restarted since)`);
   }
 
   async postEphemeral(ref: ConversationRef, actor: Actor, reply: Reply): Promise<void> {

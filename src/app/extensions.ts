@@ -1,11 +1,12 @@
-import type { CoreExtension } from '../core/context.js';
+import type { CoreExtension } from '../core/registry.js';
 import { approvalsExtension, startApprovals } from '../approvals/extension.js';
 import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
 import { schedulerExtension } from './scheduler-extension.js';
+import { identityExtensions } from './identity-extensions.js';
 
-// The modules that add commands and buttons to the core (approvals and fixes, schedules).
-// Each is given the running pieces it needs.
+// The modules that add commands, buttons and identity to the core (approvals and fixes,
+// schedules, Slack user groups). Each is given the running pieces it needs.
 export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]> {
   const deps: ApprovalsDeps = {
     store: pieces.store,
@@ -13,6 +14,7 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     policy: pieces.policy,
     authorizer: pieces.authorizer,
     clock: pieces.clock,
+    evidenceClock: pieces.evidenceClock,
     logger: pieces.logger,
     // Lab mode signs with the lab relay's fresh key; otherwise the configured one.
     approvalKey: pieces.lab?.approvalKey ?? pieces.config.approvals.signingKey,
@@ -28,5 +30,6 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   // Its recovery timer is cleared on shutdown, with the other timers.
   pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
-  return [approvalsExtension(deps), scheduler];
+  // Registration order is the order of their lines in `help`.
+  return [scheduler, approvalsExtension(deps), ...identityExtensions(pieces.config, pieces.policy, pieces.logger)];
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../kernel/clock.js';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { loadScenario } from '../lab/load.js';
@@ -16,11 +17,18 @@ export interface LabRelay {
   approvalKey: string;
   scenario(): string;
   select(file: string): Promise<void>;
+  /**
+   * The current scenario's `now`: its events and hotfixes are dated by it, so every check in lab
+   * mode collects and judges evidence at that instant (a switch of scenario moves it).
+   */
+  scenarioClock: Clock;
 }
 
 export async function startLabRelay(scenarioFile: string, auditLog: string, logger?: Logger): Promise<LabRelay> {
   let current = scenarioFile;
-  const backend = new SwitchableBackend(new LabBackend(await loadScenario(scenarioFile)));
+  const first = await loadScenario(scenarioFile);
+  let now = first.domain.now;
+  const backend = new SwitchableBackend(new LabBackend(first));
   const secret = randomBytes(32).toString('hex');
   const approvalKey = randomBytes(32).toString('hex');
   const relay = await startRelayServer({ backend, keys: { lab: secret }, host: '127.0.0.1', port: 0, writesEnabled: true, approvalKey, audit: auditLog, quotas: LOOPBACK_OWN_KEY_QUOTAS, ...(logger ? { logger: logger.child({ component: 'lab-relay' }) } : {}) });
@@ -31,9 +39,12 @@ export async function startLabRelay(scenarioFile: string, auditLog: string, logg
     approvalKey,
     scenario: () => current,
     async select(file: string) {
-      backend.swap(new LabBackend(await loadScenario(file)));
+      const next = await loadScenario(file);
+      backend.swap(new LabBackend(next));
       current = file;
+      now = next.domain.now;
     },
+    scenarioClock: { now: () => new Date(now) },
   };
 }
 

@@ -43,6 +43,8 @@ export interface BotOptions {
   /** Overrides WEB_PORT (tests use 0). */
   webPort?: number;
   clock?: Clock;
+  /** The instant evidence is judged at; default: the lab scenario's `now` in lab mode, else `clock`. */
+  evidenceClock?: Clock;
   /** Modules that add commands and buttons (approvals, schedules), given the running pieces. */
   extensions?: (pieces: BotPieces) => Promise<CoreExtension[]>;
   /** The health and metrics listener (GET /healthz, /readyz, /metrics); the entry point passes OPS_*. */
@@ -56,6 +58,8 @@ export interface BotPieces {
   policy: Policy;
   authorizer: PolicyAuthorizer;
   clock: Clock;
+  /** What checks judge by: the lab scenario's `now` in lab mode (one truth on every surface). */
+  evidenceClock: Clock;
   logger: Logger;
   lab?: LabRelay;
   adapters: ChatAdapter[];
@@ -80,13 +84,14 @@ export interface RunningBot extends BotPieces {
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // The policy first: a missing or invalid policy file stops the start before anything is opened.
+  const policy = await loadPolicy(config.policyFile);
   await mkdir('data', { recursive: true });
   const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl'), logger) : undefined;
   const metrics = new BotMetrics();
   const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost, logger }) : await createHttpRelayClient(config, logger), metrics);
   const store = meteredStore(await openStore(config.store.databaseUrl, { logger }), metrics);
   metrics.countPlansWith(() => plansByState(store));
-  const policy = await loadPolicy(config.policyFile);
   const authorizer = new PolicyAuthorizer(policy, relay);
 
   const adapters: ChatAdapter[] = [];
@@ -97,11 +102,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   if (teams) adapters.push(teams);
 
   const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [], drain: [] };
-  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, logger, ...(lab ? { lab } : {}), adapters, metrics, hooks };
+  const evidenceClock = options.evidenceClock ?? lab?.scenarioClock ?? clock;
+  const pieces: BotPieces = { config, relay, store, policy, authorizer, clock, evidenceClock, logger, ...(lab ? { lab } : {}), adapters, metrics, hooks };
   const extensions = options.extensions ? await options.extensions(pieces) : [];
   const checkQueue = new CheckQueue(config.checks.concurrency, config.checks.queueLimit);
   const lag = new LoopLag();
-  const core = drainingCore(meteredCore(createBotCore({ relay, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions, checkQueue }), metrics));
+  const core = drainingCore(meteredCore(createBotCore({ relay, clock, evidenceClock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: config.eventWindowHours, extensions, checkQueue }), metrics));
   // Once a minute: event-loop lag and the check queue, logged when either says the replica is loaded.
   const loadReport = setInterval(() => {
     const figures = { lag: lag.figures(), checks: checkQueue.figures() };

@@ -7,7 +7,7 @@ import type { Reply } from '../core/reply.js';
 import { textReply } from '../core/reply.js';
 import { tellActor } from '../core/check-flow.js';
 import type { RelayClient } from '../relay/relay-client.js';
-import type { Json, Plan, Store } from '../store/store.js';
+import type { ActionStore, AuditStore, CheckRunStore, Json, PeopleStore, Plan, PlanStore } from '../store/store.js';
 import type { Policy } from './policy-schema.js';
 import type { PolicyAuthorizer } from './policy-authorizer.js';
 
@@ -15,11 +15,14 @@ import type { PolicyAuthorizer } from './policy-authorizer.js';
 // root (src/app/extensions.ts). Handlers also get the core's HandlerContext for the click itself.
 
 export interface ApprovalsDeps {
-  store: Store;
+  /** Only the aggregates approvals use; the SQL store is one. */
+  store: PlanStore & ActionStore & AuditStore & PeopleStore & Pick<CheckRunStore, 'saveCheckRun' | 'getCheckRun'>;
   relay: RelayClient;
   policy: Policy;
   authorizer: PolicyAuthorizer;
   clock: Clock;
+  /** Evidence is judged at this instant (the lab scenario's `now` in lab mode); default `clock`. */
+  evidenceClock?: Clock;
   logger: Logger;
   /** Signs approval tokens (the relay verifies them); undefined means writes cannot be approved. */
   approvalKey: string | undefined;

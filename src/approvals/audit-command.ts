@@ -1,5 +1,6 @@
-import type { Command } from '../core/commands.js';
+import { fail } from '../core/commands.js';
 import type { CommandHandler } from '../core/context.js';
+import type { Parsed } from '../core/registry.js';
 import { textReply, type Reply } from '../core/reply.js';
 import type { AuditEvent, Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
@@ -9,6 +10,11 @@ import { resultOf } from './plan-document.js';
 // first, with who, when, what and the outcome (and those of its rollback).
 
 const DETAIL_CHARS = 160;
+export const AUDIT_EXAMPLE = 'audit pl_4f2a9c';
+
+export function parseAudit(args: string[]): Parsed<{ planId: string }> {
+  return args.length === 1 && /^[A-Za-z0-9_-]{1,64}$/.test(args[0]!) ? { ok: true, value: { planId: args[0]! } } : fail(`audit takes one plan id. Example: ${AUDIT_EXAMPLE}`);
+}
 
 function detailText(details: unknown): string {
   if (details === null || details === undefined) return '';
@@ -41,7 +47,7 @@ export function auditReply(planId: string, plan: Plan | null, events: AuditEvent
   };
 }
 
-export function auditCommand(deps: ApprovalsDeps): CommandHandler<Extract<Command, { name: 'audit' }>> {
+export function auditCommand(deps: ApprovalsDeps): CommandHandler<{ planId: string }> {
   return async (ctx, command) => {
     const plan = await deps.store.getPlan(command.planId);
     const events = await deps.store.listAudit({ subjectId: command.planId });

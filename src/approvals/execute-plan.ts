@@ -35,6 +35,9 @@ export interface ExecuteInput {
 
 export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
   const { deps, plan, doc, held } = x;
+  // On the clock events are dated by (the lab scenario's `now` in lab mode): failures logged
+  // before the changes describe the configuration before them, so the re-check leaves them out.
+  const changesFrom = (deps.evidenceClock ?? deps.clock).now();
   try {
     const run = await runSteps({ deps, plan, remediation: doc.remediation, held, who: x.who, requester: x.requester, mode: x.mode });
     if (run.stop?.kind === 'lease-lost') {
@@ -54,7 +57,7 @@ export async function executePlan(x: ExecuteInput): Promise<Plan | null> {
     const steps = await journalSteps(deps, plan, doc.remediation);
     const changed = steps.some((s) => s.outcome === 'ok' || s.outcome === 'unknown');
     const applied = !run.stop && allVerified(steps);
-    const recheck = applied || changed ? await recheckNodes(x) : undefined;
+    const recheck = applied || changed ? await recheckNodes(x, changesFrom) : undefined;
     const result = resultOf(x, run.stop, steps, changed, applied, recheck);
     if (!(await held.renew())) return null;
     const now = deps.clock.now();
@@ -105,13 +108,13 @@ function resultOf(x: ExecuteInput, stop: Stop | undefined, steps: Step[], change
 }
 
 /** Runs the check again on the plan's nodes and posts it in the plan's thread. */
-async function recheckNodes(x: ExecuteInput): Promise<Pick<PlanResult, 'after' | 'recheckId'> | undefined> {
+async function recheckNodes(x: ExecuteInput, eventsSince: Date): Promise<Pick<PlanResult, 'after' | 'recheckId'> | undefined> {
   const { deps, plan, doc } = x;
   const adapter: ChatAdapter | undefined = x.ctx?.adapter.platform === doc.thread.platform ? x.ctx.adapter : deps.adapters.find((a) => a.platform === doc.thread.platform);
   try {
     const nodes = doc.remediation.nodes;
     const requester = x.ctx?.event.actor.id ?? 'triage-bot recovery';
-    const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.clock, eventWindowHours: deps.eventWindowHours, requester });
+    const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.evidenceClock ?? deps.clock, eventWindowHours: deps.eventWindowHours, eventsSince, requester });
     // The core's record of a run (what the re-check's buttons read back); recovery has no click, so it writes through the same adapter the core uses.
     const checks = x.ctx?.deps.store ?? new StoreBackedCoreStore(deps.store);
     const record = await checks.saveCheckRun({ nodes, requesterId: requester, conversation: doc.thread, createdAt: deps.clock.now().toISOString(), diagnosis, evidence });

@@ -1,5 +1,5 @@
 import type { Actor } from '../core/events.js';
-import type { Store } from '../store/store.js';
+import type { PeopleStore } from '../store/store.js';
 import type { PolicyAuthorizer } from './policy-authorizer.js';
 
 // Who a person is, for the two-person rule: one key per human, whatever platform they click on.
@@ -8,7 +8,7 @@ import type { PolicyAuthorizer } from './policy-authorizer.js';
 // `<platform>:<user id>`. Display names never count.
 
 export interface IdentitySources {
-  store: Pick<Store, 'personOf' | 'identitiesOf'>;
+  store: Pick<PeopleStore, 'personOf' | 'identitiesOf'>;
   authorizer: Pick<PolicyAuthorizer, 'personOf'>;
 }
 

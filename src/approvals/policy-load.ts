@@ -43,8 +43,10 @@ export async function loadPolicy(path: string): Promise<Policy> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    throw new PolicyError(`${path}: cannot read the policy file (POLICY_FILE). Start from lab/policies/default.yaml.`);
+  } catch (err) {
+    // Never a fallback to the lab's policy: who may approve a change must be written down.
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
+    throw new PolicyError(`POLICY_FILE=${path}: ${why}. The bot does not start without its policy file: write one (docs/policy.md; lab/policies/default.yaml is the lab's) and set POLICY_FILE to it.`);
   }
   return parsePolicy(text, path);
 }

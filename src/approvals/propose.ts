@@ -67,7 +67,7 @@ export async function proposeFix(ctx: HandlerContext, deps: ApprovalsDeps, recor
     return;
   }
   const now = deps.clock.now();
-  const evidence = freshEvidence(record, fresh, now);
+  const evidence = freshEvidence(record, fresh, (deps.evidenceClock ?? deps.clock).now());
   const before = diagnose(evidence);
   // A fix is offered for what the bot can fix and nothing else: never a delegation write for a
   // verdict blocked by logon rights, network, DNS or the initiator (a stale button included).

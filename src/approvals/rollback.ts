@@ -33,8 +33,6 @@ export function rollbackHandler(deps: ApprovalsDeps): ActionHandler {
     if (from.platform !== doc.thread.platform || from.channelId !== doc.thread.channelId) {
       return refuse(ctx, deps, who, 'rollback.propose', original.id, `Plan ${original.id} belongs to another conversation; a rollback can only be proposed from its card there. Nothing was done.`);
     }
-    const role = await deps.authorizer.authorize(ctx.event.actor, 'operator');
-    if (!role.ok) return refuse(ctx, deps, who, 'rollback.propose', original.id, `You need the operator role to propose a rollback: ${role.reason}`);
     const snapshot = snapshotSchema.safeParse(original.snapshot);
     if (original.state !== 'applied' || !snapshot.success) {
       return refuse(ctx, deps, who, 'rollback.propose', original.id, `Plan ${original.id} is ${original.state}, not applied: there is nothing to roll back.`);

@@ -65,7 +65,7 @@ export interface Config {
   /** The windows backend's settings: the shape its factory takes. */
   windows: WindowsBackendSettings;
   store: { databaseUrl: string; checkRetentionDays: number };
-  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; port: number; listenHost: string; apiUrl?: string };
+  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; port: number; listenHost: string; apiUrl?: string; userGroups: boolean };
   teams?: {
     appId: string;
     appPassword?: string;
@@ -214,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             port: raw.SLACK_PORT as number,
             listenHost: str(raw, 'SLACK_LISTEN_HOST')!,
             apiUrl: str(raw, 'SLACK_API_URL'),
+            userGroups: raw.SLACK_USER_GROUPS as boolean,
           },
     teams:
       teamsAppId === undefined

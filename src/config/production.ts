@@ -17,7 +17,8 @@ export function productionProblems(env: NodeJS.ProcessEnv, raw: Record<string, u
   const policy = typeof raw.POLICY_FILE === 'string' ? raw.POLICY_FILE : '';
   const relative = path.relative(path.resolve(LAB_POLICY_DIR), path.resolve(policy));
   if (policy === '' || !relative.startsWith('..')) {
-    problems.push(`POLICY_FILE is the lab policy (${policy || 'unset'}); TRIAGE_MODE=production needs your own roles and channels. Copy lab/policies/default.yaml elsewhere, edit it (its format: README, Security model) and set POLICY_FILE to it.`);
+    const shown = env.POLICY_FILE === undefined ? `not set, so the default ${policy || 'lab policy'}` : policy || 'empty';
+    problems.push(`POLICY_FILE is the lab policy (${shown}); TRIAGE_MODE=production needs your own roles and channels. Copy lab/policies/default.yaml elsewhere, edit it (its format: docs/policy.md) and set POLICY_FILE to it.`);
   }
   return problems;
 }

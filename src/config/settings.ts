@@ -98,6 +98,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'SLACK_PORT', group: 'slack', schema: port, default: '3001', description: 'Port of the Slack HTTP endpoint (http mode).' },
   { env: 'SLACK_LISTEN_HOST', group: 'slack', schema: nonEmpty, default: '0.0.0.0', description: 'Address the Slack HTTP endpoint binds to (http mode); 127.0.0.1 when a reverse proxy on the same host terminates TLS.' },
   { env: 'SLACK_API_URL', group: 'slack', schema: url, example: 'https://slack.com/api/', description: 'Override of the Slack Web API base URL, for proxies and tests.' },
+  { env: 'SLACK_USER_GROUPS', group: 'slack', schema: bool, default: 'false', description: 'Read Slack user-group membership (one usergroups.list, cached 5 minutes) so the policy\'s slack-group:S… role members match. Needs the usergroups:read scope (manifests/slack/manifest.yml). Off: slack-group: members match nobody.' },
 
   // teams
   { env: 'TEAMS_APP_ID', group: 'teams', schema: z.string(), example: '00000000-0000-0000-0000-000000000000', description: 'Microsoft App ID of the bot. Setting it enables the Teams adapter; empty disables Bot Framework auth (lab mode only).' },

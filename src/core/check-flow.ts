@@ -70,7 +70,7 @@ async function checkAdmitted(ctx: HandlerContext, req: CheckRequest, relay: Obse
   // Progress edits go to the parent once it exists; edits before that are folded into its first version.
   const shown: { parent?: MessageRef } = {};
   const check = runCheck(relay, req.nodes, {
-    clock: deps.clock,
+    clock: deps.evidenceClock ?? deps.clock,
     eventWindowHours: deps.eventWindowHours,
     requester: event.actor.id,
     ...(req.initiator ? { initiator: req.initiator } : {}),
@@ -88,7 +88,12 @@ async function checkAdmitted(ctx: HandlerContext, req: CheckRequest, relay: Obse
 
   const parent = await adapter.post(req.conversation, progressReply(req, states, relay.description));
   shown.parent = parent;
-  const { diagnosis, evidence } = await check;
+  const { diagnosis, evidence } = await check.catch(async (err: unknown) => {
+    // The parent must not say "collecting evidence" forever: it says the check failed, and the
+    // core tells the person why (e.g. the relay refused our signature).
+    await safeUpdate(ctx, parent, textReply(`Check failed: ${err instanceof Error && err.name === 'RelayError' ? err.message : 'see the bot log'}.`, { status: 'error' }));
+    throw err;
+  });
   const unknown = unknownNodes(evidence);
   if (unknown.length > 0) {
     await safeUpdate(ctx, parent, textReply(`Check cancelled: unknown node ${unknown.join(', ')}.`, { status: 'error' }));

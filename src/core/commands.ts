@@ -1,26 +1,18 @@
 import { nodeNameProblem, shortName } from '../kernel/node-name.js';
 
-// Chat commands and the CLI share one grammar, parsed here into typed commands. A bad command
-// becomes a one-line explanation with a correct example, for the person who typed it.
+import type { Parsed } from './registry.js';
 
-export type Command =
-  | { name: 'help' }
-  | { name: 'migration-check'; nodes: string[]; initiator?: string }
-  | { name: 'cluster-health'; cluster?: string }
-  | { name: 'cluster-health-schedule'; cluster: string; cron: string; tz?: string; quiet: boolean }
-  | { name: 'cluster-health-schedules' }
-  | { name: 'cluster-health-unschedule'; id: string }
-  | { name: 'audit'; planId: string };
-
-export type ParseResult = { ok: true; command: Command } | { ok: false; message: string };
+// The core's own command grammar (migration-check, cluster-health) and the helpers every
+// command parser shares. Chat commands and the CLI share one grammar; a bad command becomes a
+// one-line explanation with a correct example, for the person who typed it. Extensions parse
+// their own commands (src/core/registry.ts).
 
 export const MAX_NODES = 64;
 
 export const EXAMPLES = {
   'migration-check': 'migration-check HV01 HV02',
   'cluster-health': 'cluster-health HVCLUSTER01',
-  schedule: 'cluster-health HVCLUSTER01 schedule "0 8 * * 1-5" tz=Europe/Paris quiet',
-  audit: 'audit pl_4f2a9c',
+  whoami: 'whoami',
 } as const;
 
 /** Splits on whitespace, keeping "double-quoted parts" together (cron expressions). */
@@ -31,7 +23,7 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
-function fail(message: string): ParseResult {
+export function fail(message: string): { ok: false; message: string } {
   return { ok: false, message };
 }
 
@@ -66,26 +58,12 @@ export function printable(value: string): string {
   return shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
 }
 
-export function parseCommand(text: string): ParseResult {
-  const [word, ...args] = tokenize(text.trim());
-  switch ((word ?? '').toLowerCase().replace(/^\//, '')) {
-    case '':
-    case 'help':
-      return { ok: true, command: { name: 'help' } };
-    case 'migration-check':
-      return parseMigrationCheck(args);
-    case 'cluster-health':
-      return parseClusterHealth(args);
-    case 'audit':
-      return args.length === 1 && /^[A-Za-z0-9_-]{1,64}$/.test(args[0]!)
-        ? { ok: true, command: { name: 'audit', planId: args[0]! } }
-        : fail(`audit takes one plan id. Example: ${EXAMPLES.audit}`);
-    default:
-      return fail(`Unknown command "${printable(word ?? '')}". Try: ${EXAMPLES['migration-check']}, ${EXAMPLES['cluster-health']}, or help.`);
-  }
+export interface MigrationCheckArgs {
+  nodes: string[];
+  initiator?: string;
 }
 
-function parseMigrationCheck(args: string[]): ParseResult {
+export function parseMigrationCheck(args: string[]): Parsed<MigrationCheckArgs> {
   const nodes: string[] = [];
   let initiator: string | undefined;
   for (const arg of args) {
@@ -97,30 +75,25 @@ function parseMigrationCheck(args: string[]): ParseResult {
   if (initiator !== undefined && !/^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}$/.test(initiator)) {
     return fail(`initiator= takes a UPN or mail address, such as initiator=alice@contoso.com.`);
   }
-  return { ok: true, command: { name: 'migration-check', nodes, ...(initiator ? { initiator } : {}) } };
+  return { ok: true, value: { nodes, ...(initiator ? { initiator } : {}) } };
 }
 
-function parseClusterHealth(args: string[]): ParseResult {
-  if (args.length === 0) return { ok: true, command: { name: 'cluster-health' } };
-  const [first, second, ...rest] = args;
-  if (first === 'schedules' && args.length === 1) return { ok: true, command: { name: 'cluster-health-schedules' } };
-  if (first === 'unschedule') {
-    return args.length === 2 && /^[A-Za-z0-9_-]{1,64}$/.test(second!)
-      ? { ok: true, command: { name: 'cluster-health-unschedule', id: second! } }
-      : fail('unschedule takes one schedule id, as listed by: cluster-health schedules');
-  }
-  const problem = nodeNameProblem(first!);
-  if (problem) return fail(`"${printable(first!)}" is not a valid cluster name: it ${problem}. Example: ${EXAMPLES['cluster-health']}`);
-  if (second === undefined) return { ok: true, command: { name: 'cluster-health', cluster: first! } };
-  if (second !== 'schedule') return fail(`Unexpected "${printable(second)}". Examples: ${EXAMPLES['cluster-health']} or ${EXAMPLES.schedule}`);
-  const [cron, ...options] = rest;
-  if (!cron) return fail(`schedule needs a cron expression in quotes. Example: ${EXAMPLES.schedule}`);
-  let tz: string | undefined;
-  let quiet = false;
-  for (const option of options) {
-    if (option.startsWith('tz=')) tz = option.slice(3);
-    else if (option === 'quiet') quiet = true;
-    else return fail(`Unexpected "${printable(option)}" after the cron expression. Example: ${EXAMPLES.schedule}`);
-  }
-  return { ok: true, command: { name: 'cluster-health-schedule', cluster: first!, cron, ...(tz ? { tz } : {}), quiet } };
+export interface ClusterHealthArgs {
+  cluster?: string;
+}
+
+/** `cluster-health [cluster]`; anything after the cluster belongs to a sub-command, if one claims it. */
+export function parseClusterHealth(args: string[], examples: string[]): Parsed<ClusterHealthArgs> {
+  if (args.length === 0) return { ok: true, value: {} };
+  const [first, second] = args;
+  const problem = clusterNameProblem(first!);
+  if (problem) return fail(problem);
+  if (second === undefined) return { ok: true, value: { cluster: first! } };
+  return fail(`Unexpected "${printable(second)}". Example${examples.length > 1 ? 's' : ''}: ${examples.join(' or ')}`);
+}
+
+/** Why a cluster name typed in a command is refused, or undefined. */
+export function clusterNameProblem(name: string): string | undefined {
+  const problem = nodeNameProblem(name);
+  return problem ? `"${printable(name)}" is not a valid cluster name: it ${problem}. Example: ${EXAMPLES['cluster-health']}` : undefined;
 }

@@ -3,16 +3,11 @@ import type { DirectionStatus, Severity, VerdictStatus } from '../diagnostics/fi
 // The neutral message every adapter renders (Block Kit, Adaptive Cards, HTML). No platform type
 // leaks in here; renderers are pure functions of a Reply and respect their platform's limits.
 
-export type ButtonAction =
-  | 'propose-fix'
-  | 'rerun'
-  | 'show-evidence'
-  | 'test-migration'
-  | 'approve'
-  | 'reject'
-  | 'rollback'
-  | 'apply'
-  | 'refresh-plan';
+/**
+ * A button's action: the name its owner registered (src/core/registry.ts), which is what rides on
+ * the wire (Slack action_id "triage:<name>", the Teams card verb, the web form).
+ */
+export type ButtonAction = string;
 
 export interface ReplyButton {
   action: ButtonAction;

@@ -16,6 +16,8 @@ export interface CollectOptions {
   clock: Clock;
   /** How far back host event logs are read. */
   eventWindowHours: number;
+  /** Judge only failure events from this instant on (the re-check after a fix: when it started). */
+  eventsSince?: Date;
   /** The account that starts migrations (UPN or mail), when one was named. */
   initiator?: string;
   /** Called once per node when all its host reads have settled; reachable = every read succeeded. */
@@ -42,10 +44,15 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
     Promise.all(nodes.map((node) => readHost(relay, node, lookups, options, call))),
     readDirectory(relay, nodes, computers, options.initiator, call),
   ]);
+  // A relay that refuses our signature says nothing about the nodes or AD: the check stops with
+  // that one error rather than reporting every node and the directory unreachable.
+  const refused = refusal([...hosts.flatMap((h) => [h.migration, h.security, h.events, h.hotfixes, h.dns, h.vms]), directory.computers, directory.spnOwners]);
+  if (refused) throw new RelayError('UNAUTHORIZED', refused);
   return {
     nodes: [...nodes],
     collectedAt,
     eventWindowHours: options.eventWindowHours,
+    ...(options.eventsSince ? { eventsSince: options.eventsSince.toISOString() } : {}),
     hosts: Object.fromEntries(hosts.map((h) => [h.node, h])),
     directory,
   };
@@ -154,6 +161,11 @@ export function migrationSpnsOf(nodes: string[], directory: OpResult<'directory.
   }
   // A malformed name from AD must not sink the whole lookup: it is left out (and so shows as missing).
   return [...spns].filter((spn) => spnSchema.safeParse(spn).success);
+}
+
+function refusal(outcomes: Array<Outcome<unknown> | undefined>): string | undefined {
+  for (const o of outcomes) if (o && !o.ok && o.error.code === 'UNAUTHORIZED') return o.error.message;
+  return undefined;
 }
 
 function ok<T>(value: T): Outcome<T> {

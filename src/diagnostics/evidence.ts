@@ -30,6 +30,11 @@ export interface Evidence {
   collectedAt: string;
   /** Event window the host reads covered. */
   eventWindowHours: number;
+  /**
+   * Failure events before this instant are left out of the verdict: the re-check after a fix sets
+   * it to when the fix started, since earlier failures describe the configuration before it.
+   */
+  eventsSince?: string;
   hosts: Record<string, HostEvidence>;
   directory: DirectoryEvidence;
 }

@@ -1,4 +1,4 @@
-import { parseCommand } from '../core/commands.js';
+import type { BotCore } from '../core/bot-core.js';
 import type { ChatAdapter, CoreHandler, InboundEvent } from '../core/events.js';
 import type { Reply } from '../core/reply.js';
 import { boundedLabel, type BotMetrics } from './metrics.js';
@@ -10,7 +10,7 @@ import { boundedLabel, type BotMetrics } from './metrics.js';
 const CHECK_COMMANDS = new Set(['migration-check', 'cluster-health']);
 const CHECK_ACTIONS = new Set(['rerun']);
 
-export function meteredCore(core: CoreHandler, metrics: BotMetrics): CoreHandler {
+export function meteredCore(core: BotCore, metrics: BotMetrics): CoreHandler {
   const actionNames = new Set<string>();
   return {
     async handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
@@ -30,7 +30,7 @@ export function meteredCore(core: CoreHandler, metrics: BotMetrics): CoreHandler
         },
       });
       const isAction = event.kind === 'action';
-      const name = isAction ? boundedLabel(actionNames, event.action?.name ?? '') : commandName(event.text);
+      const name = isAction ? boundedLabel(actionNames, event.action?.name ?? '') : core.commandName(event.text);
       let threw = false;
       try {
         await core.handle(observed, adapter);
@@ -46,10 +46,4 @@ export function meteredCore(core: CoreHandler, metrics: BotMetrics): CoreHandler
       }
     },
   };
-}
-
-/** The parser's own name for the command (a fixed set), or `invalid` when it does not parse. */
-function commandName(text: string): string {
-  const parsed = parseCommand(text);
-  return parsed.ok ? parsed.command.name : 'invalid';
 }

@@ -54,5 +54,15 @@ export function parseAnswer(origin: string, op: string, status: number, body: Bu
     return answer.result;
   }
   const code = KNOWN_CODES.has(answer.error.code) ? (answer.error.code as RelayErrorCode) : 'BACKEND_ERROR';
+  if (code === 'UNAUTHORIZED') throw new RelayError(code, refusedMessage(origin, answer.error.message.slice(0, 1000)), answer.error.details);
   throw new RelayError(code, answer.error.message.slice(0, 1000), answer.error.details);
+}
+
+/**
+ * A 401 is about us, not about any node: say which setting to look at. A clock too far off is the
+ * one 401 the key cannot cause, so it points at the clock instead.
+ */
+export function refusedMessage(origin: string, said: string): string {
+  if (/timestamp/i.test(said)) return `the relay refused our request (is this host's clock right?): ${said} (relay at ${origin})`;
+  return `the relay refused our signature (RELAY_KEY_SECRET?): ${said}; RELAY_KEY_ID and RELAY_KEY_SECRET must match an entry of RELAY_KEYS on the relay at ${origin}`;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import type { PolicySchedule } from '../approvals/policy-schema.js';
-import type { Store } from '../store/store.js';
+import type { ScheduleStore } from '../store/store.js';
 import { parseCron } from './cron.js';
 
 // Schedules written in the policy file, loaded by every replica at start. Each gets an id
@@ -21,7 +21,7 @@ export interface PolicySyncResult {
   refused: string[];
 }
 
-export async function syncPolicySchedules(store: Store, schedules: PolicySchedule[], now: Date, logger: Logger): Promise<PolicySyncResult> {
+export async function syncPolicySchedules(store: ScheduleStore, schedules: PolicySchedule[], now: Date, logger: Logger): Promise<PolicySyncResult> {
   const result: PolicySyncResult = { upserted: [], removed: [], refused: [] };
   for (const [index, s] of schedules.entries()) {
     const cron = parseCron(s.cron, s.tz);

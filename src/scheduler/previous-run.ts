@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FINDING_CODES } from '../diagnostics/findings.js';
 import type { Logger } from '../core/logger.js';
-import type { Store } from '../store/store.js';
+import type { CheckRunStore } from '../store/store.js';
 import type { RunSnapshot } from './health-diff.js';
 
 // The previous run of a cluster, as the comparison needs it. Stored documents come back as
@@ -22,7 +22,7 @@ export interface PreviousRun {
   at: string;
 }
 
-export async function previousRun(store: Store, cluster: string, logger: Logger): Promise<PreviousRun | null> {
+export async function previousRun(store: Pick<CheckRunStore, 'latestCheckRun'>, cluster: string, logger: Logger): Promise<PreviousRun | null> {
   const run = await store.latestCheckRun(cluster);
   if (!run) return null;
   const parsed = snapshotSchema.safeParse(run.diagnosis);

@@ -1,30 +1,28 @@
-import type { Command } from '../core/commands.js';
-import { EXAMPLES } from '../core/commands.js';
 import type { Clock } from '../kernel/clock.js';
 import type { CommandHandler, HandlerContext } from '../core/context.js';
 import { clusterNodes } from '../core/builtin-handlers.js';
 import { textReply, type Reply } from '../core/reply.js';
-import type { Schedule, Store } from '../store/store.js';
+import type { AuditStore, PeopleStore, Schedule, ConversationStore, ScheduleStore } from '../store/store.js';
 import { cronOf, nextSlot, parseCron } from './cron.js';
 import { localTime } from './local-time.js';
 import { channelOf } from './targets.js';
+import { SCHEDULE_EXAMPLE, type ScheduleArgs } from './schedule-grammar.js';
 
 // The schedule commands: create one for this channel (operator), list them (viewer), remove one
 // (operator). Every refusal is one line shown only to the person who typed the command.
 
 export interface ScheduleCommandDeps {
-  store: Store;
+  store: ScheduleStore & AuditStore & ConversationStore & PeopleStore;
   clock: Clock;
   /** Tell the local scheduler loop to look at the store again. */
   changed: () => void;
 }
 
-type Handler<N extends Command['name']> = CommandHandler<Extract<Command, { name: N }>>;
 
 const refuse = (ctx: HandlerContext, text: string) => ctx.event.ack(textReply(text, { ephemeral: true, status: 'error' }));
 const DEFAULT_TZ = 'UTC';
 
-export function scheduleCommand(deps: ScheduleCommandDeps): Handler<'cluster-health-schedule'> {
+export function scheduleCommand(deps: ScheduleCommandDeps): CommandHandler<ScheduleArgs> {
   return async (ctx, command) => {
     const tz = command.tz ?? DEFAULT_TZ;
     const cron = parseCron(command.cron, tz);
@@ -45,14 +43,14 @@ export function scheduleCommand(deps: ScheduleCommandDeps): Handler<'cluster-hea
   };
 }
 
-export function schedulesCommand(deps: ScheduleCommandDeps): Handler<'cluster-health-schedules'> {
+export function schedulesCommand(deps: ScheduleCommandDeps): CommandHandler<unknown> {
   return async (ctx) => {
     const schedules = await deps.store.listSchedules();
     await ctx.event.ack(schedulesReply(schedules, ctx.event.conversation.channelId, deps.clock.now()));
   };
 }
 
-export function unscheduleCommand(deps: ScheduleCommandDeps): Handler<'cluster-health-unschedule'> {
+export function unscheduleCommand(deps: ScheduleCommandDeps): CommandHandler<{ id: string }> {
   return async (ctx, command) => {
     const schedule = await deps.store.getSchedule(command.id);
     if (!schedule) return refuse(ctx, `No schedule ${command.id}. List them with: /cluster-health schedules`);
@@ -89,7 +87,7 @@ function nextOf(s: Schedule, now: Date): Date | undefined {
 }
 
 export function schedulesReply(schedules: Schedule[], here: string, now: Date): Reply {
-  if (schedules.length === 0) return textReply(`No scheduled cluster health posts. Add one with: /${EXAMPLES.schedule}`, { ephemeral: true });
+  if (schedules.length === 0) return textReply(`No scheduled cluster health posts. Add one with: /${SCHEDULE_EXAMPLE}`, { ephemeral: true });
   const paused = schedules.filter((s) => s.pausedReason).length;
   return {
     header: 'Scheduled cluster health',

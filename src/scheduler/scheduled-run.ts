@@ -7,7 +7,8 @@ import { textReply } from '../core/reply.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import { RelayError } from '../relay/protocol.js';
 import type { RelayClient } from '../relay/relay-client.js';
-import type { Schedule, Store } from '../store/store.js';
+import type { Schedule } from '../store/store.js';
+import type { SchedulerStore } from './scheduler-store.js';
 import { diffRuns, somethingFails } from './health-diff.js';
 import { healthReply } from './health-reply.js';
 import { previousRun } from './previous-run.js';
@@ -19,11 +20,13 @@ import { resolveTarget, targetGone } from './targets.js';
 // failing again at every slot.
 
 export interface ScheduledRunDeps {
-  store: Store;
+  store: SchedulerStore;
   /** Saves the run with its evidence, so the post's buttons (evidence, fix, re-run) work. */
   coreStore: CoreStore;
   relay: RelayClient;
   clock: Clock;
+  /** Evidence is judged at this instant (the lab scenario's `now` in lab mode); default `clock`. */
+  evidenceClock?: Clock;
   logger: Logger;
   eventWindowHours: number;
 }
@@ -49,7 +52,7 @@ export async function runScheduled(deps: ScheduledRunDeps, adapter: ChatAdapter,
   if (nodes.length < 2) return failed(deps, adapter, schedule, target, `cluster ${schedule.cluster} has ${nodes.length} node(s); live migration needs two`);
 
   const previous = await previousRun(deps.store, schedule.cluster, deps.logger);
-  const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.clock, eventWindowHours: deps.eventWindowHours, requester });
+  const { diagnosis, evidence } = await runCheck(deps.relay, nodes, { clock: deps.evidenceClock ?? deps.clock, eventWindowHours: deps.eventWindowHours, requester });
   const diff = diffRuns(previous?.snapshot ?? null, diagnosis);
   const record = await deps.coreStore.saveCheckRun({
     nodes,

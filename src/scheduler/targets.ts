@@ -1,7 +1,8 @@
 import type { Platform } from '../kernel/platform.js';
 import type { ConversationRef } from '../kernel/refs.js';
 import type { ChatAdapter } from '../core/events.js';
-import type { Store } from '../store/store.js';
+import type { ConversationStore } from '../store/store.js';
+import { TargetGoneError } from '../core/target-gone.js';
 
 // Where a scheduled post goes: the adapter of the target's platform, and for a bare channel id
 // (a policy-file schedule) the conversation reference the store remembered for that channel,
@@ -11,7 +12,7 @@ export function adapterFor(adapters: ChatAdapter[], platform: Platform): ChatAda
   return adapters.find((a) => a.platform === platform);
 }
 
-export async function resolveTarget(store: Store, target: ConversationRef): Promise<ConversationRef> {
+export async function resolveTarget(store: Pick<ConversationStore, 'getConversation'>, target: ConversationRef): Promise<ConversationRef> {
   if (target.extra && Object.keys(target.extra).length > 0) return target;
   const stored = await store.getConversation(target.platform, target.channelId);
   return stored ? { ...stored, channelId: target.channelId, platform: target.platform } : target;
@@ -24,19 +25,10 @@ export function channelOf(conversation: ConversationRef): ConversationRef {
   return conversation.platform === 'web' || !extra ? channel : { ...channel, extra };
 }
 
-const SLACK_GONE = new Set(['channel_not_found', 'is_archived', 'not_in_channel', 'team_access_not_granted', 'no_permission']);
-
 /**
- * Why a post failed for good (the channel is gone or the bot was removed from it), or undefined
- * for a failure worth trying again at the next slot (network, throttling, an outage).
+ * Why a post failed for good (the adapter said the conversation is gone), or undefined for a
+ * failure worth trying again at the next slot (network, throttling, an outage).
  */
 export function targetGone(err: unknown): string | undefined {
-  const e = err as { data?: { error?: string }; statusCode?: number; code?: string; message?: string } | undefined;
-  const slack = e?.data?.error;
-  if (slack && SLACK_GONE.has(slack)) return `Slack answered ${slack}`;
-  const message = e?.message ?? '';
-  // The Slack adapter turns not_in_channel / channel_not_found into this user-safe sentence.
-  if (/not a member of this channel/i.test(message)) return 'the bot is not a member of the channel (or it no longer exists)';
-  if (e?.statusCode === 404 || e?.statusCode === 403) return `Teams answered ${e.statusCode}${e.code ? ` ${e.code}` : ''}`;
-  return undefined;
+  return err instanceof TargetGoneError ? err.reason : undefined;
 }

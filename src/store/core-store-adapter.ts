@@ -1,7 +1,7 @@
 import type { CheckRunRecord, CoreStore } from '../core/core-store.js';
 import type { Diagnosis } from '../diagnostics/findings.js';
 import type { Evidence } from '../diagnostics/evidence.js';
-import type { Store } from './store.js';
+import type { CheckRunStore } from './store.js';
 
 // The core's check records (src/core/core-store.ts) over the store. The stored document of a run is the diagnosis plus
 // the evidence it rests on (and the initiator checked), so "Show evidence" and "Propose fix"
@@ -12,7 +12,7 @@ interface StoredResult extends Diagnosis {
 }
 
 export class StoreBackedCoreStore implements CoreStore {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Pick<CheckRunStore, 'saveCheckRun' | 'getCheckRun'>) {}
 
   async saveCheckRun(run: Omit<CheckRunRecord, 'id'>): Promise<CheckRunRecord> {
     const document: StoredResult = { ...run.diagnosis, evidence: run.evidence, ...(run.initiator ? { initiator: run.initiator } : {}) };

@@ -219,11 +219,12 @@ export interface IdentityLink extends IdentityKey {
   linkedAt: Date;
 }
 
-// ---- the interface ------------------------------------------------------------------------
+// ---- the interfaces: one per aggregate -----------------------------------------------------
+// A module is handed only the aggregates it uses (approvals: plans, actions, audit, people;
+// the scheduler: schedules, audit, conversations, people, the newest check run); the SQL
+// store implements them all as `Store`.
 
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
-
+export interface CheckRunStore {
   saveCheckRun(run: NewCheckRun): Promise<CheckRun>;
   getCheckRun(id: string): Promise<CheckRun | null>;
   /** A cluster's runs, newest first (default 20). */
@@ -232,13 +233,19 @@ export interface Store {
   latestCheckRun(cluster: string): Promise<CheckRun | null>;
   /** Retention: removes runs created before `olderThan`; returns how many. */
   pruneCheckRuns(olderThan: Date): Promise<number>;
+}
 
+/** Single-use action records (a picker's choices) a button refers to by id. */
+export interface ActionStore {
   createAction(action: NewAction): Promise<ActionRecord>;
   getAction(id: string): Promise<ActionRecord | null>;
   /** Marks a single-use action handled; null when unknown, expired or already handled. */
   markActionHandled(id: string, by: string, now: Date): Promise<ActionRecord | null>;
   pruneActions(expiredBefore: Date): Promise<number>;
+}
 
+/** Plans, their leases and their step journal. */
+export interface PlanStore {
   /** Creates a plan in `proposed`, with its audit event in the same transaction. */
   createPlan(plan: NewPlan, audit?: NewAuditEvent): Promise<Plan>;
   getPlan(id: string): Promise<Plan | null>;
@@ -282,13 +289,18 @@ export interface Store {
   finishStep(id: number, state: Exclude<StepState, 'started'>, detail: Json, now: Date): Promise<PlanStep | null>;
   /** A plan's journal, oldest first. */
   listSteps(planId: string): Promise<PlanStep[]>;
+}
 
+export interface AuditStore {
   appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
   /** Oldest first; at most `limit` (default 1000). */
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
   /** Admin only: removes events before `before` and returns them, for the caller to archive. */
   exportAndPruneAudit(before: Date): Promise<AuditEvent[]>;
+}
 
+/** Schedules and the claims of their runs. */
+export interface ScheduleStore {
   createSchedule(schedule: NewSchedule): Promise<Schedule>;
   /** Insert or update by id (policy-file schedules, loaded by every replica at start). */
   upsertSchedule(schedule: NewSchedule & { id: string }): Promise<Schedule>;
@@ -311,19 +323,28 @@ export interface Store {
   /** Unfinished claims whose lease expired: their replica died between claim and post. */
   listAbandonedRuns(now: Date): Promise<Array<{ scheduleId: string; slot: string; owner: string }>>;
   pruneRunClaims(olderThan: Date): Promise<number>;
+}
 
+/** Channel references, for posts outside a conversation (Teams proactive posts). */
+export interface ConversationStore {
   /** Insert or replace the reference of a channel (keyed by platform + channel id). */
   saveConversation(ref: ConversationRef, now: Date): Promise<void>;
   getConversation(platform: Platform, channelId: string): Promise<ConversationRef | null>;
   listConversations(platform?: Platform): Promise<ConversationRef[]>;
+}
 
+/** One person behind several platform identities. */
+export interface PeopleStore {
   /** Links two platform identities as one person; returns the person id they now share. */
   linkIdentities(a: IdentityKey, b: IdentityKey, linkedBy: string, now: Date): Promise<string>;
   /** The person behind an identity: its linked person id, else `<platform>:<userId>`. */
   personOf(identity: IdentityKey): Promise<string>;
   identitiesOf(personId: string): Promise<IdentityLink[]>;
   unlinkIdentity(identity: IdentityKey): Promise<boolean>;
+}
 
+export interface Store extends CheckRunStore, ActionStore, PlanStore, AuditStore, ScheduleStore, ConversationStore, PeopleStore {
+  readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }
 

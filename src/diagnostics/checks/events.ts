@@ -16,9 +16,10 @@ const MAX_EVENTS_IN_EVIDENCE = 20;
 
 export type NodeEvent = ClassifiedEvent & { node: string };
 
-/** LM failure events of every node inside the evidence window, oldest first. */
+/** LM failure events of every node inside the evidence window (and since `eventsSince`), oldest first. */
 export function failureEvents(evidence: Evidence): NodeEvent[] {
-  const since = Date.parse(evidence.collectedAt) - evidence.eventWindowHours * 3_600_000;
+  const windowStart = Date.parse(evidence.collectedAt) - evidence.eventWindowHours * 3_600_000;
+  const since = evidence.eventsSince ? Math.max(windowStart, Date.parse(evidence.eventsSince)) : windowStart;
   return factsOf(evidence)
     .nodes.flatMap((n) => (n.events ?? []).filter((e) => isLmFailure(e) && Date.parse(e.time) >= since).map((e) => ({ ...classifyEvent(e), node: n.node })))
     .sort((a, b) => Date.parse(a.event.time) - Date.parse(b.event.time));

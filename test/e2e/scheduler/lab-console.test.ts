@@ -29,7 +29,18 @@ it('the policy-file schedule posts cluster health in the lab console at its slot
   const web = bot.web!;
   const healthPosts = () => web.state.list('olivia').filter((m) => m.channelId === 'incident' && m.reply.header === 'Cluster health · HVCLUSTER01');
   expect(healthPosts()).toEqual([]);
-  for (let i = 0; i < 150 && healthPosts().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  // Wait for the console's own change event that carries the post (bounded: 7.5 s past start).
+  await new Promise<void>((resolve, reject) => {
+    const give = setTimeout(() => done(new Error('no cluster health post in the console within 7.5 s')), 7_500);
+    const onChange = () => healthPosts().length > 0 && done();
+    const done = (err?: Error) => {
+      clearTimeout(give);
+      web.state.bus.off('change', onChange);
+      if (err) reject(err);
+      else resolve();
+    };
+    web.state.bus.on('change', onChange);
+  });
   const [post] = healthPosts();
   expect(post?.reply.verdict?.text).toMatch(/First run of this cluster: nothing to compare with yet\.$/);
   expect(post?.reply.context?.[0]).toMatch(/^Scheduled pol_[0-9a-f]{12} · "0 8 \* \* \*" Europe\/Paris · slot 2027-04-01T06:00:00\.000Z$/);

@@ -93,13 +93,6 @@ describe('Slack adapter over HTTP', () => {
     expect(blocksOf(posted)).toEqual(renderBlocks(blockedThreeNodes).blocks);
   });
 
-  it('does not look up user groups unless asked to', async () => {
-    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
-    await eventually(() => expect(core.events).toHaveLength(1));
-    expect(core.events[0]!.actor.groups).toBeUndefined();
-    expect(api.callsOf('usergroups.list')).toHaveLength(0);
-  });
-
   it('answers a slash command that is not ours at once, without the core', async () => {
     const res = await sendSigned(url, slashCommand('/deploy', 'prod'));
     expect(res.status).toBe(200);
@@ -297,23 +290,6 @@ describe('Slack adapter over HTTP', () => {
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(ref.messageId).toMatch(/^\d+\.\d+$/);
-  });
-});
-
-describe('Slack adapter with user groups', () => {
-  it('gives the actor their Slack user-group ids, from one cached usergroups.list', async () => {
-    await adapter.stop();
-    adapter = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, resolveUserGroups: true, retryConfig: { retries: 0 } });
-    await adapter.start(core);
-    url = `http://127.0.0.1:${adapter.address!.port}/slack/events`;
-    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'));
-    await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02', { user: 'U0CAROL' }));
-    await eventually(() => expect(core.events).toHaveLength(2));
-    expect(core.events.map((e) => [e.actor.id, e.actor.groups])).toEqual([
-      ['U0ALICE', ['S0ONCALL', 'S0HYPERV']],
-      ['U0CAROL', []],
-    ]);
-    expect(api.callsOf('usergroups.list')).toHaveLength(1);
   });
 });
 

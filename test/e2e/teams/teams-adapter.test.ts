@@ -7,6 +7,7 @@ import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../../adapters/teams/card-size.js
 import type { Reply } from '../../../src/core/reply.js';
 import { CHANNEL, FakeCore, SERVICE_URL, cardAction, channelMention, decodedPath, groupChatMessage, installedInTeam, personalMessage, postActivity } from '../../helpers/teams/activities.js';
 import { cardProblems } from '../../helpers/teams/validate-card.js';
+import { TargetGoneError } from '../../../src/core/target-gone.js';
 
 const reply: Reply = {
   header: 'Live migration check · HV01, HV02',
@@ -231,7 +232,10 @@ describe('Teams adapter over HTTP (lab mode, no Bot Framework auth)', () => {
     expect(delays).toEqual([500, 1000]);
 
     const forbidden = nock(base).post(/\/amer\/v3\/conversations\/.*/).once().reply(403, {});
-    await expect(adapter.post({ platform: 'teams', channelId: 'a:1personal-chat' }, reply)).rejects.toMatchObject({ statusCode: 403 });
+    // A 403 is "the bot was removed": not retried, and said as the adapters' typed error.
+    const refused = adapter.post({ platform: 'teams', channelId: 'a:1personal-chat' }, reply);
+    await expect(refused).rejects.toBeInstanceOf(TargetGoneError);
+    await expect(refused).rejects.toMatchObject({ platform: 'teams', reason: expect.stringMatching(/^Teams answered 403/), cause: { statusCode: 403 } });
     expect(forbidden.isDone()).toBe(true);
     expect(delays).toHaveLength(2);
   });

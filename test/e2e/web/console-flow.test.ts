@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,14 +21,9 @@ let page: Page;
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'triage-web-e2e-'));
   const db = path.join(dir, 'triage.db');
-  // The lab policy with Olivia an approver too: her own plan is then refused by the two-person
-  // rule itself, not by a missing role.
-  const labPolicy = readFileSync('lab/policies/default.yaml', 'utf8');
-  const approvers = 'approver: ["person:adam"]';
-  expect(labPolicy).toContain(approvers);
-  const policy = path.join(dir, 'policy.yaml');
-  writeFileSync(policy, labPolicy.replace(approvers, 'approver: ["person:olivia", "person:adam"]'));
-  const config = loadConfig({ DATABASE_URL: `sqlite:${db}`, WEB_PORT: '0', POLICY_FILE: policy });
+  // The lab policy as shipped: Sam is both operator and approver, so her own plan is refused by
+  // the two-person rule itself, not by a missing role.
+  const config = loadConfig({ DATABASE_URL: `sqlite:${db}`, WEB_PORT: '0' });
   bot = await startBot({ config, logger: silentLogger, webPort: 0, labFile: 'lab/default.yaml', extensions: botExtensions });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
@@ -43,8 +38,8 @@ const thread = () => page.locator('ol.thread > li.msg');
 
 describe('lab console in Chromium', { timeout: 120_000 }, () => {
   it('walks the two-person fix from a blocked verdict to a healthy re-check', async () => {
-    await page.goto(`${bot.web!.url}/?persona=olivia`);
-    await expect.poll(() => page.locator('#persona').inputValue()).toBe('olivia');
+    await page.goto(`${bot.web!.url}/?persona=sam`);
+    await expect.poll(() => page.locator('#persona').inputValue()).toBe('sam');
 
     await page.fill('#command', '/migration-check HV01 HV02 HV03 HV04');
     await page.press('#command', 'Enter');
@@ -59,7 +54,7 @@ describe('lab console in Chromium', { timeout: 120_000 }, () => {
     await plan.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 60_000 });
 
     // The proposer, an approver too, cannot approve her own plan: she is told so by the
-    // two-person rule, and the plan is still waiting (its Approve button, nothing applied).
+    // two-person rule (not by a missing role), and the plan is still waiting (its Approve button, nothing applied).
     await plan.getByRole('button', { name: 'Approve' }).click();
     const refusal = page.locator('li.msg.ephemeral', { hasText: /two-person rule/ });
     await refusal.waitFor({ timeout: 30_000 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -122,5 +122,48 @@ describe.concurrent('the triage binary', () => {
     const r = await cli('check', 'HV01', 'HV02', '--lab', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/hosts\[0\]\.migration\.authenticationType/);
+  });
+});
+
+describe.concurrent('help, version and JSON errors', () => {
+  it('--version prints the package version', async () => {
+    const r = await cli('--version');
+    expect(r).toEqual({ code: 0, stdout: `triage ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`, stderr: '' });
+  });
+
+  it('--help lists the commands with examples; each command has its own help', async () => {
+    const all = await cli('--help');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^ {2}check +check live migration between nodes/m);
+    expect(all.stdout).toMatch(/^ {2}health +check every node of a cluster/m);
+    for (const [args, head, example] of [
+      [['check', '--help'], 'triage check: check live migration between nodes', 'triage check HV01 HV02 HV03 HV04 --json'],
+      [['help', 'check'], 'triage check: check live migration between nodes', '--initiator alice@contoso.com'],
+      [['health', '-h'], 'triage health: check every node of a cluster', 'triage health HVCLUSTER01 --json'],
+    ] as const) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^${head}`));
+      expect(r.stdout).toContain(example);
+      expect(r.stdout).toContain('Exit codes: 0 healthy, 1 problems found');
+    }
+  });
+
+  it.each([
+    [['check', 'HV01', '--json'], 2, 'USAGE', /^A migration check needs at least two nodes/],
+    [['check', 'HV01', 'HV0$(id)', '--json'], 2, 'INVALID_NAME', /^"HV0\$\(id\)" is not a valid node name/],
+    [['check', 'HV01', 'HV99', '--json'], 2, 'UNKNOWN_NODE', /^unknown node HV99: /],
+    [['health', 'NOPE', '--json'], 2, 'UNKNOWN_CLUSTER', /^unknown cluster NOPE \(known: HVCLUSTER01\)$/],
+    [['check', 'HV01', 'HV02', '--lab', 'lab/missing.yaml', '--json'], 2, 'BAD_SCENARIO', /missing\.yaml/],
+    [['frobnicate', '--json'], 2, 'USAGE', /^unknown command "frobnicate"$/],
+    [['check', 'HV01', 'HV02', '--colour', '--json'], 2, 'USAGE', /^Unknown option '--colour'/],
+  ])('%j: the same exit code, and the error as one JSON object on stdout', async (args, code, errorCode, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(code);
+    const out = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+    expect(Object.keys(out)).toEqual(['error']);
+    expect(out.error.code).toBe(errorCode);
+    expect(out.error.message).toMatch(message);
+    expect(r.stderr).not.toMatch(/^triage: .*(not a valid|unknown|Unknown|needs)/m);
   });
 });

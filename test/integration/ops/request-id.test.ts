@@ -101,8 +101,12 @@ describe('a request id follows one click through the log, the relay audit and th
     try {
       await chat.command(people.olivia, 'migration-check HV01 HV02');
       const logged = parse(lines);
-      const id = String(logged.find((l) => l.msg === 'event handled')?.requestId);
+      const id = String(logged[0]?.requestId);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(logged.every((l) => l.requestId === id)).toBe(true);
+      // The command ends on the refusal: the person is told why, the log says it once more as the handler's failure.
+      expect(chat.told(people.olivia.id).at(-1)).toMatch(/the relay refused our signature/);
+      expect(logged.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ msg: 'handler failed', error: expect.stringMatching(/refused our signature/) })]);
       expect(lines.join('\n')).not.toMatch(/\s+at .*:\d+:\d+/);
       const failures = logged.filter((l) => l.msg === 'relay call failed');
       const refusals = relayAudit(flow).filter((l) => l.status === 401);

@@ -37,7 +37,9 @@ describe('policy file', () => {
 
   it('ships a lab policy that loads', async () => {
     const policy = await loadPolicy('lab/policies/default.yaml');
-    expect(policy.roles.approver).toEqual(['person:adam']);
+    expect(policy.roles.approver).toEqual(['person:adam', 'person:sam']);
+    // One person holds both roles, so the console shows the two-person rule, not only a role refusal.
+    expect(policy.roles.operator.filter((m) => policy.roles.approver.includes(m))).toEqual(['person:sam']);
   });
 });
 

@@ -58,6 +58,21 @@ describe('approval refusals', () => {
     await refused(planId, 'vera', /^You need the approver role to approve a plan: you are not listed as an approver in the policy file\./, 'proposed');
   });
 
+  it('lets the proposer withdraw their own plan without the approver role; refuses anyone else without it', async () => {
+    const { card, planId } = await checkAndPropose(flow, NODES);
+    const before = state();
+    await flow.chat.click(people.vera, 'reject', planId);
+    expect(flow.chat.lastTold('vera')).toBe('You need the approver role to reject a plan: you are not listed as an approver in the policy file. Nothing was done.');
+    expect((await flow.store.listAudit({ subjectId: planId })).at(-1)).toMatchObject({ actor: 'person:vera', action: 'plan.reject', outcome: 'refused' });
+    expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'proposed' });
+    await flow.chat.click(people.olivia, 'reject', planId); // olivia on the web: the proposer, no approver
+    expect(flow.chat.lastTold('olivia')).toBe(`You rejected plan ${planId}; nothing was written.`);
+    expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'rejected' });
+    expect(card.reply.verdict?.text).toBe('Rejected by olivia. Nothing was written.');
+    expect(flow.backend.writes).toHaveLength(0);
+    expect(state()).toBe(before);
+  });
+
   it('refuses an expired plan, and the card says it expired', async () => {
     const { card, planId } = await checkAndPropose(flow, NODES);
     flow.clock.advance(31 * 60_000);

@@ -49,8 +49,15 @@ describe('layer boundaries (eslint no-restricted-imports)', () => {
     expect(await restricted('src/kernel/refs.ts', "import { x } from 'zod';")).toEqual([]);
   });
 
+  it('keeps the relay-side lab backend off the diagnostics engine, but lets it name finding codes', async () => {
+    expect(await restricted('src/lab/lab-test-migration.ts', "import { x } from '../diagnostics/diagnose.js';")).toEqual([expect.stringContaining("never by running the bot's diagnostics engine")]);
+    expect(await restricted('src/lab/lab-backend.ts', "import { x } from '../diagnostics/run-check.js';")).toHaveLength(1);
+    expect(await restricted('src/lab/lab-host-ops.ts', "import { x } from '../diagnostics/checks/index.js';")).toHaveLength(1);
+    expect(await restricted('src/lab/lab-state.ts', "import { x } from '../diagnostics/findings.js';")).toEqual([]);
+  });
+
   it('finds no forbidden import in the layers as they are', async () => {
-    const results = await eslint.lintFiles(['src/kernel', 'src/relay', 'src/diagnostics']);
+    const results = await eslint.lintFiles(['src/kernel', 'src/relay', 'src/diagnostics', 'src/lab']);
     const found = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${path.relative(ROOT, r.filePath)}: ${m.message}`));
     expect(found).toEqual([]);
   });

@@ -54,6 +54,15 @@ describe('bench report', () => {
     expect(JSON.parse(JSON.stringify(buildReport({ ...figures, labLatency }, env))).labLatency).toMatchObject({ hostWaitMs: 121, parallelRatio: 1.03 });
   });
 
+  it('judges the CLI start: --help under 0.5 s', () => {
+    const cliStart = { runs: 10, bareNodeMs: 60, helpMs: 110, versionMs: 100, labCheckMs: 700 };
+    const judged = (c: typeof cliStart) => buildReport({ ...figures, cliStart: c }, env).targets.find((t) => t.name === 'triage --help');
+    expect(judged(cliStart)).toMatchObject({ met: true, actual: '110 ms (bare node 60 ms)', target: '< 500 ms' });
+    expect(judged({ ...cliStart, helpMs: 1400 })?.met).toBe(false);
+    expect(formatTable(buildReport({ ...figures, cliStart }, env))).toContain('--help 110 ms · --version 100 ms · lab check 700 ms · bare node 60 ms (10 runs)');
+    expect(JSON.parse(JSON.stringify(buildReport({ ...figures, cliStart }, env))).cliStart).toEqual(cliStart);
+  });
+
   it('prints every figure in the table', () => {
     const table = formatTable(buildReport(figures, env));
     expect(table).toContain('p99 90 ms');

@@ -41,6 +41,17 @@ describe('production fail-fast', () => {
     expect(problems({ ...base, ...policy, TEAMS_APP_ID: 'app', TEAMS_APP_PASSWORD: 'pw', TEAMS_TENANT_ID: 't' })).toEqual([]);
   });
 
+  it('a policy file that does not exist stops the start, naming POLICY_FILE: no fallback to the lab policy', async () => {
+    const env = { ...process.env, ...base, ...slack, SLACK_MODE: 'socket', POLICY_FILE: '/nonexistent/triage/policy.yaml', DATABASE_URL: 'sqlite::memory:', TEAMS_APP_ID: '', OPS_ENABLED: 'false' };
+    delete (env as Record<string, string | undefined>).TEAMS_APP_ID;
+    const err = await promisify(execFile)(process.execPath, ['bin/triage-bot.mjs'], { env }).catch((e: unknown) => e as { code: number; stderr: string; stdout: string });
+    expect(err).toMatchObject({ code: 1 });
+    const { stderr, stdout } = err as { stderr: string; stdout: string };
+    expect(stderr).toContain('POLICY_FILE=/nonexistent/triage/policy.yaml: no such file. The bot does not start without its policy file');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe('');
+  });
+
   it('npm start exits 1 with the settings named, before opening anything', async () => {
     const err = await promisify(execFile)(process.execPath, ['bin/triage-bot.mjs'], { env: { ...process.env, ...base, DATABASE_URL: 'sqlite::memory:', SLACK_BOT_TOKEN: '', TEAMS_APP_ID: '' } }).catch((e: unknown) => e as { code: number; stderr: string; stdout: string });
     expect(err).toMatchObject({ code: 1 });

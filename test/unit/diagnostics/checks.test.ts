@@ -77,6 +77,17 @@ const CASES: Case[] = [
     nearMiss: ['21502 with 0x80090322, the target principal name is incorrect (DNS / migration network)', (ev) => events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'The target principal name is incorrect. (0x80090322)'))],
   },
   {
+    code: 'LM_AUTH_FAILURE_EVENT',
+    raise: ['re-check after a fix started at 07:30: an auth failure at 08:00, after it', (ev) => {
+      ev.eventsSince = '2026-11-20T07:30:00Z';
+      events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T08:00:00Z', 'failed (0x8009030E)'));
+    }],
+    nearMiss: ['the same re-check, the failure at 07:00, before the fix (it describes the old configuration)', (ev) => {
+      ev.eventsSince = '2026-11-20T07:30:00Z';
+      events(ev, 'HV01').push(lmEvent(21502, '2026-11-20T07:00:00Z', 'failed (0x8009030E)'));
+    }],
+  },
+  {
     code: 'LOGON_RIGHT_MISSING',
     raise: [
       '21502 on HV01 with 0x80070569 at migration destination HV02',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewSchedule } from '../../../src/store/store.js';
 import { fixedClock } from '../../../src/kernel/clock.js';
+import { TargetGoneError } from '../../../src/core/target-gone.js';
 import { replyText, startHarness, type Harness } from '../../helpers/scheduler-harness.js';
 
 // The scheduler driven by an injected clock through tick(now): the lab relay answers, a real
@@ -190,7 +191,8 @@ describe('paused, not retried forever', () => {
   it('a channel that is gone pauses the schedule; the next slot does not try again', async () => {
     h = await startHarness({ now: '2027-03-26T12:00:00Z' });
     const s = await h.store.createSchedule(schedule({ target: { platform: 'slack', channelId: 'CGONE' } }));
-    h.adapters.slack.failWith = Object.assign(new Error('An API error occurred: channel_not_found'), { data: { ok: false, error: 'channel_not_found' } });
+    // What the Slack adapter throws for channel_not_found (test/unit/adapters/target-gone.test.ts).
+    h.adapters.slack.failWith = new TargetGoneError('slack', 'Slack answered channel_not_found');
     const [fired] = await tickAt(h, '2027-04-01T06:00:00Z');
     expect(fired?.outcome).toEqual({ kind: 'paused', reason: 'the channel is no longer reachable: Slack answered channel_not_found' });
     expect((await h.store.getSchedule(s.id))?.pausedReason).toBe('the channel is no longer reachable: Slack answered channel_not_found');
