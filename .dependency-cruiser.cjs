@@ -1,7 +1,7 @@
 // Import graph rules (docs/architecture.md), checked on resolved paths by `npm run depcheck` in
 // CI. eslint.config.js has the same layer rules as patterns for the editor; this is the one that
 // also sees folder cycles and the kernel's freedom from everything.
-const BOT = '^src/(core|approvals|scheduler|app|store|lab|cli|remediation)/';
+const BOT = '^src/(core|approvals|scheduler|app|store|lab|cli|remediation|alerts)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

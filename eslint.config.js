@@ -7,7 +7,7 @@ import globals from 'globals';
 // any number of `../` before a top-level folder; `npm run depcheck` (dependency-cruiser) checks
 // the same rules on resolved paths, and test/unit/architecture/import-rules.test.ts shows they bite.
 const up = '^(\\.\\./)+(src/)?';
-const botFolders = ['core', 'approvals', 'scheduler', 'app', 'store', 'lab', 'cli', 'remediation'];
+const botFolders = ['core', 'approvals', 'scheduler', 'app', 'store', 'lab', 'cli', 'remediation', 'alerts'];
 const layer = (message, folders, extra = []) => [
   'error',
   { patterns: [{ regex: `${up}(${folders.join('|')})(/|$)`, message }, ...extra] },

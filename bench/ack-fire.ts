@@ -92,6 +92,12 @@ process.once('message', async (job: Job) => {
   const url = new URL(job.url);
   const requests = Array.from({ length: job.count }, (_, i) => signedCommand(job, url, i));
   const sockets = await Promise.all(requests.map(() => connect(url)));
+  // Tell the parent the connections are open and wait for its go, so it can read the bot's CPU
+  // time from the burst's start (not from the 500 connections being opened).
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send!({ ready: true });
+  });
   const results = await Promise.all(sockets.map((s, i) => send(s, requests[i]!)));
   process.send!({ latencies: results.map((r) => r.ms), failures: results.filter((r) => r.status !== 200).length }, () => process.exit(0));
 });

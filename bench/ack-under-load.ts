@@ -32,7 +32,15 @@ export interface AckFigures {
   /** How long until every started check had posted its result. */
   allChecksDoneMs: number;
   checksDone: number;
+  /**
+   * CPU time (user + system) of the bot's process from the burst's start to its last ack, per
+   * ack. With the real core this includes whatever check work started in that window.
+   */
+  cpuPerAckMs?: number;
 }
+
+/** Ack p99 of the bot ÷ a bare node:http server's, same burst, same run (issue 18). */
+export const ACK_RATIO_TARGET = 2;
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const FIRE = fileURLToPath(new URL('./ack-fire.ts', import.meta.url));
@@ -62,7 +70,7 @@ export async function measureAck(count: number, opMs = 200, coreKind: AckCore = 
     if (coreKind === 'real') await until(() => done() >= 1, 30_000);
     slack.calls.clear();
     const started = performance.now();
-    const { latencies, failures } = await fireFromChild({ ...job, count });
+    const { latencies, failures, cpuMs } = await fireFromChild({ ...job, count });
     if (coreKind === 'real') await until(() => done() >= count, 180_000);
     const figures: AckFigures = {
       commands: count,
@@ -73,8 +81,9 @@ export async function measureAck(count: number, opMs = 200, coreKind: AckCore = 
       failed: failures,
       allChecksDoneMs: round(performance.now() - started),
       checksDone: Math.floor(done()),
+      cpuPerAckMs: round(cpuMs / count, 3),
     };
-    log(`ack: ${count} commands p50 ${figures.p50Ms} ms p99 ${figures.p99Ms} ms max ${figures.maxMs} ms; all checks done in ${figures.allChecksDoneMs} ms`);
+    log(`ack (${coreKind}): ${count} commands p50 ${figures.p50Ms} ms p99 ${figures.p99Ms} ms max ${figures.maxMs} ms, ${figures.cpuPerAckMs} ms CPU per ack; all checks done in ${figures.allChecksDoneMs} ms`);
     return figures;
   } finally {
     await adapter.stop();
@@ -88,7 +97,7 @@ export async function measureAck(count: number, opMs = 200, coreKind: AckCore = 
  * The floor on this machine: a bare node:http server that answers 200 at once, hit by the same
  * burst. No implementation on this Node and this box acknowledges faster.
  */
-export async function measureAckFloor(count: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number }> {
+export async function measureAckFloor(count: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; cpuPerAckMs: number }> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-length': 0 }).end());
@@ -96,17 +105,29 @@ export async function measureAckFloor(count: number): Promise<{ p50Ms: number; p
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-    const { latencies } = await fireFromChild({ url, signingSecret: SIGNING_SECRET, hooksUrl: 'http://127.0.0.1:9', count, nodes: ['HV01', 'HV02'] });
-    return { p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)) };
+    const { latencies, cpuMs } = await fireFromChild({ url, signingSecret: SIGNING_SECRET, hooksUrl: 'http://127.0.0.1:9', count, nodes: ['HV01', 'HV02'] });
+    const floor = { p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)), cpuPerAckMs: round(cpuMs / count, 3) };
+    log(`ack (bare node:http): p50 ${floor.p50Ms} ms p99 ${floor.p99Ms} ms, ${floor.cpuPerAckMs} ms CPU per ack`);
+    return floor;
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
-function fireFromChild(job: { url: string; signingSecret: string; hooksUrl: string; count: number; nodes: string[] }): Promise<{ latencies: number[]; failures: number }> {
+/** Runs the burst from a child; `cpuMs` is this process's CPU time from the burst's start to its last ack. */
+function fireFromChild(job: { url: string; signingSecret: string; hooksUrl: string; count: number; nodes: string[] }): Promise<{ latencies: number[]; failures: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const child = fork(FIRE, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (m) => resolve(m as { latencies: number[]; failures: number }));
+    let cpu = process.cpuUsage();
+    child.on('message', (m) => {
+      if ((m as { ready?: boolean }).ready) {
+        cpu = process.cpuUsage();
+        child.send('go');
+        return;
+      }
+      const used = process.cpuUsage(cpu);
+      resolve({ ...(m as { latencies: number[]; failures: number }), cpuMs: (used.user + used.system) / 1000 });
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`ack load generator exited with ${code}`));

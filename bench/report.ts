@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { AckFigures } from './ack-under-load.js';
+import { ACK_RATIO_TARGET, type AckFigures } from './ack-under-load.js';
 import type { BurstFigures } from './check-burst.js';
 import type { CliStartFigures } from './cli-start.js';
 import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
@@ -7,6 +7,9 @@ import type { LabLatencyFigures } from './lab-latency.js';
 import type { MemoryFigures } from './memory.js';
 import type { PoolingFigures } from './powershell-pooling.js';
 import type { ThroughputFigures } from './relay-throughput.js';
+import type { StartupFigures } from './startup.js';
+import type { TlsCase, TlsFigures } from './relay-tls.js';
+import { LAB_PATH_TARGET, type LabPathFigures } from './lab-path-ratio.js';
 
 // bench/results.json and the printed table. The field names are a contract (issue 10; scripts
 // read them): ack.p50Ms/p99Ms/maxMs/over3s, diagnosis.nodes.<N>.wallMs/criticalPathMs/ratio/
@@ -15,7 +18,7 @@ import type { ThroughputFigures } from './relay-throughput.js';
 
 export interface Figures {
   mode: 'full' | 'quick';
-  ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number } };
+  ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs' | 'cpuPerAckMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number; cpuPerAckMs?: number } };
   /** results: relay in the bot's process (lab mode, the contract); relayInOwnProcess: production layout. */
   diagnosis: { latency: Latency; results: DiagnosisFigures[]; relayInOwnProcess?: DiagnosisFigures[] };
   pooling: PoolingFigures;
@@ -27,6 +30,12 @@ export interface Figures {
   labLatency?: LabLatencyFigures;
   /** Issue 20: the compiled CLI's start (median of several runs) beside bare node. */
   cliStart?: CliStartFigures;
+  /** Issue 18: compiled start-up (npm start to console, triage check on the default lab). */
+  startup?: StartupFigures;
+  /** Issue 18: a 64-node check over HTTPS: handshakes and CPU. */
+  tls?: TlsFigures;
+  /** Issue 18: HTTP wall ÷ the same check without HTTP, same run. */
+  labPath?: LabPathFigures;
   durationMs: number;
 }
 
@@ -51,6 +60,9 @@ export interface Results {
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   labLatency?: LabLatencyFigures;
   cliStart?: CliStartFigures;
+  startup?: StartupFigures;
+  tls?: TlsFigures;
+  labPath?: LabPathFigures;
   targets: Target[];
 }
 
@@ -91,6 +103,9 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     ...(f.checkBurst ? { checkBurst: f.checkBurst } : {}),
     ...(f.labLatency ? { labLatency: f.labLatency } : {}),
     ...(f.cliStart ? { cliStart: f.cliStart } : {}),
+    ...(f.startup ? { startup: f.startup } : {}),
+    ...(f.tls ? { tls: f.tls } : {}),
+    ...(f.labPath ? { labPath: f.labPath } : {}),
     targets: targets(f),
   };
 }
@@ -100,6 +115,7 @@ function targets(f: Figures): Target[] {
   const trips = Math.max(...f.diagnosis.results.map((d) => d.directoryRoundTrips));
   const list: Target[] = [
     { name: 'ack p99', target: `< ${TARGETS.ackP99Ms} ms`, actual: `${f.ack.p99Ms} ms`, met: f.ack.p99Ms < TARGETS.ackP99Ms },
+    { name: 'ack p99 ÷ bare node:http p99', target: `<= ${ACK_RATIO_TARGET}`, actual: `${ackRatio(f)}`, met: ackRatio(f) <= ACK_RATIO_TARGET },
     { name: 'acks over 3 s', target: `${TARGETS.ackOver3s}`, actual: `${f.ack.over3s}`, met: f.ack.over3s <= TARGETS.ackOver3s },
     { name: 'directory round trips', target: `<= ${TARGETS.directoryRoundTrips} for every N`, actual: `${trips}`, met: trips <= TARGETS.directoryRoundTrips },
     { name: 'memory growth', target: `< ${TARGETS.rssGrowthPct} %`, actual: `${f.memory.rssGrowthPct} %`, met: f.memory.rssGrowthPct < TARGETS.rssGrowthPct },
@@ -112,16 +128,29 @@ function targets(f: Figures): Target[] {
     list.push({ name: 'lab overlaps parallel calls', target: `${l.parallel} at once <= ${TARGETS.labParallelRatio} × hostMs`, actual: `${l.parallelRatio} × hostMs`, met: l.parallelRatio <= TARGETS.labParallelRatio });
   }
   if (f.cliStart) list.push({ name: 'triage --help', target: `< ${TARGETS.cliHelpMs} ms`, actual: `${f.cliStart.helpMs} ms (bare node ${f.cliStart.bareNodeMs} ms)`, met: f.cliStart.helpMs < TARGETS.cliHelpMs });
+  if (f.labPath) {
+    const p = f.labPath;
+    list.push({ name: `lab path ratio at ${p.nodes} nodes (HTTP ÷ in process)`, target: `<= ${LAB_PATH_TARGET}`, actual: `${p.ratio} (${p.httpWallMs} ÷ ${p.inProcessWallMs} ms)`, met: p.ratio <= LAB_PATH_TARGET });
+  }
   if (largest) {
-    list.splice(2, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
+    list.splice(3, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
   }
   return list;
 }
 
+/** Issue 18: the bot's ack p99 as a multiple of a bare node:http server's, same burst, same run. */
+function ackRatio(f: Pick<Figures, 'ack'>): number {
+  return Math.round((f.ack.p99Ms / f.ack.floor.p99Ms) * 100) / 100;
+}
+
+const tlsCase = (c: TlsCase): string => `${c.handshakes} TLS handshakes (${c.fullHandshakes} full) for ${c.requests} requests · ${c.cpuMs} ms CPU · wall ${c.wallMs} ms`;
+
+const cpu = (ms: number | undefined): string => (ms === undefined ? '' : ` · ${ms} ms CPU per ack`);
+
 export function formatTable(r: Results): string {
   const rows: Array<[string, string]> = [
-    ['ack (500 signed slash commands at once)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}`],
-    ['  same burst, adapter alone / bare node:http', `p99 ${r.ack.adapterOnly.p99Ms} ms / ${r.ack.floor.p99Ms} ms`],
+    ['ack (500 signed slash commands at once)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}${cpu(r.ack.cpuPerAckMs)}`],
+    ['  same burst, adapter alone / bare node:http', `p99 ${r.ack.adapterOnly.p99Ms} ms${cpu(r.ack.adapterOnly.cpuPerAckMs)} / ${r.ack.floor.p99Ms} ms${cpu(r.ack.floor.cpuPerAckMs)} · bot ÷ bare ${ackRatio(r)}`],
     ...Object.values(r.diagnosis.nodes).map((d): [string, string] => [
       `diagnosis ${d.nodes} nodes`,
       `wall ${d.wallMs} ms · critical path ${d.criticalPathMs} ms · ratio ${d.ratio} · directory round trips ${d.directoryRoundTrips}`,
@@ -135,6 +164,19 @@ export function formatTable(r: Results): string {
       : []),
     ...(r.cliStart
       ? [['triage CLI start (median)', `--help ${r.cliStart.helpMs} ms · --version ${r.cliStart.versionMs} ms · lab check ${r.cliStart.labCheckMs} ms · bare node ${r.cliStart.bareNodeMs} ms (${r.cliStart.runs} runs)`] as [string, string]]
+      : []),
+    ...(r.startup
+      ? [['start-up, compiled build', `npm start → console ${r.startup.startToConsoleMs} ms · triage check (default lab) ${r.startup.checkDefaultLabMs} ms · node -e 0 ${r.startup.nodeFloorMs} ms`] as [string, string]]
+      : []),
+    ...(r.labPath
+      ? [[`lab path, ${r.labPath.nodes} nodes`, `HTTP ${r.labPath.httpWallMs} ms ÷ same check in process ${r.labPath.inProcessWallMs} ms = ${r.labPath.ratio} · CPU ${r.labPath.httpCpuMs} / ${r.labPath.inProcessCpuMs} ms`] as [string, string]]
+      : []),
+    ...(r.tls
+      ? ([
+          [`${r.tls.nodes}-node check over HTTPS, new client`, tlsCase(r.tls.primed)],
+          ['  the same without TLS session priming', tlsCase(r.tls.unprimed)],
+          ['  next check, same client', tlsCase(r.tls.warm)],
+        ] as Array<[string, string]>)
       : []),
     ...(r.checkBurst
       ? ([r.checkBurst.bounded, r.checkBurst.unbounded].map((b): [string, string] => [

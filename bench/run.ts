@@ -8,6 +8,9 @@ import { measureLabLatency } from './lab-latency.js';
 import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
 import { measureThroughput } from './relay-throughput.js';
+import { measureStartup } from './startup.js';
+import { measureTls } from './relay-tls.js';
+import { measureLabPath } from './lab-path-ratio.js';
 import { buildReport, formatTable, machine, type Figures } from './report.js';
 import { log, median } from './support.js';
 
@@ -17,8 +20,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000 },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500 },
+  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7, tlsRepeats: 3, labPathRepeats: 7 },
+  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3, tlsRepeats: 1, labPathRepeats: 3 },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -37,16 +40,19 @@ async function main(): Promise<void> {
   const adapterOnly = await measureAck(plan.commands, ACK_OP_MS, 'ack-only');
   const floor = await measureAckFloor(plan.commands);
   const diagnosis = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats, 'in-process');
+  const labPath = await measureLabPath(64, LATENCY, plan.labPathRepeats);
   const relayProcess = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats, 'relay-process');
   const pooling = await measurePooling(plan.poolingNodes);
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
+  const startup = await measureStartup(plan.startupRuns);
+  const tls = await measureTls(64, plan.tlsRepeats);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
   const cliStart = measureCliStart(plan.repeats * 2);
 
   const figures: Figures = {
     mode,
-    ack: { ...ack.chosen, runs: ack.all.length, p99SamplesMs: ack.all.map((a) => a.p99Ms), adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs }, floor },
+    ack: { ...ack.chosen, runs: ack.all.length, p99SamplesMs: ack.all.map((a) => a.p99Ms), adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs, cpuPerAckMs: adapterOnly.cpuPerAckMs }, floor },
     diagnosis: { latency: LATENCY, results: diagnosis, relayInOwnProcess: relayProcess },
     pooling,
     memory,
@@ -54,6 +60,9 @@ async function main(): Promise<void> {
     checkBurst,
     labLatency,
     cliStart,
+    startup,
+    tls,
+    labPath,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);

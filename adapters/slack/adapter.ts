@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, SocketModeReceiver, type Receiver, type RespondFn, type webApi } from '@slack/bolt';
 import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
 import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
-import { silentLogger, type Logger } from '../../src/core/logger.js';
+import { silentLogger, type Logger, type LogLevel } from '../../src/core/logger.js';
 import { textReply, type Reply } from '../../src/core/reply.js';
 import { boltLogger } from './bolt-logger.js';
 import { AfterAcks } from './after-acks.js';
@@ -30,6 +30,8 @@ export interface SlackAdapterOptions {
   /** Retry policy of the Web API client; 429 responses are retried after their Retry-After. */
   retryConfig?: webApi.RetryOptions;
   logger?: Logger;
+  /** The bot's LOG_LEVEL: Bolt's debug lines are only formatted when it is debug. */
+  logLevel?: LogLevel;
 }
 
 /** Retries (network errors, 429 after Retry-After) for about two minutes, then give up. */
@@ -51,7 +53,7 @@ export class SlackAdapter implements ChatAdapter {
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.log = options.logger ?? silentLogger;
-    const logger = boltLogger(this.log);
+    const logger = boltLogger(this.log, 'slack', options.logLevel);
     const clientOptions: webApi.WebClientOptions = {
       retryConfig: options.retryConfig ?? DEFAULT_RETRY,
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -206,9 +208,10 @@ function reason(err: unknown): string {
 function makeReceiver(options: SlackAdapterOptions, log: Logger, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
   if (options.mode === 'http') {
     if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required when SLACK_MODE=http (Basic Information → Signing Secret).');
-    // Bolt's HTTPReceiver behind a guard that verifies and validates every body first: a signed
-    // but malformed body must never reach code that throws outside a listener (guarded-receiver.ts).
-    return new GuardedHttpReceiver({ signingSecret: options.signingSecret, endpoint: '/slack/events', log, boltLogger: logger });
+    // A receiver that verifies and validates every body, answers at once, and only then runs
+    // Bolt's processing: a signed but malformed body never reaches code that throws outside a
+    // listener, and an ack never waits behind another request's work (guarded-receiver.ts).
+    return new GuardedHttpReceiver({ signingSecret: options.signingSecret, endpoint: '/slack/events', log });
   }
   if (!options.appToken) throw new Error('SLACK_APP_TOKEN (xapp-…, scope connections:write) is required when SLACK_MODE=socket.');
   return new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });

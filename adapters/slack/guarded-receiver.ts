@@ -1,15 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ListenOptions } from 'node:net';
+import { isUtf8 } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../src/core/logger.js';
+import { AfterAcks } from './after-acks.js';
 import { judgeSlackBody } from './request-guard.js';
 
-// Slack's HTTP endpoint, with a guard in front of Bolt's HTTPReceiver. The guard owns the socket:
-// it reads the body (413 past the limit), verifies the v0 signature (401), judges the body
-// (request-guard.ts: 400 for a malformed body, 200 at once for a type triage-bot does not handle)
-// and only then hands Bolt a body rebuilt from validated fields, so no request from outside can
-// reach code that throws outside a handler. Bolt still routes to listeners and builds ack/respond.
+// Slack's HTTP endpoint: a Bolt receiver whose ack never waits. It owns the socket: it reads the
+// body (413 past the limit), verifies the v0 signature with Bolt's verifySlackRequest (401),
+// judges the body (request-guard.ts: 400 for a malformed body, 200 at once for a type triage-bot
+// does not handle) and answers 200 at once for the three kinds it passes on. Only then, one event
+// per turn of the event loop and once a turn brought no new request (after-acks.ts), is Bolt's processing (app.processEvent: middleware,
+// listeners, respond) given the validated fields, with an ack that has nothing left to send. So
+// the answer to a burst of commands is not queued behind Bolt's per-request work, and no request
+// from outside can reach code that throws outside a handler. Every listener triage-bot has calls
+// a bare ack() (adapter.ts), so answering before the listener runs changes no reply.
 // stop() drains: no new connections, idle keep-alive sockets closed at once, requests in flight
 // get their answer (with `connection: close`) until the deadline, then every socket is closed.
 
@@ -17,7 +23,6 @@ export interface GuardedReceiverOptions {
   signingSecret: string;
   endpoint?: string;
   log: Logger;
-  boltLogger: BoltLogger;
   /** Largest body read; bigger ones get 413 (Bolt's own default is 4 MB). */
   bodyLimit?: number;
   /** How long stop() lets requests in flight finish. */
@@ -26,11 +31,18 @@ export interface GuardedReceiverOptions {
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
-/** The part of a Node request Bolt reads once it is buffered. */
-type Buffered = IncomingMessage & { rawBody?: Buffer };
-
 export class GuardedHttpReceiver implements Receiver {
-  private readonly inner: HTTPReceiver;
+  private app?: App;
+  /** Requests received; the work queue waits for a turn in which this did not move. */
+  private arrived = 0;
+  private arrivedSeen = 0;
+  private readonly afterAcks = new AfterAcks({
+    quiet: () => {
+      const quiet = this.arrived === this.arrivedSeen;
+      this.arrivedSeen = this.arrived;
+      return quiet;
+    },
+  });
   private readonly endpoint: string;
   private readonly bodyLimit: number;
   private server?: Server;
@@ -44,30 +56,10 @@ export class GuardedHttpReceiver implements Receiver {
   constructor(private readonly options: GuardedReceiverOptions) {
     this.endpoint = options.endpoint ?? '/slack/events';
     this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    const log = options.log;
-    this.inner = new HTTPReceiver({
-      signingSecret: options.signingSecret,
-      endpoints: this.endpoint,
-      // The guard has verified the signature on the original bytes; Bolt gets rebuilt bytes.
-      signatureVerification: false,
-      // The 200 goes out the moment a listener calls ack(), long before the core has finished.
-      processBeforeResponse: false,
-      logger: options.boltLogger,
-      // A listener that throws after a validated request is our bug, not Slack's: log it and
-      // answer 200, so Slack does not retry the same request into the same bug.
-      processEventErrorHandler: async ({ error }) => {
-        log.error('slack: a listener failed on a validated request', { error: error.message });
-        return true;
-      },
-      dispatchErrorHandler: async ({ error, response }) => {
-        log.error('slack: Bolt could not dispatch a request', { error: error.message });
-        answer(response, 400);
-      },
-    });
   }
 
   init(app: App): void {
-    this.inner.init(app);
+    this.app = app;
   }
 
   async start(listen: ListenOptions): Promise<Server> {
@@ -110,6 +102,7 @@ export class GuardedHttpReceiver implements Receiver {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.arrived++;
     this.open.add(res);
     res.on('close', () => this.open.delete(res));
     if (this.draining) res.setHeader('connection', 'close');
@@ -132,7 +125,7 @@ export class GuardedHttpReceiver implements Receiver {
     const text = raw.toString('utf8');
     const contentType = single(req.headers['content-type']);
     // Slack does not sign its ssl_check probe; the guard answers it without reading anything else.
-    if (!(contentType === 'application/x-www-form-urlencoded' && /^ssl_check=1(&|$)/.test(text)) && !this.signed(req, raw)) {
+    if (!(contentType === 'application/x-www-form-urlencoded' && /^ssl_check=1(&|$)/.test(text)) && !this.signed(req, raw, text)) {
       this.count('401 signature');
       this.logBadSignature(req);
       return answer(res, 401);
@@ -143,21 +136,50 @@ export class GuardedHttpReceiver implements Receiver {
       if (verdict.status === 400) this.options.log.warn('slack: signed request refused', { reason: verdict.reason });
       return answer(res, verdict.status, verdict.body, verdict.contentType);
     }
-    const buffered = req as Buffered;
-    buffered.rawBody = Buffer.from(verdict.body, 'utf8');
-    req.headers['content-type'] = verdict.contentType;
-    this.inner.requestListener(buffered, res);
+    answer(res, 200);
+    const event: ReceiverEvent = {
+      body: verdict.value,
+      // Already answered: a listener's ack() has nothing left to send.
+      ack: async () => undefined,
+      ...retryOf(req),
+    };
+    await this.afterAcks.turn();
+    await this.process(event, verdict.kind);
   }
 
-  /** Slack's v0 signature over the exact bytes received, and a timestamp within five minutes. */
-  private signed(req: IncomingMessage, body: Buffer): boolean {
+  /** Bolt's routing, middleware and listeners for an acknowledged request; never throws. */
+  private async process(event: ReceiverEvent, kind: string): Promise<void> {
+    try {
+      if (!this.app) throw new Error('the receiver was started without an app');
+      await this.app.processEvent(event);
+    } catch (err) {
+      // A listener that throws after a validated request is our bug, not Slack's: it is logged,
+      // and Slack (answered 200) does not retry the same request into the same bug.
+      this.options.log.error('slack: a listener failed on a validated request', { kind, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /**
+   * Slack's v0 signature, checked by Bolt's verifySlackRequest, and a timestamp within five
+   * minutes either way (Bolt's check only refuses old ones). Bolt hashes the body as a string,
+   * so a body that is not valid UTF-8 is checked here over its exact bytes instead.
+   */
+  private signed(req: IncomingMessage, raw: Buffer, body: string): boolean {
     const signature = single(req.headers['x-slack-signature']);
     const stamp = single(req.headers['x-slack-request-timestamp']);
     if (!signature || !stamp || !/^\d{1,12}$/.test(stamp)) return false;
     if (Math.abs(Date.now() / 1000 - Number(stamp)) > 300) return false;
-    const expected = Buffer.from(`v0=${createHmac('sha256', this.options.signingSecret).update(Buffer.concat([Buffer.from(`v0:${stamp}:`), body])).digest('hex')}`);
-    const given = Buffer.from(signature);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    if (!isUtf8(raw)) {
+      const expected = Buffer.from(`v0=${createHmac('sha256', this.options.signingSecret).update(Buffer.concat([Buffer.from(`v0:${stamp}:`), raw])).digest('hex')}`);
+      const given = Buffer.from(signature);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    }
+    try {
+      verifySlackRequest({ signingSecret: this.options.signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(stamp) } });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private logBadSignature(req: IncomingMessage): void {
@@ -174,6 +196,13 @@ export class GuardedHttpReceiver implements Receiver {
   private count(reason: string): void {
     this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
   }
+}
+
+/** Slack's redelivery headers, as Bolt's own receiver reads them. */
+function retryOf(req: IncomingMessage): Pick<ReceiverEvent, 'retryNum' | 'retryReason'> {
+  const num = Number.parseInt(single(req.headers['x-slack-retry-num']) ?? '', 10);
+  const reason = single(req.headers['x-slack-retry-reason']);
+  return { ...(Number.isFinite(num) ? { retryNum: num } : {}), ...(reason ? { retryReason: reason } : {}) };
 }
 
 function single(v: string | string[] | undefined): string | undefined {

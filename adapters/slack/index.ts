@@ -22,6 +22,7 @@ export function createSlackAdapter(config: Config, logger: Logger, extra: Partia
     listenHost: slack.listenHost,
     ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
     logger,
+    logLevel: config.logLevel,
     ...extra,
   });
 }

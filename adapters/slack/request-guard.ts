@@ -81,8 +81,11 @@ const appMentionSchema = z.object({
 });
 
 export type GuardVerdict =
-  /** Hand Bolt this body (rebuilt from validated fields) with this content type. */
-  | { action: 'pass'; kind: 'command' | 'block_actions' | 'app_mention'; body: string; contentType: 'application/x-www-form-urlencoded' | 'application/json' }
+  /**
+   * Hand Bolt this body, rebuilt from the validated fields alone, as Bolt's own receiver would
+   * have parsed it (the receiver passes it to app.processEvent).
+   */
+  | { action: 'pass'; kind: 'command' | 'block_actions' | 'app_mention'; value: Record<string, unknown> }
   /** Answer now, without Bolt. */
   | { action: 'answer'; status: 200 | 400; body?: string; contentType?: string; reason: string };
 
@@ -140,12 +143,12 @@ function judgeObject(value: unknown, from: 'json' | 'payload' | 'form'): GuardVe
   if (value.command !== undefined) {
     const command = commandSchema.safeParse(value);
     if (!command.success) return bad(`slash command: ${firstIssue(command.error)}`);
-    return { action: 'pass', kind: 'command', body: new URLSearchParams(definedStrings(command.data)).toString(), contentType: FORM };
+    return { action: 'pass', kind: 'command', value: definedStrings(command.data) };
   }
   if (value.type === 'block_actions') {
     const actions = blockActionsSchema.safeParse(value);
     if (!actions.success) return bad(`block_actions: ${firstIssue(actions.error)}`);
-    return { action: 'pass', kind: 'block_actions', body: new URLSearchParams({ payload: JSON.stringify(actions.data) }).toString(), contentType: FORM };
+    return { action: 'pass', kind: 'block_actions', value: actions.data };
   }
   if (typeof value.type === 'string' && INTERACTIVE_NOT_OURS.has(value.type)) return notOurs(`interactive type ${value.type}`);
   if (value.name !== undefined || value.actions !== undefined) return bad('an interactive payload without a known type');
@@ -157,11 +160,13 @@ function judgeEvent(value: Record<string, unknown>): GuardVerdict {
   if (value.event.type !== 'app_mention') return notOurs(`event ${value.event.type.slice(0, 40)}`);
   const mention = appMentionSchema.safeParse(value);
   if (!mention.success) return bad(`app_mention: ${firstIssue(mention.error)}`);
-  return { action: 'pass', kind: 'app_mention', body: JSON.stringify(mention.data), contentType: 'application/json' };
+  return { action: 'pass', kind: 'app_mention', value: mention.data };
 }
 
 function definedStrings(o: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined));
+  const out: Record<string, string> = {};
+  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
+  return out;
 }
 
 function firstIssue(error: z.ZodError): string {

@@ -4,6 +4,7 @@ import type { ApprovalsDeps } from '../approvals/approvals-deps.js';
 import type { BotPieces } from './start-bot.js';
 import { schedulerExtension } from './scheduler-extension.js';
 import { identityExtensions } from './identity-extensions.js';
+import { alertsExtension } from './alerts-extension.js';
 
 // The modules that add commands, buttons and identity to the core (approvals and fixes,
 // schedules, Slack user groups). Each is given the running pieces it needs.
@@ -31,5 +32,5 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   pieces.hooks.beforeStop.push(async () => approvals.stop());
   const scheduler = await schedulerExtension(pieces);
   // Registration order is the order of their lines in `help`.
-  return [scheduler, approvalsExtension(deps), ...identityExtensions(pieces.config, pieces.policy, pieces.logger)];
+  return [scheduler, approvalsExtension(deps), ...identityExtensions(pieces.config, pieces.policy, pieces.logger), alertsExtension(pieces)];
 }

@@ -16,8 +16,6 @@ import { HttpRelayClient } from '../relay/client.js';
 import type { RelayClient } from '../relay/relay-client.js';
 import { createHttpRelayClient } from '../relay/create-http-client.js';
 import { WebAdapter } from '../../adapters/web/adapter.js';
-import { SlackAdapter } from '../../adapters/slack/adapter.js';
-import { createTeamsAdapter } from '../../adapters/teams/index.js';
 import { StoreBackedCoreStore } from '../store/core-store-adapter.js';
 import { StoreConversationRefs } from './teams-conversation-refs.js';
 import { scenarioList, startLabRelay, type LabRelay } from './lab-relay.js';
@@ -97,9 +95,17 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const adapters: ChatAdapter[] = [];
   const web = lab && config.web.enabled ? await webAdapter(options, policy, lab, logger) : undefined;
   if (web) adapters.push(web);
-  if (config.slack) adapters.push(new SlackAdapter({ ...config.slack, logger }));
-  const teams = createTeamsAdapter(config, { logger, refs: new StoreConversationRefs(store, clock) });
-  if (teams) adapters.push(teams);
+  // @slack/bolt (~0.5 s to load) and botbuilder (~0.9 s) are loaded only when their platform is
+  // configured: lab mode and a Slack-only or Teams-only bot do not pay for the other one.
+  if (config.slack) {
+    const { SlackAdapter } = await import('../../adapters/slack/adapter.js');
+    adapters.push(new SlackAdapter({ ...config.slack, logger, logLevel: config.logLevel }));
+  }
+  if (config.teams) {
+    const { createTeamsAdapter } = await import('../../adapters/teams/index.js');
+    const teams = createTeamsAdapter(config, { logger, refs: new StoreConversationRefs(store, clock) });
+    if (teams) adapters.push(teams);
+  }
 
   const hooks: BotPieces['hooks'] = { afterStart: [], beforeStop: [], drain: [] };
   const evidenceClock = options.evidenceClock ?? lab?.scenarioClock ?? clock;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chatPlatformSchema } from '../kernel/platform.js';
+import { alertsPolicySchema } from './alert-policy-schema.js';
 
 // The policy file: who may do what, where the bot answers, linked identities, the fix style and
 // scheduled posts. Identities are stable platform ids, never display names.
@@ -50,6 +51,8 @@ export const policySchema = z
     remediation: z.object({ mode: z.enum(['kcd', 'rbcd']).default('kcd'), includeCifs: z.boolean().default(true) }).strict().default({ mode: 'kcd', includeCifs: true }),
     planTtlMinutes: z.number().int().min(1).max(1440).optional(),
     schedules: z.array(scheduleSchema).default([]),
+    /** Alert-triggered checks (docs/alerts.md): sources, routes, dedup window. Absent: POST /v1/alerts refuses every alert. */
+    alerts: alertsPolicySchema.optional(),
   })
   .strict();
 

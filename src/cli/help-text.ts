@@ -1,7 +1,7 @@
 // What `triage --help` and `triage <command> --help` print. Plain strings with no imports, so help
 // and --version never load the diagnostics, zod or the lab (docs/cli.md: under 0.5 s).
 
-export const COMMANDS = ['check', 'health'] as const;
+export const COMMANDS = ['check', 'health', 'capture'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const EXIT_CODES = 'Exit codes: 0 healthy, 1 problems found (or the relay failed), 2 bad usage or bad input.';
@@ -9,6 +9,7 @@ export const EXIT_CODES = 'Exit codes: 0 healthy, 1 problems found (or the relay
 export const USAGE = `usage:
   triage check <node> <node> [more nodes] [--lab FILE] [--json] [--initiator UPN]
   triage health <cluster> [--lab FILE] [--json]
+  triage capture <node> <node> [more nodes] [--cluster NAME] [--redact] [--lab FILE] [--initiator UPN] > incident.yaml
   triage <command> --help | triage --version
 Without --lab and without RELAY_URL, the lab scenario lab/default.yaml is used.`;
 
@@ -19,6 +20,7 @@ ${USAGE}
 commands:
   check    check live migration between nodes, in both directions
   health   check every node of a cluster
+  capture  the evidence of a check as a lab scenario (YAML on stdout), to reproduce or report it
 
 options:
   --json          one JSON object on stdout, errors included ({"error":{"code","message"}})
@@ -73,6 +75,28 @@ examples:
   triage health HVCLUSTER01
   triage health HVCLUSTER01 --json | jq '.directions[] | select(.status != "ok")'
   triage health HVCLUSTER01 --lab lab/healthy.yaml
+
+${EXIT_CODES}`,
+  capture: `triage capture: the evidence of a check as a lab scenario
+
+usage: triage capture <node> <node> [more nodes] [--cluster NAME] [--redact] [--lab FILE] [--initiator UPN] > incident.yaml
+       triage capture --cluster NAME [--redact] > incident.yaml
+
+Runs the same check as check, then prints what the relay collected (delegation attributes, SPNs,
+host settings, events, hotfixes, DNS answers) as a lab scenario, with its time pinned to now and
+the verdict as its expectation. triage check <nodes> --lab incident.yaml gives the same verdict.
+Attach a redacted capture to report a wrong verdict.
+
+options:
+  --cluster NAME    record the cluster too; alone, capture every node of the cluster
+  --redact          replace domain, host, user and VM names consistently (read the file before sending it)
+  --lab FILE        capture from a lab scenario instead of the relay
+  --initiator UPN   also record the account that starts migrations
+
+examples:
+  triage capture HV01 HV02 --redact > incident.yaml
+  triage capture --cluster HVCLUSTER01 > cluster.yaml
+  triage check HV01 HV02 --lab incident.yaml
 
 ${EXIT_CODES}`,
 };

@@ -10,6 +10,7 @@ import { ScenarioError } from '../lab/load.js';
 import type { CliError, CliErrorCode } from './cli-error.js';
 import { formatDiagnosis } from './format-text.js';
 import { openRelay } from './open-relay.js';
+import { runCapture } from './capture.js';
 
 // The CLI's logic, separate from argv and process so tests run it in-process.
 
@@ -20,6 +21,9 @@ export interface TriageRequest {
   json: boolean;
   initiator?: string;
   env: NodeJS.ProcessEnv;
+  /** capture: the cluster to record, and whether to redact names. */
+  cluster?: string;
+  redact?: boolean;
 }
 
 export interface TriageResult {
@@ -44,6 +48,7 @@ async function run(req: TriageRequest): Promise<TriageResult> {
   try {
     if (req.verb === 'check') return await check(req);
     if (req.verb === 'health') return await health(req);
+    if (req.verb === 'capture') return await runCapture(req);
     return usageError(`unknown command "${printable(req.verb)}"`);
   } catch (err) {
     if (err instanceof ConfigError) return fail(2, 'BAD_CONFIG', err.message);

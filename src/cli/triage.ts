@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<Output> {
         lab: { type: 'string' },
         json: { type: 'boolean', default: false },
         initiator: { type: 'string' },
+        cluster: { type: 'string' },
+        redact: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -58,13 +60,13 @@ async function main(argv: string[]): Promise<Output> {
   if (helpAsked) {
     if (verb === undefined) return { code: 0, stdout: GENERAL_HELP };
     if (isCommand(verb)) return { code: 0, stdout: COMMAND_HELP[verb] };
-    return usageFailure(`no help for "${verb.slice(0, 40)}": the commands are check and health`, json);
+    return usageFailure(`no help for "${verb.slice(0, 40)}": the commands are check, health and capture`, json);
   }
   if (verb === undefined) return usageFailure('a command is needed', json);
   if (!isCommand(verb)) return usageFailure(`unknown command "${verb.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`, json);
 
   const { runTriage } = await import('./triage-main.js');
-  const result = await runTriage({ verb, args: positionals.slice(1), lab: values.lab, json: values.json ?? false, initiator: values.initiator, env: process.env });
+  const result = await runTriage({ verb, args: positionals.slice(1), lab: values.lab, json: values.json ?? false, initiator: values.initiator, env: process.env, cluster: values.cluster, redact: values.redact ?? false });
   const out: Output = { code: result.exitCode, ...(result.stdout ? { stdout: result.stdout } : {}), ...(result.stderr ? { stderr: result.stderr } : {}) };
   if (result.error) {
     const shown = formatError(result.error, json);

@@ -77,6 +77,8 @@ export interface Config {
   };
   web: { port: number; enabled: boolean };
   ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
+  /** POST /v1/alerts (docs/alerts.md); absent unless ALERTS_PORT is set. */
+  alerts?: { port: number; listenHost: string; tlsCert?: string; tlsKey?: string; maxBodyBytes: number };
 }
 
 type Raw = Record<string, unknown>;
@@ -132,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (teamsAppId !== '' && raw.TEAMS_APP_TYPE === 'SingleTenant') required(raw, 'TEAMS_TENANT_ID', 'for a single-tenant Teams bot', problems);
   }
+  if (raw.ALERTS_TLS_CERT !== undefined) required(raw, 'ALERTS_TLS_KEY', 'when ALERTS_TLS_CERT is set', problems);
+  if (raw.ALERTS_TLS_KEY !== undefined) required(raw, 'ALERTS_TLS_CERT', 'when ALERTS_TLS_KEY is set', problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const keys = new Map<string, string>();
@@ -235,6 +239,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: raw.OPS_PORT as number,
       readyTimeoutMs: raw.READY_TIMEOUT_MS as number,
     },
+    ...(raw.ALERTS_PORT === undefined
+      ? {}
+      : {
+          alerts: {
+            port: raw.ALERTS_PORT as number,
+            listenHost: str(raw, 'ALERTS_LISTEN_HOST')!,
+            ...(str(raw, 'ALERTS_TLS_CERT') ? { tlsCert: str(raw, 'ALERTS_TLS_CERT')! } : {}),
+            ...(str(raw, 'ALERTS_TLS_KEY') ? { tlsKey: str(raw, 'ALERTS_TLS_KEY')! } : {}),
+            maxBodyBytes: raw.ALERTS_MAX_BODY_BYTES as number,
+          },
+        }),
   };
   return Object.freeze(config);
 }

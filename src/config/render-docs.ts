@@ -15,6 +15,7 @@ const GROUP_TITLES: Record<SettingDef['group'], string> = {
   teams: 'Microsoft Teams',
   web: 'Web lab console',
   ops: 'Health, metrics and shutdown',
+  alerts: 'Alert-triggered checks',
 };
 
 function grouped(): Array<[SettingDef['group'], SettingDef[]]> {

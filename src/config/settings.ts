@@ -7,7 +7,7 @@ import { z } from 'zod';
 export interface SettingDef {
   /** Environment variable name. */
   env: string;
-  group: 'general' | 'relay-client' | 'relay-server' | 'directory' | 'windows' | 'store' | 'slack' | 'teams' | 'web' | 'approvals' | 'ops';
+  group: 'general' | 'relay-client' | 'relay-server' | 'directory' | 'windows' | 'store' | 'slack' | 'teams' | 'web' | 'approvals' | 'ops' | 'alerts';
   schema: z.ZodType;
   description: string;
   /** Value used when unset (documented as the default). */
@@ -118,6 +118,13 @@ export const SETTINGS: SettingDef[] = [
   { env: 'OPS_LISTEN_HOST', group: 'ops', schema: nonEmpty, default: '127.0.0.1', description: 'Address the health and metrics listener binds to; 0.0.0.0 in a container so the kubelet and Prometheus reach it.' },
   { env: 'OPS_PORT', group: 'ops', schema: port, default: '9464', description: 'Port of the health and metrics listener (0 picks a free one).' },
   { env: 'READY_TIMEOUT_MS', group: 'ops', schema: positiveInt.max(60_000), default: '2000', description: 'How long /readyz waits for each dependency (store, relay) before calling it down.' },
+
+  // alert-triggered checks (docs/alerts.md); sources, secrets and routes are in the policy file
+  { env: 'ALERTS_PORT', group: 'alerts', schema: port, example: '9465', description: 'Port of POST /v1/alerts (Alertmanager, Azure Monitor, generic JSON). Unset: no alert listener (the default). 0 picks a free one.' },
+  { env: 'ALERTS_LISTEN_HOST', group: 'alerts', schema: nonEmpty, default: '127.0.0.1', description: 'Address the alert listener binds to. Plain HTTP is refused unless this is a loopback address: set ALERTS_TLS_CERT and ALERTS_TLS_KEY.' },
+  { env: 'ALERTS_TLS_CERT', group: 'alerts', schema: nonEmpty, example: '/etc/triage/alerts.pem', description: 'TLS certificate (PEM) of the alert listener.' },
+  { env: 'ALERTS_TLS_KEY', group: 'alerts', schema: nonEmpty, example: '/etc/triage/alerts.key', description: 'TLS private key (PEM) of ALERTS_TLS_CERT.' },
+  { env: 'ALERTS_MAX_BODY_BYTES', group: 'alerts', schema: positiveInt.max(16 * 1024 * 1024), default: '262144', description: 'Largest alert body accepted; past it the sender gets 413 and nothing runs.' },
 ];
 
 export const SETTINGS_BY_ENV = new Map(SETTINGS.map((s) => [s.env, s]));

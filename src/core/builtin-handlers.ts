@@ -6,6 +6,7 @@ import { evidenceReply } from './render-evidence.js';
 import { textReply, type Reply } from './reply.js';
 import { whoamiReply } from './whoami.js';
 import { RelayError } from '../relay/protocol.js';
+import { saveScenario } from './save-scenario.js';
 
 // The commands and buttons every deployment has, registered like any extension's (registry.ts).
 // Approvals and schedules add theirs through CoreDeps.extensions.
@@ -101,6 +102,7 @@ export const builtinExtension: CoreExtension = {
     });
     r.action({ name: 'rerun', role: 'viewer', handle: rerun });
     r.action({ name: 'show-evidence', role: 'viewer', handle: showEvidence });
+    r.action({ name: 'save-scenario', role: 'viewer', handle: saveScenario });
   },
 };
 

@@ -129,7 +129,8 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
 }
 
 export function mention(actor: { platform: string; id: string; displayName?: string }): string {
-  return actor.platform === 'slack' ? `<@${actor.id}>` : (actor.displayName ?? actor.id);
+  // Only a Slack user id becomes a mention; the bot's own identity (an alert, a schedule) is named.
+  return actor.platform === 'slack' && /^[UW][A-Z0-9]+$/.test(actor.id) ? `<@${actor.id}>` : (actor.displayName ?? actor.id);
 }
 
 function progressReply(req: CheckRequest, states: Map<string, NodeState>, source: string): Reply {

@@ -35,5 +35,7 @@ export function evidenceReply(record: CheckRunRecord): Reply {
     verdict: { status: 'info', text: `Evidence collected ${ev.collectedAt} (events of the last ${ev.eventWindowHours} h). The full evidence is attached as JSON.` },
     sections,
     attachments: [{ filename: `evidence-${record.id}.json`, mimeType: 'application/json', content: JSON.stringify(ev, null, 2) }],
+    // The same evidence as a redacted lab scenario, to reproduce the verdict offline (src/core/save-scenario.ts).
+    buttons: [{ action: 'save-scenario', label: 'Save as lab scenario', recordId: record.id }],
   };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../kernel/clock.js';
-import { nodeNameSchema, sameHost, shortName } from '../kernel/node-name.js';
+import { nodeNameProblem, shortName } from '../kernel/node-name.js';
 import { RelayError, spnSchema, MIGRATION_SERVICE, type OpResult } from '../relay/protocol.js';
 import type { CallOptions, RelayClient } from '../relay/relay-client.js';
 import type { DirectoryEvidence, Evidence, HostEvidence, Outcome } from './evidence.js';
@@ -37,8 +37,8 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
   // Forward DNS is judged on each peer's short name and FQDN (dNSHostName), so host.dns waits for
   // the one directory read; every other host read starts at once.
   const lookups = computers.then(
-    (dir) => (node: string) => lookupNames(nodes, node, dir),
-    () => (node: string) => lookupNames(nodes, node, undefined),
+    (dir) => namesToLookUp(nodes, dir),
+    () => namesToLookUp(nodes, undefined),
   );
   const [hosts, directory] = await Promise.all([
     Promise.all(nodes.map((node) => readHost(relay, node, lookups, options, call))),
@@ -60,20 +60,32 @@ export async function collectEvidence(relay: RelayClient, nodes: string[], optio
 
 /** The names `node` looks up: every peer as given, by its short name and by its FQDN. */
 export function lookupNames(nodes: string[], node: string, directory: OpResult<'directory.computers'> | undefined): string[] {
-  const names = new Map<string, string>();
-  const add = (name: string) => {
-    const clean = name.replace(/\.$/, '');
-    if (!names.has(clean.toLowerCase()) && nodeNameSchema.safeParse(clean).success) names.set(clean.toLowerCase(), clean);
-  };
-  for (const peer of nodes) {
-    if (sameHost(peer, node)) continue;
+  return namesToLookUp(nodes, directory)(node);
+}
+
+/**
+ * lookupNames for every node of one check: each peer's names are worked out once, then each node
+ * takes every peer's but its own (N lists of N peers; working each peer out per node cost N³).
+ */
+export function namesToLookUp(nodes: string[], directory: OpResult<'directory.computers'> | undefined): (node: string) => string[] {
+  const perPeer = nodes.map((peer) => {
     const computer = directory ? findComputer(directory.computers, peer) : undefined;
-    add(peer);
-    add(computer ? accountName(computer.name) : shortName(peer));
-    if (computer?.dnsHostName) add(computer.dnsHostName);
-    else if (!peer.includes('.') && directory) add(`${shortName(peer).toLowerCase()}.${directory.domain.fqdn}`);
-  }
-  return [...names.values()];
+    const names = [peer, computer ? accountName(computer.name) : shortName(peer)];
+    if (computer?.dnsHostName) names.push(computer.dnsHostName);
+    else if (!peer.includes('.') && directory) names.push(`${shortName(peer).toLowerCase()}.${directory.domain.fqdn}`);
+    // The same rule as nodeNameSchema (a name the relay would refuse is not asked for).
+    const clean = names.map((n) => n.replace(/\.$/, '')).filter((n) => nodeNameProblem(n) === undefined);
+    return { short: shortName(peer), names: clean.map((n) => [n.toLowerCase(), n] as const) };
+  });
+  return (node) => {
+    const self = shortName(node);
+    const names = new Map<string, string>();
+    for (const peer of perPeer) {
+      if (peer.short === self) continue;
+      for (const [key, name] of peer.names) if (!names.has(key)) names.set(key, name);
+    }
+    return [...names.values()];
+  };
 }
 
 /** Relays known not to offer host.evidence (an older triage-relay): asked with single reads. */

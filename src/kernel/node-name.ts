@@ -5,7 +5,12 @@ import { z } from 'zod';
 // else never reaches PowerShell or LDAP, so this one rule is the first line of the relay's defence.
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
+/** Every well-formed name matches this; the checks below only run to say what is wrong. */
+const WELL_FORMED = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 export function nodeNameProblem(raw: string): string | undefined {
+  // Fast path (a 64-node check validates ~12,000 names in its DNS answers): one regex, no split.
+  if (raw.length <= 253 && WELL_FORMED.test(raw) && (raw.length <= 15 || raw.includes('.'))) return undefined;
   if (raw.length === 0) return 'is empty';
   if (raw.length > 253) return 'is longer than 253 characters';
   if (!/^[A-Za-z0-9.-]+$/.test(raw)) return 'may contain only letters, digits, hyphens and dots';

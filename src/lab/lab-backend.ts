@@ -22,6 +22,8 @@ type Handlers = { [O in OperationName]: (params: OpParams<O>, ctx: BackendContex
 
 export class LabBackend implements RelayBackend {
   readonly name = 'lab';
+  /** Built from a validated scenario: the relay sends it without validating it again. */
+  readonly resultsConform = true;
   readonly state: LabState;
   private readonly handlers: Handlers;
   private readonly latency: { hostMs: number; directoryMs: number };

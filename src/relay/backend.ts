@@ -23,4 +23,11 @@ export interface RelayBackend {
   supports(op: OperationName): boolean;
   handle<O extends OperationName>(op: O, params: OpParams<O>, ctx: BackendContext): Promise<OpResult<O>>;
   close?(): Promise<void>;
+  /**
+   * True when every result is built in this process from data already held to the protocol (the
+   * lab: a validated scenario), so the relay does not validate it again before sending it; the
+   * client validates what it receives either way (once per process boundary). A backend that
+   * reads another process's output (PowerShell, LDAP) leaves this unset and is validated.
+   */
+  readonly resultsConform?: boolean;
 }

@@ -219,6 +219,32 @@ export interface IdentityLink extends IdentityKey {
   linkedAt: Date;
 }
 
+// ---- alert threads (issue 22: alert-triggered checks, once across replicas) -------------------
+
+export interface AlertClaim {
+  /** Deduplication key: source, fingerprint and node set, hashed. */
+  key: string;
+  source: string;
+  fingerprint: string;
+  nodes: string[];
+  /** The replica claiming (host and pid). */
+  owner: string;
+  now: Date;
+  /** Duplicates within this long of the first post update its thread instead of posting. */
+  windowMs: number;
+  /** A claim whose post is not recorded within this long (the replica died) is taken over; default 2 min. */
+  postLeaseMs?: number;
+}
+
+export interface AlertThread {
+  key: string;
+  /** Deliveries of this alert in the window, the first included. */
+  seen: number;
+  /** The alert's message, once posted. */
+  message: MessageRef | null;
+  resolved: boolean;
+}
+
 // ---- the interfaces: one per aggregate -----------------------------------------------------
 // A module is handed only the aggregates it uses (approvals: plans, actions, audit, people;
 // the scheduler: schedules, audit, conversations, people, the newest check run); the SQL
@@ -343,7 +369,19 @@ export interface PeopleStore {
   unlinkIdentity(identity: IdentityKey): Promise<boolean>;
 }
 
-export interface Store extends CheckRunStore, ActionStore, PlanStore, AuditStore, ScheduleStore, ConversationStore, PeopleStore {
+export interface AlertStore {
+  /** Claims an alert's thread: true for exactly one caller per key and window (or after a resolve). */
+  claimAlertThread(claim: AlertClaim): Promise<boolean>;
+  /** Counts a duplicate delivery; null when there is no thread for the key. */
+  countAlertDuplicate(key: string): Promise<AlertThread | null>;
+  /** Records the alert's posted message (only the claim's owner may). */
+  setAlertMessage(key: string, owner: string, message: MessageRef): Promise<boolean>;
+  /** Marks the thread resolved; the thread for the one caller that did, null otherwise. */
+  resolveAlertThread(key: string, now: Date): Promise<AlertThread | null>;
+  pruneAlertThreads(expiredBefore: Date): Promise<number>;
+}
+
+export interface Store extends CheckRunStore, ActionStore, PlanStore, AuditStore, ScheduleStore, ConversationStore, PeopleStore, AlertStore {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }

@@ -24,7 +24,10 @@ import type {
   Schedule,
   ScheduleFilter,
   Store,
+  AlertClaim,
+  AlertThread,
 } from '../store.js';
+import * as alerts from './alerts.js';
 import * as actions from './actions.js';
 import * as audit from './audit.js';
 import * as checkRuns from './check-runs.js';
@@ -96,6 +99,12 @@ export class SqlStore implements Store {
   personOf = (k: IdentityKey): Promise<string> => people.personOf(this.db, k);
   identitiesOf = (personId: string): Promise<IdentityLink[]> => people.identitiesOf(this.db, personId);
   unlinkIdentity = (k: IdentityKey): Promise<boolean> => people.unlinkIdentity(this.db, k);
+
+  claimAlertThread = (c: AlertClaim): Promise<boolean> => alerts.claimAlertThread(this.db, c);
+  countAlertDuplicate = (key: string): Promise<AlertThread | null> => alerts.countAlertDuplicate(this.db, key);
+  setAlertMessage = (key: string, owner: string, message: MessageRef): Promise<boolean> => alerts.setAlertMessage(this.db, key, owner, message);
+  resolveAlertThread = (key: string, now: Date): Promise<AlertThread | null> => alerts.resolveAlertThread(this.db, key, now);
+  pruneAlertThreads = (expiredBefore: Date): Promise<number> => alerts.pruneAlertThreads(this.db, expiredBefore);
 
   close = (): Promise<void> => this.db.close();
 }

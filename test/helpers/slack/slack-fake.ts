@@ -29,6 +29,8 @@ export class SlackApiFake {
   readonly calls: ApiCall[] = [];
   readonly responses: Array<{ path: string; body: Record<string, unknown> }> = [];
   readonly uploads: string[] = [];
+  /** The bytes of each upload, as text (same order as uploads). */
+  readonly uploadBodies: string[] = [];
   private readonly scripted = new Map<string, Scripted[]>();
   private ts = 1_700_000_000;
   /** What apps.connections.open hands out (Socket Mode tests). */
@@ -59,8 +61,9 @@ export class SlackApiFake {
     nock(FILES_HOST)
       .persist()
       .post(/^\/upload\/v1\/.+$/)
-      .reply((uri) => {
+      .reply((uri, body) => {
         this.uploads.push(uri);
+        this.uploadBodies.push(typeof body === 'string' ? body : JSON.stringify(body));
         return [200, 'OK - 1234'];
       });
   }

@@ -39,9 +39,20 @@ describe('bench report', () => {
 
   it('judges each target from the figures', () => {
     const targets = Object.fromEntries(buildReport(figures, env).targets.map((t) => [t.name, t.met]));
-    expect(targets).toEqual({ 'ack p99': true, 'acks over 3 s': true, 'diagnosis ratio at 64 nodes': false, 'directory round trips': true, 'memory growth': true });
+    expect(targets).toEqual({ 'ack p99': true, 'ack p99 ÷ bare node:http p99': false, 'acks over 3 s': true, 'diagnosis ratio at 64 nodes': false, 'directory round trips': true, 'memory growth': true });
     const slow = buildReport({ ...figures, ack: { ...figures.ack, p99Ms: 3500, over3s: 7 } }, env).targets;
-    expect(slow.filter((t) => !t.met).map((t) => t.name)).toEqual(['ack p99', 'acks over 3 s', 'diagnosis ratio at 64 nodes']);
+    expect(slow.filter((t) => !t.met).map((t) => t.name)).toEqual(['ack p99', 'ack p99 ÷ bare node:http p99', 'acks over 3 s', 'diagnosis ratio at 64 nodes']);
+    // 90 ms against a 20 ms floor is 4.5×; 40 ms is 2× (met).
+    const near = buildReport({ ...figures, ack: { ...figures.ack, p99Ms: 40 } }, env).targets.find((t) => t.name.startsWith('ack p99 ÷'));
+    expect(near).toMatchObject({ actual: '2', met: true });
+  });
+
+  it('judges the lab path ratio (issue 18) when measured', () => {
+    const labPath = { nodes: 64, latency: { hostMs: 100, directoryMs: 50 }, httpWallMs: 260, inProcessWallMs: 200, ratio: 1.3, httpCpuMs: 150, inProcessCpuMs: 100, samples: { httpMs: [260], inProcessMs: [200] } };
+    const judged = (p: typeof labPath) => buildReport({ ...figures, labPath: p }, env).targets.find((t) => t.name.startsWith('lab path ratio'));
+    expect(judged(labPath)).toMatchObject({ met: true, actual: '1.3 (260 ÷ 200 ms)' });
+    expect(judged({ ...labPath, httpWallMs: 400, ratio: 2 })?.met).toBe(false);
+    expect(formatTable(buildReport({ ...figures, labPath }, env))).toContain('HTTP 260 ms ÷ same check in process 200 ms = 1.3');
   });
 
   it('judges the lab latency: delays waited, parallel calls overlapped', () => {

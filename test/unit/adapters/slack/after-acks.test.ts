@@ -26,3 +26,26 @@ describe('AfterAcks', () => {
     expect(released).toBe(true);
   });
 });
+
+// The HTTP receiver's gate: while requests keep arriving, the work waits (a burst is answered
+// whole first), but never longer than maxDeferMs.
+describe('AfterAcks with a quiet probe', () => {
+  it('holds work back while requests arrive, and starts it on the first quiet turn', async () => {
+    let busyTurns = 3;
+    const gate = new AfterAcks({ quiet: () => busyTurns-- <= 0, maxDeferMs: 10_000 });
+    let released = false;
+    const wait = gate.turn().then(() => (released = true));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(released).toBe(false);
+    await wait;
+    expect(busyTurns).toBeLessThan(0);
+  });
+
+  it('starts the work after maxDeferMs even if requests never stop', async () => {
+    const gate = new AfterAcks({ quiet: () => false, maxDeferMs: 30 });
+    const start = performance.now();
+    await gate.turn();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(25);
+  });
+});
