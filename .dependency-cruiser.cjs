@@ -8,10 +8,10 @@ module.exports = {
   forbidden: [
     {
       name: 'kernel-depends-on-nothing',
-      comment: 'src/kernel is the bottom layer: its own files, zod and node built-ins only.',
+      comment: 'src/kernel is the bottom layer: its own files, zod, pino (the one logger) and node built-ins only.',
       severity: 'error',
       from: { path: '^src/kernel/' },
-      to: { pathNot: ['^src/kernel/', '^node_modules/zod/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^src/kernel/', '^node_modules/zod/', '^node_modules/pino/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'relay-not-on-the-bot',
@@ -34,6 +34,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/lab/(lab-backend|lab-state|lab-[a-z-]+-ops|lab-test-migration|switchable-backend)\\.ts$' },
       to: { path: '^src/diagnostics/', pathNot: '^src/diagnostics/findings\\.ts$', reachable: true },
+    },
+    {
+      name: 'teams-sdk-in-the-teams-adapter',
+      comment: 'botbuilder is out of support (docs/teams.md): every botbuilder / botframework-* import stays in adapters/teams, so replacing it touches one folder.',
+      severity: 'error',
+      from: { path: '^(src|adapters|bench|scripts|tools)/', pathNot: '^adapters/teams/' },
+      to: { path: 'node_modules/(botbuilder|botframework-)' },
     },
     {
       name: 'no-folder-cycles',

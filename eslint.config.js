@@ -30,11 +30,17 @@ export default tseslint.config(
     },
   },
   {
+    // One logger (src/kernel/logger.ts): no console.* in the product; CLI output for the person
+    // at the terminal goes through process.stdout/stderr on purpose.
+    files: ['src/**/*.ts', 'adapters/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['src/kernel/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|node:|\\./)', message: 'The kernel (src/kernel) has no dependencies: only zod, node: modules and its own files.' }] },
+        { patterns: [{ regex: '^(?!zod$|pino$|node:|\\./)', message: 'The kernel (src/kernel) has no dependencies: only zod, pino (the one logger), node: modules and its own files.' }] },
       ],
     },
   },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { runCheck } from '../src/diagnostics/run-check.js';
 import { systemClock } from '../src/kernel/clock.js';
+import { silentLogger } from '../src/kernel/logger.js';
 import { LabBackend } from '../src/lab/lab-backend.js';
 import { generateClusterScenario } from '../src/lab/generate.js';
 import { HttpRelayClient } from '../src/relay/client.js';
@@ -49,7 +50,7 @@ export async function measureTls(nodes: number, repeats: number): Promise<TlsFig
     host: '127.0.0.1',
     port: 0,
     audit: file('audit.jsonl'),
-    log: () => undefined,
+    logger: silentLogger,
     quotas: LOOPBACK_OWN_KEY_QUOTAS,
     tls: { cert, key: readFileSync(file('key.pem')) },
   });

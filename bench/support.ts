@@ -8,6 +8,7 @@ import type { Scenario } from '../src/lab/schema.js';
 import { HttpRelayClient, type HttpRelayClientOptions } from '../src/relay/client.js';
 import { LOOPBACK_OWN_KEY_QUOTAS } from '../src/relay/server/key-policy.js';
 import { startRelayServer, type RunningRelay } from '../src/relay/server/start-relay-server.js';
+import { silentLogger } from '../src/kernel/logger.js';
 
 // What every measurement shares: a lab relay over the real signed HTTP protocol on loopback
 // (exactly how `npm start` runs it, audit log on disk included), and a few statistics.
@@ -27,7 +28,7 @@ export async function startLabHttpRelay(scenario: Scenario, latency: { hostMs: n
   const dir = mkdtempSync(path.join(os.tmpdir(), 'triage-bench-'));
   const secret = randomBytes(32).toString('hex');
   const backend = new LabBackend(scenario, { latency });
-  const relay = await startRelayServer({ backend, keys: { bench: secret }, host: '127.0.0.1', port: 0, audit: path.join(dir, 'audit.jsonl'), log: () => undefined, quotas: LOOPBACK_OWN_KEY_QUOTAS });
+  const relay = await startRelayServer({ backend, keys: { bench: secret }, host: '127.0.0.1', port: 0, audit: path.join(dir, 'audit.jsonl'), logger: silentLogger, quotas: LOOPBACK_OWN_KEY_QUOTAS });
   const clients: HttpRelayClient[] = [];
   const newClient = (extra: Partial<HttpRelayClientOptions> = {}): HttpRelayClient => {
     const c = new HttpRelayClient({ url: relay.url, keyId: 'bench', secret, timeoutMs: 60_000, ...extra });

@@ -50,6 +50,8 @@ export class GuardedHttpReceiver implements Receiver {
   private readonly open = new Set<ServerResponse>();
   /** Answers by reason (`400 payload is not an object` …), for the log and tests. */
   readonly refused = new Map<string, number>();
+  /** Bad signatures are logged one line at a time, at most one line per 10 s (anyone can send them). */
+  private badSignatures = { loggedAt: -Infinity, notLogged: 0 };
 
   constructor(private readonly options: GuardedReceiverOptions) {
     this.endpoint = options.endpoint ?? '/slack/events';
@@ -125,6 +127,7 @@ export class GuardedHttpReceiver implements Receiver {
     // Slack does not sign its ssl_check probe; the guard answers it without reading anything else.
     if (!(contentType === 'application/x-www-form-urlencoded' && /^ssl_check=1(&|$)/.test(text)) && !this.signed(req, raw, text)) {
       this.count('401 signature');
+      this.logBadSignature(req);
       return answer(res, 401);
     }
     const verdict = judgeSlackBody(text, contentType);
@@ -177,6 +180,17 @@ export class GuardedHttpReceiver implements Receiver {
     } catch {
       return false;
     }
+  }
+
+  private logBadSignature(req: IncomingMessage): void {
+    const now = Date.now();
+    if (now - this.badSignatures.loggedAt < 10_000) {
+      this.badSignatures.notLogged += 1;
+      return;
+    }
+    const notLogged = this.badSignatures.notLogged;
+    this.badSignatures = { loggedAt: now, notLogged: 0 };
+    this.options.log.warn('slack: request refused: bad or missing signature (401)', { remote: req.socket.remoteAddress ?? 'unknown', ...(notLogged > 0 ? { notLoggedSince: notLogged } : {}) });
   }
 
   private count(reason: string): void {

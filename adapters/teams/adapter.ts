@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudAdapter, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { BotFrameworkAuthentication, ConnectorClient } from 'botframework-connector';
 import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
 import type { ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
 import type { Reply } from '../../src/core/reply.js';
 import { TeamsBot } from './activity-handler.js';
@@ -38,7 +39,8 @@ export interface TeamsAdapterOptions {
   ackGraceMs?: number;
   retry?: Partial<RetryOptions>;
   queue?: Partial<QueueOptions>;
-  log?: (message: string) => void;
+  /** botbuilder has no logger of its own: its turn errors and our retries are logged here. */
+  logger?: Logger;
 }
 
 const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
@@ -63,7 +65,7 @@ export class TeamsAdapter implements ChatAdapter {
     this.cloud = new CloudAdapter(opts.auth);
     this.refs = opts.refs ?? new InMemoryConversationRefStore();
     this.queue = new ConversationQueue(opts.queue);
-    this.cloud.onTurnError = async (_context, err) => this.log(`teams: turn failed: ${err instanceof Error ? err.message : String(err)}`);
+    this.cloud.onTurnError = async (_context, err) => this.log.error('teams: turn failed', { error: err instanceof Error ? err.message : String(err) });
     this.bot = new TeamsBot({
       remember: (c) => this.remember(c),
       message: (c) => this.onMessage(c),
@@ -73,7 +75,7 @@ export class TeamsAdapter implements ChatAdapter {
 
   async start(core: CoreHandler): Promise<void> {
     this.core = core;
-    this.server = createMessagesServer(this.cloud, (context) => this.bot.run(context));
+    this.server = createMessagesServer(this.cloud, (context) => this.bot.run(context), this.log);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => resolve());
@@ -201,7 +203,7 @@ export class TeamsAdapter implements ChatAdapter {
   private dispatch(event: InboundEvent): Promise<void> {
     const core = this.core;
     if (!core) return Promise.resolve();
-    const run = core.handle(event, this).catch((err: unknown) => this.log(`teams: core failed on ${event.kind}: ${err instanceof Error ? err.message : String(err)}`));
+    const run = core.handle(event, this).catch((err: unknown) => this.log.error('teams: core failed on an event', { kind: event.kind, error: err instanceof Error ? err.message : String(err) }));
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
     return run;
@@ -245,7 +247,7 @@ export class TeamsAdapter implements ChatAdapter {
         if (!box.outcome) throw new Error('Teams: the proactive turn did not run.');
         if (!box.outcome.ok) throw box.outcome.error;
         return box.outcome.value;
-      }, { ...this.opts.retry, onRetry: (i) => this.log(`teams: ${i.status} from Bot Framework, retry ${i.attempt} in ${i.delayMs} ms`) }),
+      }, { ...this.opts.retry, onRetry: (i) => this.log.warn('teams: Bot Framework asked to retry', { status: i.status, attempt: i.attempt, delayMs: i.delayMs }) }),
     );
   }
 
@@ -288,8 +290,8 @@ export class TeamsAdapter implements ChatAdapter {
     return entry.done;
   }
 
-  private log(message: string): void {
-    (this.opts.log ?? console.error)(message);
+  private get log(): Logger {
+    return this.opts.logger ?? silentLogger;
   }
 }
 

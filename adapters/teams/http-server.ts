@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
 import { z } from 'zod';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
+import { withSdkConsole } from './sdk-console.js';
 
 // A tiny Node http front for CloudAdapter.process (no express or restify): POST /api/messages
 // with a JSON body; everything else is 404. The shim gives process() the four methods it uses.
@@ -58,7 +60,7 @@ function reply(res: ServerResponse, status: number, message: string): void {
   res.end(message);
 }
 
-export function createMessagesServer(cloud: CloudAdapter, logic: (context: TurnContext) => Promise<void>): Server {
+export function createMessagesServer(cloud: CloudAdapter, logic: (context: TurnContext) => Promise<void>, logger: Logger = silentLogger): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/api/messages') return reply(res, 404, 'Not found');
@@ -75,7 +77,7 @@ export function createMessagesServer(cloud: CloudAdapter, logic: (context: TurnC
         if (!shape.success) return reply(res, 400, 'Body is not a Bot Framework activity (no type)');
         const body = shape.data as Record<string, unknown>;
         const request: Request = { body, headers: req.headers as Request['headers'], method: req.method };
-        await cloud.process(request, responseShim(res), logic);
+        await withSdkConsole(logger, () => cloud.process(request, responseShim(res), logic));
       })
       .catch((err: unknown) => {
         if (!res.headersSent) reply(res, err instanceof Error && err.message === 'body too large' ? 413 : 500, 'Request failed');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../kernel/clock.js';
 import path from 'node:path';
+import type { Logger } from '../core/logger.js';
 import { loadScenario } from '../lab/load.js';
 import { LabBackend } from '../lab/lab-backend.js';
 import { SwitchableBackend } from '../lab/switchable-backend.js';
@@ -23,14 +24,14 @@ export interface LabRelay {
   scenarioClock: Clock;
 }
 
-export async function startLabRelay(scenarioFile: string, auditLog: string): Promise<LabRelay> {
+export async function startLabRelay(scenarioFile: string, auditLog: string, logger?: Logger): Promise<LabRelay> {
   let current = scenarioFile;
   const first = await loadScenario(scenarioFile);
   let now = first.domain.now;
   const backend = new SwitchableBackend(new LabBackend(first));
   const secret = randomBytes(32).toString('hex');
   const approvalKey = randomBytes(32).toString('hex');
-  const relay = await startRelayServer({ backend, keys: { lab: secret }, host: '127.0.0.1', port: 0, writesEnabled: true, approvalKey, audit: auditLog, quotas: LOOPBACK_OWN_KEY_QUOTAS });
+  const relay = await startRelayServer({ backend, keys: { lab: secret }, host: '127.0.0.1', port: 0, writesEnabled: true, approvalKey, audit: auditLog, quotas: LOOPBACK_OWN_KEY_QUOTAS, ...(logger ? { logger: logger.child({ component: 'lab-relay' }) } : {}) });
   return {
     relay,
     keyId: 'lab',

@@ -85,10 +85,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   // The policy first: a missing or invalid policy file stops the start before anything is opened.
   const policy = await loadPolicy(config.policyFile);
   await mkdir('data', { recursive: true });
-  const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl')) : undefined;
+  const lab = config.mode === 'lab' && !config.relay.url ? await startLabRelay(options.labFile ?? config.labScenario, path.join('data', 'relay-audit.jsonl'), logger) : undefined;
   const metrics = new BotMetrics();
-  const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost }) : await createHttpRelayClient(config), metrics);
-  const store = meteredStore(await openStore(config.store.databaseUrl), metrics);
+  const relay = new MeteredRelayClient(lab ? new HttpRelayClient({ url: lab.relay.url, keyId: lab.keyId, secret: lab.secret, timeoutMs: config.relay.timeoutMs, concurrencyPerHost: config.relay.concurrencyPerHost, logger }) : await createHttpRelayClient(config, logger), metrics);
+  const store = meteredStore(await openStore(config.store.databaseUrl, { logger }), metrics);
   metrics.countPlansWith(() => plansByState(store));
   const authorizer = new PolicyAuthorizer(policy, relay);
 
@@ -103,7 +103,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   }
   if (config.teams) {
     const { createTeamsAdapter } = await import('../../adapters/teams/index.js');
-    const teams = createTeamsAdapter(config, { log: (m) => logger.info(m), refs: new StoreConversationRefs(store, clock) });
+    const teams = createTeamsAdapter(config, { logger, refs: new StoreConversationRefs(store, clock) });
     if (teams) adapters.push(teams);
   }
 

@@ -66,7 +66,7 @@ export class HeldLease {
       const ok = await this.deps.store.renewPlanLease(this.lease, this.deps.clock.now(), this.ttlMs);
       if (!ok) {
         this.lostLease = true;
-        this.deps.logger.warn('lost the lease of a plan being applied; another replica took it over', { plan: this.lease.planId, token: this.lease.fencingToken });
+        this.deps.logger.warn('lost the lease of a plan being applied; another replica took it over', { plan: this.lease.planId, fencingToken: this.lease.fencingToken });
       }
       return ok;
     } catch (err) {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (existsSync('.env')) loadDotenv({ quiet: true });
   const { values } = parseArgs({ options: { lab: { type: 'string' }, port: { type: 'string' } } });
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { name: 'triage-bot' });
   installProcessGuards(logger);
   const bot = await startBot({
     config,

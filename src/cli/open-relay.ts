@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
 import { fixedClock, systemClock, type Clock } from '../kernel/clock.js';
+import { createLogger, type LogLevel } from '../kernel/logger.js';
 import { loadScenario } from '../lab/load.js';
 import { LabBackend } from '../lab/lab-backend.js';
 import { InProcessRelayClient } from '../relay/in-process-client.js';
@@ -23,9 +24,12 @@ export interface OpenedRelay {
 
 export const DEFAULT_SCENARIO = 'lab/default.yaml';
 
-export async function openRelay(labFile: string | undefined, config: Config): Promise<OpenedRelay> {
+export async function openRelay(labFile: string | undefined, config: Config, logLevel: LogLevel = 'error'): Promise<OpenedRelay> {
   if (labFile === undefined && config.relay.url) {
-    return { relay: await createHttpRelayClient(config), clock: systemClock, close: async () => {} };
+    // Diagnostics (a refused call, with its request id) go to the logger on stderr as JSON lines;
+    // the person at the terminal sees them only when they ask (LOG_LEVEL), not under the result.
+    const logger = createLogger(logLevel, undefined, { name: 'triage' });
+    return { relay: await createHttpRelayClient(config, logger), clock: systemClock, close: async () => {} };
   }
   const file = labFile ?? defaultScenarioPath();
   const scenario = await loadScenario(file);

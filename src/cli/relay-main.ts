@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../config/load.js';
+import { createLogger, type Logger } from '../kernel/logger.js';
 import { LabBackend } from '../lab/lab-backend.js';
 import { loadScenario } from '../lab/load.js';
 import { ScenarioError } from '../lab/scenario-error.js';
@@ -116,11 +117,13 @@ export async function runRelay(env: NodeJS.ProcessEnv = process.env): Promise<nu
   if (existsSync('.env')) dotenv.config({ path: '.env', quiet: true });
   let relay: RunningRelay;
   let config: Config;
+  let logger: Logger;
   try {
     config = loadConfig(env);
     const { options, label } = await relayOptionsFromConfig(config);
+    logger = createLogger(config.logLevel, undefined, { name: 'triage-relay' });
     try {
-      relay = await startRelayServer(options);
+      relay = await startRelayServer({ ...options, logger });
     } catch (e) {
       await options.backend.close?.();
       throw e;
@@ -132,19 +135,19 @@ export async function runRelay(env: NodeJS.ProcessEnv = process.env): Promise<nu
   }
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
-      process.stdout.write(`triage-relay: ${signal}, closing\n`);
+      logger.info('closing', { signal });
       relay.close().then(
         () => resolve(0),
         (e: unknown) => {
-          process.stderr.write(`triage-relay: error while closing: ${e instanceof Error ? e.message : String(e)}\n`);
+          logger.error('error while closing', { error: e instanceof Error ? e.message : String(e) });
           resolve(1);
         },
       );
     };
     process.on('SIGHUP', () => {
       relay.reopenAuditLog().then(
-        () => process.stdout.write('triage-relay: SIGHUP, audit log reopened\n'),
-        (e: unknown) => process.stderr.write(`triage-relay: could not reopen the audit log: ${e instanceof Error ? e.message : String(e)}\n`),
+        () => logger.info('SIGHUP: audit log reopened'),
+        (e: unknown) => logger.error('SIGHUP: could not reopen the audit log', { error: e instanceof Error ? e.message : String(e) }),
       );
     });
     process.once('SIGINT', () => stop('SIGINT'));

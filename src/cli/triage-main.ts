@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig, type Config } from '../config/load.js';
 import { validateNodes, printable } from '../core/commands.js';
 import { nodeNameProblem } from '../kernel/node-name.js';
+import { newRequestId, withRequestId } from '../kernel/request-id.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import { unknownNodes } from '../diagnostics/unknown-nodes.js';
 import type { Diagnosis } from '../diagnostics/findings.js';
@@ -38,7 +39,12 @@ export interface TriageResult {
 const fail = (exitCode: 1 | 2, code: CliErrorCode, message: string, extra: Partial<TriageResult> = {}): TriageResult => ({ exitCode, error: { code, message }, ...extra });
 const usageError = (message: string): TriageResult => fail(2, 'USAGE', message, { showUsage: true });
 
-export async function runTriage(req: TriageRequest): Promise<TriageResult> {
+/** One CLI run is one event: its relay calls and log lines share a request id (kernel/request-id.ts). */
+export function runTriage(req: TriageRequest): Promise<TriageResult> {
+  return withRequestId(newRequestId(), () => run(req));
+}
+
+async function run(req: TriageRequest): Promise<TriageResult> {
   try {
     if (req.verb === 'check') return await check(req);
     if (req.verb === 'health') return await health(req);
@@ -55,6 +61,11 @@ export async function runTriage(req: TriageRequest): Promise<TriageResult> {
   }
 }
 
+/** The CLI logs errors only, unless LOG_LEVEL asks for more: its result is what the person reads. */
+function cliLogLevel(req: TriageRequest, config: Config): Config['logLevel'] {
+  return req.env.LOG_LEVEL ? config.logLevel : 'error';
+}
+
 async function check(req: TriageRequest): Promise<TriageResult> {
   const problem = validateNodes(req.args, 'triage check HV01 HV02');
   if (problem) return /not a valid node name|the same node twice/.test(problem) ? fail(2, 'INVALID_NAME', problem) : usageError(problem);
@@ -66,7 +77,8 @@ async function health(req: TriageRequest): Promise<TriageResult> {
   const cluster = req.args[0]!;
   const problem = nodeNameProblem(cluster);
   if (problem) return fail(2, 'INVALID_NAME', `"${printable(cluster)}" is not a valid cluster name: it ${problem}`);
-  const opened = await openRelay(req.lab, loadConfig(req.env));
+  const config = loadConfig(req.env);
+  const opened = await openRelay(req.lab, config, cliLogLevel(req, config));
   let nodes: string[];
   try {
     nodes = (await opened.relay.call('cluster.nodes', { cluster })).nodes;
@@ -87,7 +99,7 @@ async function diagnoseAndReport(
   given?: Awaited<ReturnType<typeof openRelay>>,
 ): Promise<TriageResult> {
   const config = loadConfig(req.env);
-  const opened = given ?? (await openRelay(req.lab, config));
+  const opened = given ?? (await openRelay(req.lab, config, cliLogLevel(req, config)));
   try {
     const { diagnosis, evidence } = await runCheck(opened.relay, nodes, {
       clock: opened.clock,

@@ -1,3 +1,4 @@
+import { newRequestId, withRequestId } from '../kernel/request-id.js';
 import type { CoreDeps, HandlerContext } from './context.js';
 import type { Role } from './authorizer.js';
 import type { ChatAdapter, CoreHandler, InboundEvent } from './events.js';
@@ -124,18 +125,32 @@ export function createBotCore(deps: CoreDeps): BotCore {
     else await r!.spec.handle(ctx, r!.value);
   };
 
-  const chain = [errors, whoami, gate, route, identity, audit, role, handler];
+  // One `event handled` line per event that did not fail (a failure logs `handler failed`).
+  const logged: Step = async ({ ctx }, next) => {
+    await next();
+    ctx.deps.logger.info('event handled', eventFields(ctx.event));
+  };
+
+  const chain = [errors, logged, whoami, gate, route, identity, audit, role, handler];
   const run = (turn: Turn, i: number): Promise<void> => chain[i]!(turn, () => run(turn, i + 1));
 
   return {
-    async handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
-      await run({ ctx: { event, adapter, deps, table } }, 0);
+    handle(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
+      // One request id per event: on every log line (the child logger here, the current id for
+      // code that logs through its own logger), on every relay call and in every audit row.
+      const requestId = event.requestId ?? newRequestId();
+      return withRequestId(requestId, () => run({ ctx: { event, adapter, deps: { ...deps, logger: deps.logger.child({ requestId }) }, table } }, 0));
     },
     commandName(text: string): string {
       const parsed = table.parse(text);
       return parsed.ok ? parsed.spec.name : 'invalid';
     },
   };
+}
+
+/** What an event's log lines say about it: who, where, which command or button (never its full text). */
+function eventFields(event: InboundEvent): Record<string, unknown> {
+  return { platform: event.actor.platform, actor: event.actor.id, kind: event.kind, name: event.action?.name ?? event.text.split(/\s+/, 1)[0] };
 }
 
 async function reportFailure(ctx: HandlerContext, err: unknown): Promise<void> {

@@ -26,6 +26,8 @@ export interface InboundEvent {
   conversation: ConversationRef;
   /** For actions: the message that carried the button, to update it in place. */
   message?: MessageRef;
+  /** Set by an adapter that already logged under one (request-id.ts); the core gives every other event its own. */
+  requestId?: string;
   /** Acknowledge at once; the optional reply is shown only to the actor. */
   ack(reply?: Reply): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { systemClock, type Clock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
+import { currentRequestId, REQUEST_ID_HEADER, requestIdSchema } from '../kernel/request-id.js';
 import { HostLimiter } from './host-limiter.js';
 import { describeTransportError, parseAnswer, RESPONSE_LIMIT_BYTES } from './client-errors.js';
 import { operations, RelayError, type OperationName, type OpParams, type OpResult } from './protocol.js';
@@ -34,10 +36,15 @@ export interface HttpRelayClientOptions {
    * the others can resume (default true; false only to measure the difference).
    */
   primeTlsSession?: boolean;
+  /** Where a failed call is logged: one line, no stack (default: nowhere). */
+  logger?: Logger;
 }
 
 /** A TLS session is trusted for resumption this long (Node's server issues tickets for 300 s). */
 const TLS_SESSION_FRESH_MS = 240_000;
+
+/** Failures that say something about the bot's link to the relay, not about a host: warn. */
+const LINK_FAILURES = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'RELAY_UNAVAILABLE', 'TIMEOUT', 'BAD_RESPONSE', 'INTERNAL']);
 
 /** Enough for every read of a 64-node check at once (5 per node + the directory chain). */
 export const DEFAULT_MAX_SOCKETS = 512;
@@ -93,8 +100,18 @@ export class HttpRelayClient implements RelayClient {
     }
     const p = checked.data as Record<string, unknown>;
     const host = typeof p.node === 'string' ? p.node : typeof p.source === 'string' ? p.source : undefined;
-    const answer = await this.limiter.run(host, () => this.withRetries(op, JSON.stringify(p), spec.write, options), options.signal);
-    const result = parseAnswer(this.base.origin, op, answer.status, answer.body);
+    let result: unknown;
+    try {
+      const answer = await this.limiter.run(host, () => this.withRetries(op, JSON.stringify(p), spec.write, options), options.signal);
+      result = parseAnswer(this.base.origin, op, answer.status, answer.body);
+    } catch (e) {
+      if (e instanceof RelayError && this.options.logger) {
+        const fields = { operation: op, code: e.code, error: e.message, ...(options.requestId ? { requestId: options.requestId } : {}) };
+        if (LINK_FAILURES.has(e.code)) this.options.logger.warn('relay call failed', fields);
+        else this.options.logger.debug('relay call failed', fields);
+      }
+      throw e;
+    }
     const out = spec.result.safeParse(result);
     if (!out.success) throw new RelayError('BAD_RESPONSE', `the relay at ${this.base.origin} answered ${op} with data that does not match the protocol`);
     return out.data as OpResult<O>;
@@ -131,6 +148,9 @@ export class HttpRelayClient implements RelayClient {
       'content-length': Buffer.byteLength(body),
     };
     if (options.requester) headers['x-triage-requester'] = requesterHeader(options.requester);
+    // Not signed: it only links the relay's audit line to the bot's log (docs/relay-protocol.md).
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId !== undefined && requestIdSchema.safeParse(requestId).success) headers[REQUEST_ID_HEADER] = requestId;
     const lib = this.base.protocol === 'https:' ? https : http;
     return this.tlsTurn().then((primed) => new Promise<Attempt>((resolve, reject) => {
       let timedOut = false;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { HttpRelayClient } from './client.js';
+import type { Logger } from '../kernel/logger.js';
 
 // The bot's relay client from config: key, timeouts, per-host cap, and the TLS material
 // (private CA, mTLS client certificate) read from the files the settings name. It takes the
@@ -15,7 +16,7 @@ export interface RelayClientSettings {
   concurrencyPerHost: number;
 }
 
-export async function createHttpRelayClient(config: { relay: RelayClientSettings }): Promise<HttpRelayClient> {
+export async function createHttpRelayClient(config: { relay: RelayClientSettings }, logger?: Logger): Promise<HttpRelayClient> {
   const r = config.relay;
   if (!r.url || !r.keySecret) throw new Error('RELAY_URL and RELAY_KEY_SECRET are required to talk to a relay');
   const [ca, cert, key] = await Promise.all([r.caFile, r.clientCert, r.clientKey].map((f) => (f ? readFile(f) : Promise.resolve(undefined))));
@@ -28,5 +29,6 @@ export async function createHttpRelayClient(config: { relay: RelayClientSettings
     ...(ca ? { ca } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),
+    ...(logger ? { logger } : {}),
   });
 }

@@ -13,5 +13,7 @@ export interface RelayClient {
 export interface CallOptions {
   /** Who asked, for the relay's audit log (a stable platform id, never a display name). */
   requester?: string;
+  /** The event this call is made for (x-triage-request-id); default: the current one (kernel/request-id.ts). */
+  requestId?: string;
   signal?: AbortSignal;
 }

@@ -1,4 +1,5 @@
 import type { Platform } from '../kernel/platform.js';
+import { newRequestId, withRequestId } from '../kernel/request-id.js';
 import type { ChatAdapter } from '../core/events.js';
 import type { Schedule } from '../store/store.js';
 import { cronOf, dueSlot, nextSlot } from './cron.js';
@@ -62,7 +63,8 @@ export class Scheduler {
       this.opts.logger.warn('taking over a scheduled run another replica claimed and never finished', { scheduleId: open.scheduleId, slot: open.slot, owner: open.owner });
       due.push({ schedule, adapter, slot: new Date(open.slot) });
     }
-    return Promise.all(due.map((d) => this.fire(d.schedule, d.adapter, d.slot, now)));
+    // Each run is an event of its own: its log lines, relay calls and audit rows share a request id.
+    return Promise.all(due.map((d) => withRequestId(newRequestId(), () => this.fire(d.schedule, d.adapter, d.slot, now))));
   }
 
   /** The earliest slot after `now` among active schedules. */

@@ -157,6 +157,8 @@ export interface NewAuditEvent {
   /** 'ok', 'refused', 'failed', ... */
   outcome: string;
   details: Json;
+  /** The event that wrote it (kernel/request-id.ts); default: the current one, if any. */
+  requestId?: string | null;
 }
 
 export interface AuditEvent extends NewAuditEvent {
@@ -167,6 +169,7 @@ export interface AuditEvent extends NewAuditEvent {
 export interface AuditFilter {
   subjectId?: string;
   actor?: string;
+  requestId?: string;
   since?: Date;
   until?: Date;
   limit?: number;

@@ -5,7 +5,7 @@ import { fixedClock } from '../../src/kernel/clock.js';
 import type { ChatPlatform, Platform } from '../../src/kernel/platform.js';
 import type { ConversationRef, MessageRef } from '../../src/kernel/refs.js';
 import type { Actor, ChatAdapter, CoreHandler, InboundEvent } from '../../src/core/events.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
 import type { Reply } from '../../src/core/reply.js';
 import { StoreBackedCoreStore } from '../../src/store/core-store-adapter.js';
 import { LabBackend } from '../../src/lab/lab-backend.js';
@@ -89,6 +89,7 @@ export interface HarnessOptions {
   /** The loop's longest sleep (tests with a fast clock). */
   maxSleepMs?: number;
   clock?: ReturnType<typeof fixedClock>;
+  logger?: Logger;
 }
 
 export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:00:00Z' }): Promise<Harness> {
@@ -105,7 +106,7 @@ export async function startHarness(opts: HarnessOptions = { now: '2027-03-26T12:
     coreStore: new StoreBackedCoreStore(store),
     relay,
     clock,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     adapters: opts.platformAdapters ?? Object.values(adapters),
     eventWindowHours: 72,
     owner: opts.owner ?? 'replica-a',

@@ -22,6 +22,8 @@ export interface AuditRecord {
   /** Present instead of params when they were too large to keep whole. */
   paramsBytes?: number;
   requester: string | null;
+  /** The caller's x-triage-request-id when it sent a well-formed one: the bot's log and audit rows carry the same id. */
+  requestId?: string;
   /** Set only when the approval token verified. */
   approvalId: string | null;
   /** `started`: a write about to reach the backend; its outcome follows in a later line. */

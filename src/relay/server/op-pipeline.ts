@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { Clock } from '../../kernel/clock.js';
+import type { Logger } from '../../kernel/logger.js';
+import { REQUEST_ID_HEADER, REQUEST_ID_RULE, requestIdSchema } from '../../kernel/request-id.js';
 import type { RelayBackend } from '../backend.js';
 import { withoutApproval, type ApprovalVerifier } from '../approval-token.js';
 import type { NonceCache } from '../nonce-cache.js';
@@ -38,16 +40,27 @@ export interface PipelineDeps {
   fences?: FenceRegister;
   maxBodyBytes: number;
   /** Operator log (stderr): where unexpected backend errors go, since callers only get a code. */
-  log: (message: string) => void;
+  log: Logger;
 }
 
 export const OPS_PREFIX = '/v1/ops/';
 export const REQUESTER_HEADER = 'x-triage-requester';
 
 /** What the audit line learns as the request moves through the checks. */
-export type AuditDraft = Pick<AuditRecord, 'keyId' | 'operation' | 'requester' | 'approvalId'> & Partial<Pick<AuditRecord, 'params' | 'paramsBytes' | 'reason' | 'claimedKeyId'>>;
+export type AuditDraft = Pick<AuditRecord, 'keyId' | 'operation' | 'requester' | 'approvalId'> & Partial<Pick<AuditRecord, 'params' | 'paramsBytes' | 'reason' | 'claimedKeyId' | 'requestId'>>;
 
 export type PipelineOutcome = { ok: true; result: unknown } | { ok: false; refusal: Refusal };
+
+/**
+ * The caller's request id (x-triage-request-id): optional and not signed, so it is checked here
+ * and never trusted for anything but linking lines. Absent: undefined; malformed: false.
+ */
+export function requestIdOf(req: IncomingMessage): string | undefined | false {
+  const v = req.headers[REQUEST_ID_HEADER];
+  if (v === undefined) return undefined;
+  const parsed = requestIdSchema.safeParse(v);
+  return parsed.success ? parsed.data : false;
+}
 
 function requesterOf(req: IncomingMessage): string | null {
   const v = req.headers[REQUESTER_HEADER];
@@ -81,6 +94,8 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   const name = target.slice(OPS_PREFIX.length).split('?')[0] ?? '';
   draft.operation = name.slice(0, 128);
   draft.requester = requesterOf(req);
+  const requestId = requestIdOf(req);
+  if (requestId) draft.requestId = requestId;
   const fail = (refusal: Refusal): PipelineOutcome => ({ ok: false, refusal });
   const remote = req.socket.remoteAddress ?? 'unknown';
 
@@ -109,6 +124,9 @@ export async function runOperation(req: IncomingMessage, deps: PipelineDeps, dra
   const deadline = readDeadline(req.headers, deps.keys.get(auth.keyId) ?? '', String(req.headers[SIGNATURE_HEADERS.nonce]));
   if (deadline.kind === 'bad') return fail(new Refusal(401, 'UNAUTHORIZED', `request not authenticated: ${deadline.message}`, 'denied', 'bad_deadline'));
 
+  if (requestId === false) {
+    return fail(Refusal.fromCode('BAD_REQUEST', `malformed ${REQUEST_ID_HEADER} header: ${REQUEST_ID_RULE}; nothing was done`, 'invalid', 'bad_request_id'));
+  }
   if (req.method !== 'POST') return fail(new Refusal(405, 'BAD_REQUEST', 'operations are called with POST', 'invalid', 'method'));
   if (!isOperationName(name)) {
     const shown = /^[a-z][a-z.-]{0,63}$/.test(name) ? ` ${name}` : '';
@@ -169,7 +187,7 @@ async function beforeWrite(op: OperationName, params: Record<string, unknown>, d
   try {
     await deps.auditStart?.(draft);
   } catch (e) {
-    deps.log(`audit log write failed before ${op}: ${e instanceof Error ? e.message : String(e)}`);
+    deps.log.error('audit log write failed before a write; nothing was run', { operation: op, error: e instanceof Error ? e.message : String(e) });
     return Refusal.fromCode('INTERNAL', 'the relay could not write its audit log, so it ran nothing; nothing was changed', 'failed', 'audit_unwritable');
   }
   try {
@@ -223,7 +241,7 @@ async function dispatch(op: OperationName, params: Record<string, unknown>, deps
     if (signal.aborted && !(e instanceof RelayError)) {
       return { ok: false, refusal: Refusal.fromCode('TIMEOUT', "the caller's deadline passed (or it hung up) while the relay worked on it", 'failed', 'deadline_passed') };
     }
-    if (!(e instanceof RelayError)) deps.log(`unexpected error in the ${deps.backend.name} backend during ${op}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    if (!(e instanceof RelayError)) deps.log.error('unexpected error in the backend', { backend: deps.backend.name, operation: op, error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) });
     return { ok: false, refusal: Refusal.fromBackendError(e) };
   }
 }

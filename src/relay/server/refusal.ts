@@ -56,4 +56,5 @@ export const REFUSAL_REASONS = [
   'approval',
   'audit_unwritable',
   'unsupported',
+  'bad_request_id',
 ] as const;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AuditSink } from './audit-log.js';
 import type { RelayMetrics } from './metrics.js';
-import { OPS_PREFIX, runOperation, type AuditDraft, type PipelineDeps } from './op-pipeline.js';
+import { OPS_PREFIX, requestIdOf, runOperation, type AuditDraft, type PipelineDeps } from './op-pipeline.js';
 import { Refusal } from './refusal.js';
 import type { UnauthenticatedLines } from './unauthenticated-lines.js';
 
@@ -55,8 +55,12 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
   const time = deps.clock.now().toISOString();
   const draft: AuditDraft = { keyId: null, operation: '', requester: null, approvalId: null };
   const remote = req.socket.remoteAddress ?? null;
+  // Lines about this request carry the caller's request id, once it proved well-formed.
+  const id = requestIdOf(req);
+  const log = id ? deps.log.child({ requestId: id }) : deps.log;
   const pipeline: PipelineDeps = {
     ...deps,
+    log,
     auditStart: (d) => deps.audit.append({ time, ...d, outcome: 'started', status: 0, errorCode: null, durationMs: Math.round((performance.now() - started) * 1000) / 1000, remote }),
   };
   const abort = new AbortController();
@@ -68,7 +72,7 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
   try {
     outcome = await runOperation(req, pipeline, draft, abort.signal);
   } catch (e) {
-    deps.log(`relay request failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    log.error('relay request failed unexpectedly', { error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) });
     outcome = { ok: false as const, refusal: Refusal.fromBackendError(e) };
   }
   const refusal = outcome.ok ? undefined : outcome.refusal;
@@ -99,7 +103,7 @@ async function handleOperation(req: IncomingMessage, res: ServerResponse, deps: 
     });
   } catch (e) {
     // No audit line, no answer with data: the caller gets a 500 and the operator the reason.
-    deps.log(`audit log write failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.error('audit log write failed; the caller got 500', { operation: draft.operation, error: e instanceof Error ? e.message : String(e) });
     deps.metrics.observe(draft.operation, 'failed', durationMs / 1000);
     send(res, 500, Refusal.fromCode('INTERNAL', 'the relay could not write its audit log', 'failed').body());
     return;

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { systemClock, type Clock } from '../../kernel/clock.js';
+import { createLogger, type Logger } from '../../kernel/logger.js';
 import { ApprovalVerifier } from '../approval-token.js';
 import { Drain } from './drain.js';
 import { FenceRegister } from './fencing.js';
@@ -42,7 +43,8 @@ export interface RelayServerOptions {
   futureSkewSeconds?: number;
   clock?: Clock;
   maxBodyBytes?: number;
-  log?: (message: string) => void;
+  /** Operator log; default: JSON lines on stderr (service triage-relay). */
+  logger?: Logger;
   /** How long close() lets requests in flight finish before closing their sockets (default 10 s). */
   drainMs?: number;
 }
@@ -111,7 +113,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const audit = typeof options.audit === 'string' ? new FileAuditLog(options.audit, options.auditRotation) : options.audit;
   await checkAudit(audit);
   const metrics = new RelayMetrics();
-  const log = options.log ?? ((m: string) => console.error(`[triage-relay] ${m}`));
+  const log = options.logger ?? createLogger('info', undefined, { name: 'triage-relay' });
   const scopes = options.keyScopes instanceof Map ? new Map(options.keyScopes) : new Map(Object.entries(options.keyScopes ?? {}));
   const handler = createRequestHandler({
     backend: options.backend,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createLogger, type Logger } from '../../kernel/logger.js';
 import { loadMigrations } from '../migrations/load.js';
 import { SqlStore } from '../sql/sql-store.js';
 import type { Store } from '../store.js';
@@ -11,13 +12,15 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Called when an idle pooled connection fails (e.g. the server restarted). */
   onBackgroundError?: (err: Error) => void;
+  /** Where such failures are logged when no onBackgroundError is given. */
+  logger?: Logger;
 }
 
 /** Connects, migrates (safely alongside other replicas) and returns a PostgreSQL store. */
 export async function openPostgresStore(connectionString: string, options: PostgresOptions = {}, now = new Date()): Promise<Store> {
   const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10 });
   // Without a listener an idle client's error would crash the process; the pool replaces it.
-  pool.on('error', options.onBackgroundError ?? ((err) => console.error(`store: a PostgreSQL connection failed: ${err.message}`)));
+  pool.on('error', options.onBackgroundError ?? ((err) => (options.logger ?? createLogger('info')).warn('store: a PostgreSQL connection failed; the pool replaces it', { error: err.message })));
   try {
     await migratePostgres(pool, loadMigrations('postgres'), now);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { currentRequestId } from '../../kernel/request-id.js';
 import type { AuditEvent, AuditFilter, NewAuditEvent } from '../store.js';
 import type { Db, Queryable, SqlValue } from './db.js';
 import { fromJson, toDate, toJson, toStringOrNull, type Row } from './rows.js';
@@ -5,17 +6,18 @@ import { fromJson, toDate, toJson, toStringOrNull, type Row } from './rows.js';
 // Append-only: this file inserts and reads. The one delete is the admin's export-and-prune,
 // which returns every row it removes; the schema refuses UPDATE and any other DELETE with triggers.
 
-const COLUMNS = 'id, at, actor, action, subject_id, outcome, details';
+const COLUMNS = 'id, at, actor, action, subject_id, outcome, details, request_id';
 
 /** Takes a Queryable so a plan transition can append its event inside its own transaction. */
 export async function appendAudit(db: Db, q: Queryable, e: NewAuditEvent): Promise<AuditEvent> {
-  const r = await q.query(`INSERT INTO audit_events (at, actor, action, subject_id, outcome, details) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`, [
+  const r = await q.query(`INSERT INTO audit_events (at, actor, action, subject_id, outcome, details, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`, [
     e.at,
     e.actor,
     e.action,
     e.subjectId,
     e.outcome,
     toJson(e.details),
+    e.requestId !== undefined ? e.requestId : (currentRequestId() ?? null),
   ]);
   return toAuditEvent(db, r.rows[0] as Row);
 }
@@ -29,6 +31,7 @@ export async function listAudit(db: Db, filter: AuditFilter = {}): Promise<Audit
   };
   if (filter.subjectId !== undefined) add('subject_id = ?', filter.subjectId);
   if (filter.actor !== undefined) add('actor = ?', filter.actor);
+  if (filter.requestId !== undefined) add('request_id = ?', filter.requestId);
   if (filter.since !== undefined) add('at >= ?', filter.since);
   if (filter.until !== undefined) add('at < ?', filter.until);
   params.push(filter.limit ?? 1000);
@@ -57,5 +60,6 @@ function toAuditEvent(db: Db, row: Row): AuditEvent {
     subjectId: toStringOrNull(row.subject_id),
     outcome: String(row.outcome),
     details: fromJson(db.dialect, row.details),
+    requestId: toStringOrNull(row.request_id),
   };
 }

@@ -88,7 +88,7 @@ function connector(status = 200): Array<{ path: string; body: { attachments?: Ar
 }
 
 function teamsAdapter(refs?: ConversationRefStore): TeamsAdapter {
-  const adapter = new TeamsAdapter({ auth: new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppType: 'MultiTenant' }), appId: '', port: 0, host: '127.0.0.1', log: () => {}, ...(refs ? { refs } : {}) });
+  const adapter = new TeamsAdapter({ auth: new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppType: 'MultiTenant' }), appId: '', port: 0, host: '127.0.0.1', ...(refs ? { refs } : {}) });
   started.push(adapter);
   return adapter;
 }

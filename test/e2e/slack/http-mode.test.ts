@@ -4,6 +4,7 @@ import { SlackAdapter } from '../../../adapters/slack/adapter.js';
 import { checkLimits } from '../../../adapters/slack/limits.js';
 import { renderBlocks } from '../../../adapters/slack/render.js';
 import { textReply } from '../../../src/core/reply.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { blockedThreeNodes, cluster64, progress } from '../../helpers/slack/sample-replies.js';
 import { API_URL, FakeCore, SIGNING_SECRET, SlackApiFake, appMention, blockActions, eventually, sendSigned, sign, slashCommand, type SlackRequest } from '../../helpers/slack/slack-fake.js';
 
@@ -119,6 +120,24 @@ describe('Slack adapter over HTTP', () => {
     expect(eventsBesidesCheckpoint()).toHaveLength(0);
     expect(api.messageCalls).toHaveLength(0);
     expect(api.responses).toHaveLength(0);
+  });
+
+  it('logs a bad signature as one warn line without a stack, and a burst of them as one line a while', async () => {
+    const lines: string[] = [];
+    const logged = new SlackAdapter({ botToken: 'xoxb-test', mode: 'http', signingSecret: SIGNING_SECRET, port: 0, listenHost: '127.0.0.1', apiUrl: API_URL, logger: createLogger('info', (l) => lines.push(l)) });
+    await logged.start(core);
+    try {
+      const at = `http://127.0.0.1:${logged.address!.port}/slack/events`;
+      const req = slashCommand('/migration-check', 'HV01 HV02');
+      lines.splice(0); // the start line
+      for (let i = 0; i < 5; i++) expect((await sendSigned(at, req, { signature: `v0=${'0'.repeat(64)}` })).status).toBe(401);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', msg: 'slack: request refused: bad or missing signature (401)', remote: '127.0.0.1' });
+      expect(lines[0]).not.toContain(SIGNING_SECRET);
+      expect(lines[0]).not.toMatch(/\bat .*:\d+:\d+/);
+    } finally {
+      await logged.stop();
+    }
   });
 
   it('refuses a timestamp older than five minutes with 401', async () => {

@@ -63,7 +63,7 @@ beforeEach(async () => {
   const lab = new LabBackend(await loadScenario(path.resolve(import.meta.dirname, '../../fixtures/lab/approvals.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
   backend = new WriteCountingBackend(lab);
   const audit = path.join(mkdtempSync(path.join(tmpdir(), 'teams-approvals-')), 'relay-audit.jsonl');
-  relay = await startRelayServer({ backend, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, log: () => {} });
+  relay = await startRelayServer({ backend, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, logger: silentLogger });
   client = new HttpRelayClient({ url: relay.url, keyId: 'bot', secret, clock, timeoutMs: 20_000 });
   store = await openStore('sqlite::memory:');
   const policy = parsePolicy(POLICY, 'teams-policy.yaml');
@@ -74,7 +74,6 @@ beforeEach(async () => {
     port: 0,
     host: '127.0.0.1',
     invokeDeadlineMs: 10_000,
-    log: () => {},
   });
   const deps = { store, relay: client, policy, authorizer, clock, logger: silentLogger, approvalKey, planTtlMinutes: 30, eventWindowHours: 72, adapters: [adapter] };
   const core = createBotCore({ relay: client, clock, store: new StoreBackedCoreStore(store), authorizer, logger: silentLogger, eventWindowHours: 72, extensions: [approvalsExtension(deps)] });

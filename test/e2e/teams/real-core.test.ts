@@ -7,7 +7,7 @@ import { TeamsAdapter } from '../../../adapters/teams/adapter.js';
 import { utf16Bytes, MAX_ACTIVITY_BYTES } from '../../../adapters/teams/card-size.js';
 import { createBotCore } from '../../../src/core/bot-core.js';
 import { fixedClock } from '../../../src/kernel/clock.js';
-import { silentLogger } from '../../../src/core/logger.js';
+import { createLogger, silentLogger } from '../../../src/core/logger.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { loadScenario } from '../../../src/lab/load.js';
 import { InProcessRelayClient } from '../../../src/relay/in-process-client.js';
@@ -65,7 +65,7 @@ async function startWith(file: string) {
     appId: '',
     port: 0,
     host: '127.0.0.1',
-    log: (m) => logs.push(m),
+    logger: createLogger('debug', (l) => logs.push(l)),
   });
   await adapter.start(core);
   const nodes = scenario.expect?.nodes ?? scenario.hosts.slice(0, 2).map((h) => h.name);

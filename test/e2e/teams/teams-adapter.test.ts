@@ -29,7 +29,6 @@ function noAuthAdapter(core: FakeCore, extra: Partial<ConstructorParameters<type
     port: 0,
     host: '127.0.0.1',
     invokeDeadlineMs: 2_000,
-    log: () => {},
     ...extra,
   });
   return { adapter, start: () => adapter.start(core) };

@@ -36,7 +36,7 @@ describe('Teams adapter with a certificate credential', () => {
     const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'teams-cert-')), 'teams.key');
     writeFileSync(keyFile, app.privateKey.export({ format: 'pem', type: 'pkcs8' }));
     const config = loadConfig({ TRIAGE_MODE: 'production', RELAY_URL: 'https://relay.example:8443', RELAY_KEY_SECRET: 'x'.repeat(64), APPROVAL_SIGNING_KEY: 'y'.repeat(64), POLICY_FILE: '/etc/triage/policy.yaml', TEAMS_APP_ID: APP_ID, TEAMS_CERT_THUMBPRINT: THUMBPRINT, TEAMS_CERT_KEY_FILE: keyFile, TEAMS_TENANT_ID: TENANT });
-    adapter = createTeamsAdapter(config, { port: 0, host: '127.0.0.1', log: () => {} })!;
+    adapter = createTeamsAdapter(config, { port: 0, host: '127.0.0.1' })!;
     await adapter.start(new FakeCore(async (event, a) => void (await a.post(event.conversation, { header: 'triage-bot', verdict: { status: 'info', text: 'hello' } }))));
   });
 

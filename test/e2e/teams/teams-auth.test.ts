@@ -5,6 +5,7 @@ import { createTeamsAdapter, type TeamsAdapter } from '../../../adapters/teams/i
 import { loadConfig } from '../../../src/config/load.js';
 import { FakeCore, TENANT, personalMessage, postActivity } from '../../helpers/teams/activities.js';
 import { channelToken as signedToken, fakeBotFrameworkOpenId, fakeEntraToken } from '../../helpers/teams/bot-framework-auth.js';
+import { createLogger } from '../../../src/core/logger.js';
 
 // With an app id configured, Bot Framework authentication is on: inbound requests need a JWT
 // signed by a key from the Bot Framework OpenID metadata, and outbound calls carry a token from
@@ -34,7 +35,7 @@ describe('Teams adapter with Bot Framework authentication on', () => {
         return [200, { id: 'reply-1' }];
       });
     const config = loadConfig({ TRIAGE_MODE: 'lab', TEAMS_APP_ID: APP_ID, TEAMS_APP_PASSWORD: 'client-secret', TEAMS_TENANT_ID: TENANT, TEAMS_PORT: '3978' });
-    adapter = createTeamsAdapter(config, { port: 0, host: '127.0.0.1', log: (m) => logs.push(m) })!;
+    adapter = createTeamsAdapter(config, { port: 0, host: '127.0.0.1', logger: createLogger('debug', (l) => logs.push(l)) })!;
     await adapter.start(core);
   });
 
@@ -66,20 +67,26 @@ describe('Teams adapter with Bot Framework authentication on', () => {
     expect(core.events).toHaveLength(0);
   });
 
-  it('rejects an expired token', async () => {
+  it('rejects an expired token, and logs it as one warn line without a stack', async () => {
+    const before = logs.length;
     const hourAgo = Math.floor(Date.now() / 1000) - 7200;
     const res = await postActivity(adapter.port, personalMessage('help'), { authorization: `Bearer ${channelToken(privateKey, { nbf: hourAgo, iat: hourAgo, exp: hourAgo + 600 })}` });
     await adapter.idle();
     expect(res.status).toBe(401);
     expect(core.events).toHaveLength(0);
+    const shown = logs.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level !== 'debug');
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ level: 'warn', status: 401, detail: 'The token has expired' });
+    expect(logs.slice(before).join('\n')).not.toMatch(/\n\s+at |\\n\s+at /);
   });
 
   it('accepts a properly signed request and replies with an Entra ID token', async () => {
+    const before = logs.length;
     const res = await postActivity(adapter.port, personalMessage('help'), { authorization: `Bearer ${channelToken(privateKey)}` });
     await adapter.idle();
     expect(res.status).toBe(200);
     expect(core.events.map((e) => e.text)).toEqual(['help']);
-    expect(logs).toEqual([]);
+    expect(logs.slice(before)).toEqual([]);
     expect(sent).toEqual([{ auth: 'Bearer outbound-token-xyz' }]);
     expect(tokenRequests.join('\n')).toContain(`client_id=${APP_ID}`);
     expect(tokenRequests.join('\n')).toContain('scope=https%3A%2F%2Fapi.botframework.com%2F.default');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { createBotCore } from '../../../src/core/bot-core.js';
 import { fixedClock } from '../../../src/kernel/clock.js';
 import type { Actor } from '../../../src/core/events.js';
-import { silentLogger } from '../../../src/core/logger.js';
+import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import type { BackendContext, RelayBackend } from '../../../src/relay/backend.js';
 import { HttpRelayClient } from '../../../src/relay/client.js';
 import { operations, type OperationName, type OpParams, type OpResult } from '../../../src/relay/protocol.js';
@@ -77,32 +77,36 @@ export interface Flow {
   store: Store;
   backend: WriteCountingBackend;
   relay: RunningRelay;
+  /** The relay's audit log (JSON lines). */
+  auditFile: string;
   client: HttpRelayClient;
   deps: ApprovalsDeps;
   clock: ReturnType<typeof fixedClock>;
   close(): Promise<void>;
 }
 
-export async function startFlow(backend: RelayBackend, options: { now?: string; policy?: string; databaseUrl?: string } = {}): Promise<Flow> {
+export async function startFlow(backend: RelayBackend, options: { now?: string; policy?: string; databaseUrl?: string; logger?: Logger } = {}): Promise<Flow> {
+  const logger = options.logger ?? silentLogger;
   const clock = fixedClock(options.now ?? new Date().toISOString());
   const secret = randomRelaySecret();
   const approvalKey = randomRelaySecret();
   const counting = new WriteCountingBackend(backend);
   const audit = path.join(mkdtempSync(path.join(tmpdir(), 'approvals-')), 'relay-audit.jsonl');
-  const relay = await startRelayServer({ backend: counting, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, log: () => {} });
+  const relay = await startRelayServer({ backend: counting, keys: { bot: secret }, writesEnabled: true, approvalKey, audit, clock, logger: logger.child({ service: 'triage-relay' }) });
   const client = new HttpRelayClient({ url: relay.url, keyId: 'bot', secret, clock, timeoutMs: 20_000 });
   const store = await openStore(options.databaseUrl ?? 'sqlite::memory:');
   const policy = parsePolicy(options.policy ?? TEST_POLICY, 'test-policy.yaml');
   const authorizer = new PolicyAuthorizer(policy, client);
   const chat = new FakeChat();
-  const deps: ApprovalsDeps = { store, relay: client, policy, authorizer, clock, logger: silentLogger, approvalKey, planTtlMinutes: 30, eventWindowHours: 72, adapters: [chat] };
-  const core = createBotCore({ relay: client, clock, store: new StoreBackedCoreStore(store), authorizer, logger: silentLogger, eventWindowHours: 72, extensions: [approvalsExtension(deps)] });
+  const deps: ApprovalsDeps = { store, relay: client, policy, authorizer, clock, logger, approvalKey, planTtlMinutes: 30, eventWindowHours: 72, adapters: [chat] };
+  const core = createBotCore({ relay: client, clock, store: new StoreBackedCoreStore(store), authorizer, logger, eventWindowHours: 72, extensions: [approvalsExtension(deps)] });
   await chat.start(core);
   return {
     chat,
     store,
     backend: counting,
     relay,
+    auditFile: audit,
     client,
     deps,
     clock,

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 async function relayWith(secret: string, port = 0): Promise<RunningRelay> {
   const backend = new LabBackend(await loadScenario('lab/default.yaml'));
-  return startRelayServer({ backend, keys: { [KEY]: secret }, host: '127.0.0.1', port, audit: path.join(dir, `audit-${port}.jsonl`), log: () => {}, quotas: LOOPBACK_OWN_KEY_QUOTAS });
+  return startRelayServer({ backend, keys: { [KEY]: secret }, host: '127.0.0.1', port, audit: path.join(dir, `audit-${port}.jsonl`), logger: silentLogger, quotas: LOOPBACK_OWN_KEY_QUOTAS });
 }
 
 async function botAgainst(relayUrl: string, databaseUrl: string): Promise<RunningBot> {

@@ -311,7 +311,7 @@ describe('relay hardening, attacked from outside (issue 17)', { timeout: 120_000
       renameSync(a.audit, `${a.audit}.old`);
       mkdirSync(a.audit);
       a.r.child.kill('SIGHUP');
-      while (!a.r.out().includes('audit log reopened')) await new Promise((r) => setTimeout(r, 20));
+      while (!a.r.err().includes('audit log reopened')) await new Promise((r) => setTimeout(r, 20));
 
       const refused = await call(a.r.url, 'host.set-migration-auth', { ...params, approval: token('host.set-migration-auth', params, 'apr-audit-down') });
       expect(refused.status).toBe(500);
@@ -321,7 +321,7 @@ describe('relay hardening, attacked from outside (issue 17)', { timeout: 120_000
 
       rmdirSync(a.audit);
       a.r.child.kill('SIGHUP');
-      while (a.r.out().split('audit log reopened').length < 3) await new Promise((r) => setTimeout(r, 20));
+      while (a.r.err().split('audit log reopened').length < 3) await new Promise((r) => setTimeout(r, 20));
       expect((await call(a.r.url, 'host.migration-settings', { node: 'HV04' })).json.result).toMatchObject({ authenticationType: 'CredSSP' });
 
       const applied = await call(a.r.url, 'host.set-migration-auth', { ...params, approval: token('host.set-migration-auth', params, 'apr-audit-up') });

@@ -8,6 +8,7 @@ import { signRequest } from '../../../src/relay/signing.js';
 import { LOOPBACK_OWN_KEY_QUOTAS } from '../../../src/relay/server/key-policy.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';
 import { systemClock, type Clock } from '../../../src/kernel/clock.js';
+import { silentLogger } from '../../../src/kernel/logger.js';
 
 // Shared by the relay's HTTP tests: a spy backend that records every call and answers valid
 // protocol results, a relay started on 127.0.0.1 around it, and a raw signed POST.
@@ -104,7 +105,7 @@ export async function startSpyRelay(overrides: Partial<RelayServerOptions> = {})
   const spy = (overrides.backend as SpyBackend | undefined) ?? new SpyBackend();
   const auditFile = path.join(tempDir(), 'audit.jsonl');
   // The tests' own key is not throttled unless a test asks for quotas (flood tests do).
-  const relay = await startRelayServer({ backend: spy, keys: { [KEY_ID]: SECRET }, audit: auditFile, log: () => {}, quotas: LOOPBACK_OWN_KEY_QUOTAS, ...overrides });
+  const relay = await startRelayServer({ backend: spy, keys: { [KEY_ID]: SECRET }, audit: auditFile, logger: silentLogger, quotas: LOOPBACK_OWN_KEY_QUOTAS, ...overrides });
   return { relay, spy, auditFile };
 }
 

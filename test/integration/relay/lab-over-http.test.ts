@@ -10,6 +10,7 @@ import { RelayError } from '../../../src/relay/protocol.js';
 import { randomRelaySecret } from '../../../src/relay/signing.js';
 import { startRelayServer, type RunningRelay } from '../../../src/relay/server/start-relay-server.js';
 import { tempDir } from './harness.js';
+import { silentLogger } from '../../../src/kernel/logger.js';
 
 // The whole stack as the bot's lab mode runs it: the lab backend behind the signed HTTP relay,
 // called through the HTTP client. Reads match the backend's own answers; a compare-and-swap
@@ -25,7 +26,7 @@ let client: HttpRelayClient;
 
 beforeAll(async () => {
   lab = new LabBackend(await loadScenario(path.join(ROOT, 'lab/default.yaml')), { latency: { hostMs: 0, directoryMs: 0 } });
-  relay = await startRelayServer({ backend: lab, keys: { lab: secret }, writesEnabled: true, approvalKey, audit: path.join(tempDir(), 'audit.jsonl'), clock, log: () => {} });
+  relay = await startRelayServer({ backend: lab, keys: { lab: secret }, writesEnabled: true, approvalKey, audit: path.join(tempDir(), 'audit.jsonl'), clock, logger: silentLogger });
   client = new HttpRelayClient({ url: relay.url, keyId: 'lab', secret, clock });
 });
 afterAll(async () => {

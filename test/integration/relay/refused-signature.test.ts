@@ -26,7 +26,7 @@ let relay: RunningRelay;
 beforeAll(async () => {
   const scenario = await loadScenario('lab/default.yaml');
   const audit = path.join(mkdtempSync(path.join(tmpdir(), 'triage-refused-')), 'audit.jsonl');
-  relay = await startRelayServer({ backend: new LabBackend(scenario), keys: { bot: RIGHT }, host: '127.0.0.1', port: 0, audit, log: () => undefined });
+  relay = await startRelayServer({ backend: new LabBackend(scenario), keys: { bot: RIGHT }, host: '127.0.0.1', port: 0, audit, logger: silentLogger });
 });
 
 afterAll(async () => {

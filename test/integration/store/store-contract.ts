@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationRef, MessageRef } from '../../../src/kernel/refs.js';
+import { newRequestId, withRequestId } from '../../../src/kernel/request-id.js';
 import type { Diagnosis } from '../../../src/diagnostics/findings.js';
 import type { NewAuditEvent, NewCheckRun, NewPlan, NewSchedule, Store } from '../../../src/store/store.js';
 import { StoreError } from '../../../src/store/store-error.js';
@@ -93,7 +94,7 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
 
     it('migrates once: opening again (twice at once, too) applies nothing and keeps the data', async () => {
       const before = await target.raw('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(before.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 6]);
+      expect(before.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6]);
       const saved = await store.saveCheckRun(run('CL1', 0));
       await store.close();
       opened.splice(0);
@@ -241,6 +242,21 @@ export function describeStoreContract(name: string, fresh: () => Promise<StoreTa
       expect(await store.listAudit({ actor: 'slack:U0OPERATOR' })).toEqual([e1, e3]);
       expect(await store.listAudit({ since: at(2), until: at(3) })).toEqual([e2]);
       expect(await store.listAudit({ limit: 2 })).toEqual([e1, e2]);
+    });
+
+    it('tags an audit row with the request id of the event that wrote it; rows without one (older releases, no event) read as null', async () => {
+      const id = newRequestId();
+      const inEvent = await withRequestId(id, () => store.appendAudit(audit('plan.approved')));
+      const given = await store.appendAudit({ ...audit('plan.applying'), requestId: 'slack:Ev0123456' });
+      const outside = await store.appendAudit(audit('plan.expired', 'system'));
+      // A row as a release before migration 005 wrote it: no request_id at all.
+      await target.raw(`INSERT INTO audit_events (at, actor, action, subject_id, outcome, details) VALUES ('2026-03-01T09:00:00.000Z', 'system', 'plan.recovered', NULL, 'failed', '{}')`);
+      const rows = await store.listAudit();
+      expect(rows.map((r) => [r.action, r.requestId])).toEqual([['plan.approved', id], ['plan.applying', 'slack:Ev0123456'], ['plan.expired', null], ['plan.recovered', null]]);
+      expect(inEvent.requestId).toBe(id);
+      expect(outside.requestId).toBeNull();
+      expect(given.requestId).toBe('slack:Ev0123456');
+      expect(await store.listAudit({ requestId: id })).toEqual([inEvent]);
     });
 
     it('keeps audit append-only: no update or delete in the store, and the database refuses an UPDATE', async () => {

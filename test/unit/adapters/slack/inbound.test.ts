@@ -99,7 +99,7 @@ describe('boltLogger', () => {
   it('forwards Bolt log lines to the bot logger and never throws on odd arguments', async () => {
     const { boltLogger } = await import('../../../../adapters/slack/bolt-logger.js');
     const lines: Array<[string, string]> = [];
-    const log = boltLogger({ debug: (m) => lines.push(['debug', m]), info: (m) => lines.push(['info', m]), warn: (m) => lines.push(['warn', m]), error: (m) => lines.push(['error', m]) });
+    const log = boltLogger({ debug: (m) => lines.push(['debug', m]), info: (m) => lines.push(['info', m]), warn: (m) => lines.push(['warn', m]), error: (m) => lines.push(['error', m]), child: () => { throw new Error('not used'); }, isLevelEnabled: () => true });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     log.warn('Failed to verify', new Error('bad signature'), cyclic, 3);
