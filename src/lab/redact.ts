@@ -26,6 +26,8 @@ const KEEP = new Set(['log', 'codes', 'rootCauses', 'verdict', 'status', 'authen
 // Values that are SPNs: only the part after the service class is a name. A KDC event's service
 // is an SPN or an account (HV02$): an account has no service class, and is a name as a whole.
 const SPN_LISTS = new Set(['allowedToDelegateTo', 'servicePrincipalNames', 'service']);
+// Accounts every domain has (a 4768's service is krbtgt): they name nobody.
+const WELL_KNOWN_ACCOUNTS = new Set(['krbtgt']);
 // Records whose keys are names: a host's dns table, a domain controller's delegation copies.
 const NAME_KEYED = new Set(['dns', 'delegation']);
 
@@ -148,13 +150,14 @@ class Names {
     const slash = noRealm.indexOf('/');
     if (slash >= 0) {
       const host = noRealm.slice(slash + 1).split(/[:/]/)[0]!;
-      if (host) this.fqdn(host);
+      // krbtgt/LAB.TEST names the realm, already mapped: not a host in a domain called TEST.
+      if (host && !this.valueOf(host)) this.fqdn(host);
       return;
     }
     const backslash = noRealm.indexOf('\\');
     if (backslash > 0 && !this.valueOf(noRealm.slice(0, backslash))) this.add(noRealm.slice(0, backslash), this.next('DOMAIN'));
     const account = noRealm.slice(backslash + 1).replace(/\$$/, '');
-    if (account && !this.valueOf(account)) this.add(account, this.next('ACCOUNT'));
+    if (account && !WELL_KNOWN_ACCOUNTS.has(account.toLowerCase()) && !this.valueOf(account)) this.add(account, this.next('ACCOUNT'));
   }
 
   /** A host name met in a value: its first label is a host, the rest its domain. */

@@ -51,6 +51,16 @@ describe('triage capture: domain-controller evidence', () => {
     const dc = parseScenario(text, 'r.yaml').domainControllers[0]!;
     expect(dc.kdcEvents[0]).toMatchObject({ account: 'NODE01$@CORP.EXAMPLE', service: 'NODE03$', transmittedServices: expect.stringMatching(/^account\d\d@CORP\.EXAMPLE$/) });
 
+    // A TGT request's service is krbtgt, in every domain: kept.
+    const dc01 = refused.evidence.dcs!.perDc['DC01']!;
+    if (!dc01.kdcEvents.ok) throw new Error('DC01 answered in this scenario');
+    const tgt = { ...dc01.kdcEvents.value.events[0]!, id: 4768, status: '0x12', service: 'krbtgt/LAB.TEST', transmittedServices: null };
+    dc01.kdcEvents.value.events.push(tgt, { ...tgt, service: 'krbtgt' });
+    const withTgt = redactScenario(captureScenario(refused.evidence, refused.diagnosis).scenario);
+    expect(withTgt.scenario.domainControllers[0]!.kdcEvents.filter((e) => e.id === 4768).map((e) => e.service)).toEqual(['krbtgt/CORP.EXAMPLE', 'krbtgt']);
+    // The realm in an SPN is the domain, not a host "LAB" in a domain "TEST".
+    expect(withTgt.mapping.has('test')).toBe(false);
+
     const pending = await checked('lab/replication-pending-other-site.yaml');
     const redacted = redactScenario(captureScenario(pending.evidence, pending.diagnosis).scenario).scenario;
     expect(redacted.domainControllers.map((d) => [d.name, d.site])).toEqual([['KDC01', 'Default-First-Site-Name'], ['KDC02', 'SITE01']]);
