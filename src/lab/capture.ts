@@ -3,7 +3,8 @@ import { accountName } from '../diagnostics/facts.js';
 import type { Evidence, HostEvidence, Outcome } from '../diagnostics/evidence.js';
 import type { Diagnosis } from '../diagnostics/findings.js';
 import { existingSpnSchema, vmNameSchema, type Computer, type DnsAnswer, type OpResult } from '../relay/protocol.js';
-import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.js';
+import { dcsOf } from './capture-dcs.js';
+import { scenarioSchema, siteNameSchema, type Scenario, type ScenarioInput } from './schema.js';
 
 // Capturing an incident: the evidence one check collected, written back as a lab scenario, so
 // `triage check … --lab incident.yaml` answers every read the check makes exactly as the relay
@@ -28,7 +29,7 @@ export interface Capture {
 // Evidence keys this module turns into scenario fields. Evidence gains keys as the bot reads more
 // (domain controllers, issue 19): a key not listed here is reported in `notes` instead of being
 // silently dropped, so a capture never claims to hold evidence it left out.
-const CAPTURED_EVIDENCE_KEYS = new Set(['nodes', 'collectedAt', 'eventWindowHours', 'hosts', 'directory']);
+const CAPTURED_EVIDENCE_KEYS = new Set(['nodes', 'collectedAt', 'eventWindowHours', 'hosts', 'directory', 'dcs']);
 const CAPTURED_HOST_KEYS = new Set(['node', 'migration', 'security', 'events', 'hotfixes', 'dns', 'vms']);
 const CAPTURED_DIRECTORY_KEYS = new Set(['computers', 'spnOwners', 'initiator']);
 
@@ -76,6 +77,7 @@ export function captureScenario(evidence: Evidence, diagnosis: Diagnosis, option
     users,
     hosts,
     directory: { reachable: evidence.directory.computers.ok || !isUnreachable(evidence.directory.computers) },
+    ...(evidence.dcs ? { domainControllers: dcsOf(evidence.dcs, directory, notes) } : {}),
     expect: expectOf(diagnosis, evidence, hostName),
   };
   if (!evidence.directory.computers.ok && !isUnreachable(evidence.directory.computers)) {
@@ -187,6 +189,7 @@ function hostOf(h: HostEvidence, name: string, notes: string[]): ScenarioInput['
     name,
     ...(security ? { os: security.os || 'Windows Server', clockOffsetSeconds: security.clockOffsetSeconds, credentialGuard: security.credentialGuardRunning } : {}),
     ...(security?.addresses && security.addresses.length > 0 ? { addresses: security.addresses } : {}),
+    ...(typeof security?.site === 'string' && keep(siteNameSchema.safeParse(security.site).success, notes, `${name}'s site "${security.site}" is not an AD site name the lab can hold`) ? { site: security.site } : {}),
     ...(migration
       ? {
           migration: {

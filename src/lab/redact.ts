@@ -1,12 +1,14 @@
 import { shortName } from '../kernel/node-name.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { DEFAULT_SITE, scenarioSchema, type Scenario } from './schema.js';
 
 // Redacting a captured scenario before it leaves the building: domain, host, computer, cluster,
-// user and VM names are replaced by neutral ones (corp.example, NODE01, USER01, GUEST01...) with ONE
+// user, VM, domain-controller and site names, and the accounts KDC events name, are replaced by
+// neutral ones (corp.example, NODE01, USER01, GUEST01, KDC01, SITE01, ACCOUNT01...) with ONE
 // mapping applied to every string (SPNs, FQDNs, DNs, storage paths, event messages), so the
 // verdict reproduces on the redacted file exactly as on the original: the checks compare names
 // with each other, never with a list of real names. Addresses, KB ids, times, UAC bits and
-// encryption types are kept: they are what the verdict rests on, and they name nobody.
+// encryption types are kept: they are what the verdict rests on, and they name nobody; so is AD's
+// default site name (Default-First-Site-Name), the same in every forest.
 
 export interface Redaction {
   scenario: Scenario;
@@ -21,8 +23,13 @@ const AD_NETBIOS = 'CORP';
 
 // Values that are codes, numbers or clock readings: never names, never rewritten.
 const KEEP = new Set(['log', 'codes', 'rootCauses', 'verdict', 'status', 'authenticationType', 'performanceOption', 'state', 'os', 'now', 'time', 'installedOn', 'id', 'addresses']);
-// Values that are SPNs: only the part after the service class is a name.
-const SPN_LISTS = new Set(['allowedToDelegateTo', 'servicePrincipalNames']);
+// Values that are SPNs: only the part after the service class is a name. A KDC event's service
+// is an SPN or an account (HV02$): an account has no service class, and is a name as a whole.
+const SPN_LISTS = new Set(['allowedToDelegateTo', 'servicePrincipalNames', 'service']);
+// Accounts every domain has (a 4768's service is krbtgt): they name nobody.
+const WELL_KNOWN_ACCOUNTS = new Set(['krbtgt']);
+// Records whose keys are names: a host's dns table, a domain controller's delegation copies.
+const NAME_KEYED = new Set(['dns', 'delegation']);
 
 export function redactScenario(scenario: Scenario): Redaction {
   const names = new Names(scenario.domain.fqdn);
@@ -44,6 +51,13 @@ export function redactScenario(scenario: Scenario): Redaction {
   // Names met only inside values: SPN hosts, DNS answers, storage servers, DNs of computers.
   for (const fq of referencedHostNames(scenario)) names.fqdn(fq);
   for (const c of scenario.computers) if (c.distinguishedName) names.add(cnOf(c.distinguishedName), names.valueOf(c.name) ?? names.next('COMPUTER'));
+  // Domain controllers, their sites, and the accounts and SPNs their KDC events name (issue 19).
+  for (const d of scenario.domainControllers) names.host(d.name, 'KDC');
+  for (const site of [...scenario.hosts.map((h) => h.site), ...scenario.domainControllers.map((d) => d.site)]) {
+    // AD's own default site name is the same in every forest: it names nobody.
+    if (site && site !== DEFAULT_SITE && !names.valueOf(site)) names.add(site, names.next('SITE'));
+  }
+  for (const principal of kdcPrincipals(scenario)) names.principal(principal);
 
   const apply = names.replacer();
   const redacted = walk(scenario, undefined, apply) as Scenario;
@@ -57,6 +71,20 @@ function dn(fqdn: string): string {
 
 function cnOf(distinguishedName: string): string {
   return /^CN=([^,]+)/i.exec(distinguishedName)?.[1] ?? '';
+}
+
+/** The accounts and SPNs KDC events name (HV01$@LAB.TEST, LAB\\svc$, cifs/hv02.lab.test). */
+function kdcPrincipals(s: Scenario): string[] {
+  const out: string[] = [];
+  for (const d of s.domainControllers) {
+    for (const e of d.kdcEvents) {
+      out.push(...[e.account, e.service].filter((v): v is string => !!v));
+      // TransmittedServices lists the principals delegated through (user@REALM, SPNs): a service
+      // class may hold spaces, an account or an SPN's host part never does.
+      for (const token of (e.transmittedServices ?? '').split(/[\s,;]+/)) if (/[@/]/.test(token)) out.push(token);
+    }
+  }
+  return out;
 }
 
 function referencedHostNames(s: Scenario): string[] {
@@ -114,6 +142,24 @@ class Names {
     this.add(key, value ?? `${this.next('domain').toLowerCase()}.example`);
   }
 
+  /** An account or SPN from a KDC event: its realm or NetBIOS domain, then the account (or the SPN's host). */
+  principal(value: string): void {
+    const at = value.lastIndexOf('@');
+    if (at > 0 && !value.slice(at + 1).includes('/')) this.domain(value.slice(at + 1), undefined);
+    const noRealm = at > 0 ? value.slice(0, at) : value;
+    const slash = noRealm.indexOf('/');
+    if (slash >= 0) {
+      const host = noRealm.slice(slash + 1).split(/[:/]/)[0]!;
+      // krbtgt/LAB.TEST names the realm, already mapped: not a host in a domain called TEST.
+      if (host && !this.valueOf(host)) this.fqdn(host);
+      return;
+    }
+    const backslash = noRealm.indexOf('\\');
+    if (backslash > 0 && !this.valueOf(noRealm.slice(0, backslash))) this.add(noRealm.slice(0, backslash), this.next('DOMAIN'));
+    const account = noRealm.slice(backslash + 1).replace(/\$$/, '');
+    if (account && !WELL_KNOWN_ACCOUNTS.has(account.toLowerCase()) && !this.valueOf(account)) this.add(account, this.next('ACCOUNT'));
+  }
+
   /** A host name met in a value: its first label is a host, the rest its domain. */
   fqdn(name: string): void {
     const clean = name.replace(/\.$/, '');
@@ -163,8 +209,9 @@ function walk(value: unknown, key: string | undefined, apply: (t: string) => str
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      // dns tables are keyed by the names looked up: the keys are names too.
-      out[key === 'dns' ? apply(k) : k] = walk(v, k === 'dns' || key !== 'dns' ? k : undefined, apply);
+      // dns tables are keyed by the names looked up, a DC's delegation copies by computer: the keys are names too.
+      const keyedByName = key !== undefined && NAME_KEYED.has(key);
+      out[keyedByName ? apply(k) : k] = walk(v, NAME_KEYED.has(k) || !keyedByName ? k : undefined, apply);
     }
     return out;
   }

@@ -103,7 +103,7 @@ const vmSchema = z.strictObject({
     .describe('Where the VM configuration and disks live; \\\\server\\share\\... means SMB storage (cifs delegation to that server)'),
 });
 
-const siteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected an AD site name such as Default-First-Site-Name');
+export const siteNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected an AD site name such as Default-First-Site-Name');
 export const DEFAULT_SITE = 'Default-First-Site-Name';
 
 const hostSchema = z.strictObject({
@@ -133,7 +133,7 @@ const hostSchema = z.strictObject({
     .describe(
       'What this host resolves a name to: an FQDN (the addresses of that host, PTR = that name), null (does not resolve), or {addresses, ptr}; names not listed resolve to their dNSHostName and its addresses',
     ),
-  site: siteName.optional().describe('The AD site the host is in (the DCs it uses are those of its site); absent = not reported by host.security (the DC checks then count every DC, and the lab\'s KDC is one of Default-First-Site-Name)'),
+  site: siteNameSchema.optional().describe('The AD site the host is in (the DCs it uses are those of its site); absent = not reported by host.security (the DC checks then count every DC, and the lab\'s KDC is one of Default-First-Site-Name)'),
   hotfixes: z.array(hotfixSchema).default([]),
   events: z.array(eventSchema).default([]),
   vms: z.array(vmSchema).default([]),
@@ -170,7 +170,7 @@ const dcDelegationSchema = z.strictObject({
 
 const domainControllerSchema = z.strictObject({
   name: shortName.describe('The DC computer name (its object has userAccountControl 0x2000)'),
-  site: siteName.default(DEFAULT_SITE).describe('The AD site of its server object'),
+  site: siteNameSchema.default(DEFAULT_SITE).describe('The AD site of its server object'),
   readOnly: z.boolean().default(false).describe('An RODC (0x4000000)'),
   reachable: z.boolean().default(true).describe('false: dc.* reads and its per-DC LDAP read fail'),
   hotfixes: z.array(hotfixSchema).default([]),

@@ -77,8 +77,9 @@ describe('triage capture round-trips every shipped scenario', () => {
     const reloaded = parseScenario(text, 'capture.yaml');
     const again = await check(reloaded, reloaded.expect!.nodes, reloaded.expect!.initiator);
     expect(summary(again.diagnosis)).toEqual(summary(first.diagnosis, redaction.apply));
-    // No original host, VM or domain name survives anywhere in the file.
-    const secrets = [original.domain.fqdn, ...original.hosts.map((h) => h.name), ...original.hosts.flatMap((h) => h.vms.map((v) => v.name))];
+    // No original host, VM, domain controller, site (but AD's default one) or domain name survives anywhere in the file.
+    const sites = [...original.hosts.map((h) => h.site), ...original.domainControllers.map((d) => d.site)].filter((s): s is string => !!s && s !== 'Default-First-Site-Name');
+    const secrets = [original.domain.fqdn, ...original.hosts.map((h) => h.name), ...original.hosts.flatMap((h) => h.vms.map((v) => v.name)), ...original.domainControllers.map((d) => d.name), ...sites];
     for (const secret of secrets) expect(text.toLowerCase(), `${secret} in the redacted capture`).not.toMatch(new RegExp(`(?<![a-z0-9-])${secret.toLowerCase().replaceAll('.', '\\.')}(?![a-z0-9-])`));
   });
 
