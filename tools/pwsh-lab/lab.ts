@@ -184,6 +184,17 @@ export class PwshLab {
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EmulatedCall) : [];
   }
 
+  /** Modelled WinRM cost from now on: every session set-up and every remote call waits this long (0: none). */
+  setLatency(latency: { sessionMs: number; callMs: number }): void {
+    writeFileSync(path.join(this.dir, 'latency.json'), JSON.stringify(latency));
+  }
+
+  /** Endpoint sessions opened so far (New-PSSession, or the one Invoke-Command -ComputerName opens). */
+  sessions(): Array<{ computerName: string; configurationName: string; pid: number }> {
+    const log = path.join(this.dir, 'sessions.jsonl');
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { computerName: string; configurationName: string; pid: number }) : [];
+  }
+
   /** PowerShell processes started so far. */
   starts(): number {
     return this.pids().length;
