@@ -5,6 +5,7 @@ import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
 import type { LabLatencyFigures } from './lab-latency.js';
 import type { MemoryFigures } from './memory.js';
 import type { PoolingFigures } from './powershell-pooling.js';
+import { TARGET_RATIO as PRODUCTION_TARGET_RATIO, type ProductionModelFigures } from './production-model.js';
 import type { ThroughputFigures } from './relay-throughput.js';
 
 // bench/results.json and the printed table. The field names are a contract (issue 10; scripts
@@ -24,6 +25,8 @@ export interface Figures {
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   /** The lab's injected latency itself: waits and overlap (moved here from a timed unit test). */
   labLatency?: LabLatencyFigures;
+  /** Issue 18: the windows backend on real pwsh against emulated JEA endpoints with modelled WinRM costs. */
+  productionModel?: ProductionModelFigures;
   durationMs: number;
 }
 
@@ -47,6 +50,7 @@ export interface Results {
   relay: ThroughputFigures;
   checkBurst?: { bounded: BurstFigures; unbounded: BurstFigures };
   labLatency?: LabLatencyFigures;
+  productionModel?: ProductionModelFigures;
   targets: Target[];
 }
 
@@ -86,6 +90,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     relay: f.relay,
     ...(f.checkBurst ? { checkBurst: f.checkBurst } : {}),
     ...(f.labLatency ? { labLatency: f.labLatency } : {}),
+    ...(f.productionModel ? { productionModel: f.productionModel } : {}),
     targets: targets(f),
   };
 }
@@ -105,6 +110,16 @@ function targets(f: Figures): Target[] {
     const waits = l.hostWaitMs >= l.hostMs - 5 && l.clusterWaitMs >= l.hostMs - 5 && l.directoryWaitMs >= l.directoryMs - 5 && l.directoryWaitMs < l.hostMs && l.overriddenHostWaitMs < l.hostMs;
     list.push({ name: 'lab waits its latency', target: `host and cluster >= ${l.hostMs} ms, directory >= ${l.directoryMs} ms, override 0 < ${l.hostMs} ms`, actual: `${l.hostWaitMs} / ${l.clusterWaitMs} / ${l.directoryWaitMs} / ${l.overriddenHostWaitMs} ms`, met: waits });
     list.push({ name: 'lab overlaps parallel calls', target: `${l.parallel} at once <= ${TARGETS.labParallelRatio} × hostMs`, actual: `${l.parallelRatio} × hostMs`, met: l.parallelRatio <= TARGETS.labParallelRatio });
+  }
+  const pm = f.productionModel;
+  const pmLargest = pm?.cases.reduce<ProductionModelFigures['cases'][number] | undefined>((a, c) => (!a || c.nodes > a.nodes ? c : a), undefined);
+  if (pm && pmLargest) {
+    list.push({
+      name: `production model at ${pmLargest.nodes} nodes (${pm.modelledSecond}, default settings)`,
+      target: `schedule ratio <= ${PRODUCTION_TARGET_RATIO}, no failed parts`,
+      actual: `${pmLargest.scheduleRatio} (wall ratio ${pmLargest.ratio}, latency-only ratio ${pmLargest.modelledRatio}), ${pmLargest.failedParts} failed`,
+      met: pmLargest.scheduleRatio <= PRODUCTION_TARGET_RATIO && pmLargest.failedParts === 0,
+    });
   }
   if (largest) {
     list.splice(2, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
@@ -133,6 +148,7 @@ export function formatTable(r: Results): string {
           `ack p99 ${b.ackP99Ms} ms · loop lag p99 ${b.lagP99Ms} / max ${b.lagMaxMs} ms · RSS ${b.rssBeforeMb} → peak ${b.rssPeakMb} → ${b.rssAfterMb} MB · ran ${b.ran} (queued ${b.queued}) · refused ${b.refused} · ${b.durationMs} ms`,
         ]))
       : []),
+    ...productionRows(r.productionModel),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [
@@ -143,4 +159,16 @@ export function formatTable(r: Results): string {
     ...r.targets.map((t) => `  ${t.met ? 'met    ' : 'NOT MET'}  ${t.name}: ${t.actual} (target ${t.target})`),
   ];
   return lines.join('\n');
+}
+
+function productionRows(pm: ProductionModelFigures | undefined): Array<[string, string]> {
+  if (!pm) return [];
+  if (pm.skipped) return [['production model (real pwsh, modelled WinRM)', `skipped: ${pm.skipped}`]];
+  return [
+    [`production model (${pm.modelledSecond}; pool ${pm.poolSize})`, 'wall · no-latency wall · ideal · wall ratio (latency-only) · schedule ms (ratio) · remote calls · sessions opened · processes · failed parts'],
+    ...pm.cases.map((c): [string, string] => [
+      `  ${c.nodes} nodes`,
+      `${c.wallMs} ms (cold ${c.coldWallMs} ms) · ${c.emulationMs} ms · ${c.idealMs} ms · ${c.ratio} (${c.modelledRatio}) · ${c.scheduleMs} ms (${c.scheduleRatio}) · ${c.remoteCalls} · ${c.sessionsOpened} · ${c.processes} · ${c.failedParts}`,
+    ]),
+  ];
 }

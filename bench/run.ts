@@ -6,6 +6,7 @@ import { measureDiagnosis } from './diagnosis-critical-path.js';
 import { measureLabLatency } from './lab-latency.js';
 import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
+import { measureProductionModel } from './production-model.js';
 import { measureThroughput } from './relay-throughput.js';
 import { buildReport, formatTable, machine, type Figures } from './report.js';
 import { log, median } from './support.js';
@@ -16,8 +17,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000 },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500 },
+  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, productionSizes: [2, 16, 64] },
+  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, productionSizes: [2] },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
+  const productionModel = await measureProductionModel([...plan.productionSizes]);
 
   const figures: Figures = {
     mode,
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     relay,
     checkBurst,
     labLatency,
+    productionModel,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);

@@ -186,6 +186,7 @@ function Write-CallLog {
     $entry = [ordered]@{
         computerName = $ComputerName
         configurationName = $ConfigurationName
+        pid = $PID
         commands = if ($isScript) { $null } else { , $converted }
         script = if ($isScript) { $commands[0].CommandText } else { $null }
     }

@@ -99,6 +99,8 @@ export interface PwshLabOptions {
 export interface EmulatedCall {
   computerName: string;
   configurationName: string;
+  /** The relay's PowerShell process that made the call. */
+  pid?: number;
   /** The commands the node received, as Invoke-Command converted the script block. */
   commands: Array<{ name: string; parameters: Array<{ name: string | null; value: unknown }> }> | null;
   /** The script text, when the block could not be converted (a NoLanguage endpoint refuses it). */
