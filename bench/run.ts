@@ -17,8 +17,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, productionSizes: [2, 16, 64] },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, productionSizes: [2] },
+  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, productionSizes: [2, 16, 64], productionRepeats: 3 },
+  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, productionSizes: [2], productionRepeats: 1 },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const memory = await measureMemory(plan.checks);
   const relay = await measureThroughput(plan.throughputMs);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
-  const productionModel = await measureProductionModel([...plan.productionSizes]);
+  const productionModel = await measureProductionModel([...plan.productionSizes], { repeats: plan.productionRepeats });
 
   const figures: Figures = {
     mode,
