@@ -127,10 +127,10 @@ async function measureCase(nodes: number, unitMs: number, directoryMs: number, r
       lab.setLatency({ sessionMs: 0, callMs: 0 });
       bareMs.push((await check()).ms);
       lab.setLatency({ sessionMs: unitMs, callMs: unitMs });
-      const before = { calls: lab.calls().length, sessions: lab.sessions().length };
+      const before = { calls: lab.callLog().length, sessions: lab.sessions().length };
       warm = await check();
       warmMs.push(warm.ms);
-      const calls = lab.calls().slice(before.calls);
+      const calls = lab.callLog().slice(before.calls);
       const sessions = lab.sessions().slice(before.sessions);
       counted = { calls: calls.length, sessions: sessions.length };
       // The check's schedule as the real pool made it: each process ran its commands one after the

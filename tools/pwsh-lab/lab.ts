@@ -181,7 +181,13 @@ export class PwshLab {
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
   }
 
+  /** What each node received, in order (without the calling process: see callLog). */
   calls(): EmulatedCall[] {
+    return this.callLog().map(({ pid: _pid, ...call }) => call);
+  }
+
+  /** The calls with the relay's PowerShell process that made each (the bench's schedule). */
+  callLog(): EmulatedCall[] {
     const log = path.join(this.dir, 'calls.jsonl');
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EmulatedCall) : [];
   }
