@@ -6,6 +6,7 @@ import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
 import type { LabLatencyFigures } from './lab-latency.js';
 import type { MemoryFigures } from './memory.js';
 import type { PoolingFigures } from './powershell-pooling.js';
+import { TARGET_RATIO as PRODUCTION_TARGET_RATIO, type ProductionModelFigures } from './production-model.js';
 import type { ThroughputFigures } from './relay-throughput.js';
 import type { StartupFigures } from './startup.js';
 import type { TlsCase, TlsFigures } from './relay-tls.js';
@@ -36,6 +37,8 @@ export interface Figures {
   tls?: TlsFigures;
   /** Issue 18: HTTP wall ÷ the same check without HTTP, same run. */
   labPath?: LabPathFigures;
+  /** Issue 18: the windows backend on real pwsh against emulated JEA endpoints with modelled WinRM costs. */
+  productionModel?: ProductionModelFigures;
   durationMs: number;
 }
 
@@ -63,6 +66,7 @@ export interface Results {
   startup?: StartupFigures;
   tls?: TlsFigures;
   labPath?: LabPathFigures;
+  productionModel?: ProductionModelFigures;
   targets: Target[];
 }
 
@@ -106,6 +110,7 @@ export function buildReport(f: Figures, env: { date: Date; node: string; machine
     ...(f.startup ? { startup: f.startup } : {}),
     ...(f.tls ? { tls: f.tls } : {}),
     ...(f.labPath ? { labPath: f.labPath } : {}),
+    ...(f.productionModel ? { productionModel: f.productionModel } : {}),
     targets: targets(f),
   };
 }
@@ -131,6 +136,16 @@ function targets(f: Figures): Target[] {
   if (f.labPath) {
     const p = f.labPath;
     list.push({ name: `lab path ratio at ${p.nodes} nodes (HTTP ÷ in process)`, target: `<= ${LAB_PATH_TARGET}`, actual: `${p.ratio} (${p.httpWallMs} ÷ ${p.inProcessWallMs} ms)`, met: p.ratio <= LAB_PATH_TARGET });
+  }
+  const pm = f.productionModel;
+  const pmLargest = pm?.cases.reduce<ProductionModelFigures['cases'][number] | undefined>((a, c) => (!a || c.nodes > a.nodes ? c : a), undefined);
+  if (pm && pmLargest) {
+    list.push({
+      name: `production model at ${pmLargest.nodes} nodes (${pm.modelledSecond}, default settings)`,
+      target: `schedule ratio <= ${PRODUCTION_TARGET_RATIO}, no failed parts`,
+      actual: `${pmLargest.scheduleRatio} (wall ratio ${pmLargest.ratio}, latency-only ratio ${pmLargest.modelledRatio}), ${pmLargest.failedParts} failed`,
+      met: pmLargest.scheduleRatio <= PRODUCTION_TARGET_RATIO && pmLargest.failedParts === 0,
+    });
   }
   if (largest) {
     list.splice(3, 0, { name: `diagnosis ratio at ${largest.nodes} nodes`, target: `<= ${TARGETS.ratioAt64}`, actual: `${largest.ratio}`, met: largest.ratio <= TARGETS.ratioAt64 });
@@ -184,6 +199,7 @@ export function formatTable(r: Results): string {
           `ack p99 ${b.ackP99Ms} ms · loop lag p99 ${b.lagP99Ms} / max ${b.lagMaxMs} ms · RSS ${b.rssBeforeMb} → peak ${b.rssPeakMb} → ${b.rssAfterMb} MB · ran ${b.ran} (queued ${b.queued}) · refused ${b.refused} · ${b.durationMs} ms`,
         ]))
       : []),
+    ...productionRows(r.productionModel),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [
@@ -194,4 +210,16 @@ export function formatTable(r: Results): string {
     ...r.targets.map((t) => `  ${t.met ? 'met    ' : 'NOT MET'}  ${t.name}: ${t.actual} (target ${t.target})`),
   ];
   return lines.join('\n');
+}
+
+function productionRows(pm: ProductionModelFigures | undefined): Array<[string, string]> {
+  if (!pm) return [];
+  if (pm.skipped) return [['production model (real pwsh, modelled WinRM)', `skipped: ${pm.skipped}`]];
+  return [
+    [`production model (${pm.modelledSecond}; pool ${pm.poolSize})`, 'wall · no-latency wall · ideal · wall ratio (latency-only) · schedule ms (ratio) · remote calls · sessions opened · processes · failed parts'],
+    ...pm.cases.map((c): [string, string] => [
+      `  ${c.nodes} nodes`,
+      `${c.wallMs} ms (cold ${c.coldWallMs} ms) · ${c.emulationMs} ms · ${c.idealMs} ms · ${c.ratio} (${c.modelledRatio}) · ${c.scheduleMs} ms (${c.scheduleRatio}) · ${c.remoteCalls} · ${c.sessionsOpened} · ${c.processes} · ${c.failedParts}`,
+    ]),
+  ];
 }

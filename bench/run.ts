@@ -7,6 +7,7 @@ import { measureDiagnosis } from './diagnosis-critical-path.js';
 import { measureLabLatency } from './lab-latency.js';
 import { measureMemory } from './memory.js';
 import { measurePooling } from './powershell-pooling.js';
+import { measureProductionModel } from './production-model.js';
 import { measureThroughput } from './relay-throughput.js';
 import { measureStartup } from './startup.js';
 import { measureTls } from './relay-tls.js';
@@ -20,8 +21,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7, tlsRepeats: 3, labPathRepeats: 7 },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3, tlsRepeats: 1, labPathRepeats: 3 },
+  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7, tlsRepeats: 3, labPathRepeats: 7, productionSizes: [2, 16, 64], productionRepeats: 3 },
+  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3, tlsRepeats: 1, labPathRepeats: 3, productionSizes: [2], productionRepeats: 1 },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const tls = await measureTls(64, plan.tlsRepeats);
   const checkBurst = { bounded: await measureBurst(200, true), unbounded: await measureBurst(200, false) };
   const cliStart = measureCliStart(plan.repeats * 2);
+  const productionModel = await measureProductionModel([...plan.productionSizes], { repeats: plan.productionRepeats });
 
   const figures: Figures = {
     mode,
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     startup,
     tls,
     labPath,
+    productionModel,
     durationMs: Math.round(performance.now() - started),
   };
   const results = buildReport(figures, env);

@@ -63,7 +63,8 @@ function check(lines) {
   const wantedEndpoint = endpoints[catalog.SCRIPT_SPECS[op].endpoint];
   const params = catalog.scriptParamsSchema(op).safeParse(input?.params);
   const keys = Object.keys(input ?? {}).sort().join(',');
-  if (keys !== 'endpoint,params' || input.endpoint !== wantedEndpoint || !params.success) {
+  // sessionIdleMs: how long the script's process keeps a node's JEA session (issue 18); optional.
+  if ((keys !== 'endpoint,params' && keys !== 'endpoint,params,sessionIdleMs') || input.endpoint !== wantedEndpoint || !params.success) {
     return refuse(`ParamsB64 does not match ${op}: endpoint must be ${wantedEndpoint} and params its schema`, { op, input });
   }
   append(env.PWSH_DOUBLE_LOG, { ok: true, op, script: catalog.SCRIPT_SPECS[op].file, endpoint: input.endpoint, params: input.params, paramsB64: invocation[1], command: lines.join('\n') });

@@ -211,6 +211,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     windows: {
       pwshPath: str(raw, 'PWSH_PATH')!,
       poolSize: raw.PWSH_POOL_SIZE as number,
+      poolWarm: raw.PWSH_POOL_WARM as number,
+      poolIdleMs: raw.PWSH_POOL_IDLE_MS as number,
+      hostConcurrency: raw.PWSH_HOST_CONCURRENCY as number,
+      sessionIdleMs: raw.PWSH_SESSION_IDLE_MS as number,
       jeaConfigurationName: str(raw, 'JEA_CONFIGURATION_NAME')!,
       jeaWriteConfigurationName: str(raw, 'JEA_WRITE_CONFIGURATION_NAME')!,
     },

@@ -85,9 +85,13 @@ export const SETTINGS: SettingDef[] = [
 
   // windows
   { env: 'PWSH_PATH', group: 'windows', schema: nonEmpty, default: 'pwsh', description: 'PowerShell executable the windows backend starts (pool of long-lived processes).' },
-  { env: 'PWSH_POOL_SIZE', group: 'windows', schema: positiveInt.max(32), default: '4', description: 'Long-lived PowerShell processes in the pool.' },
+  { env: 'PWSH_POOL_SIZE', group: 'windows', schema: positiveInt.max(256), default: '16', description: 'Most long-lived PowerShell processes at once. They start as a check needs them (one per node with a read waiting: a remote call waits on WinRM, not CPU), and each keeps its JEA sessions open for the nodes it served, so a check of 64 nodes reads them in four rounds of one call each.' },
   { env: 'JEA_CONFIGURATION_NAME', group: 'windows', schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), default: 'HvLmDiag', description: 'JEA session configuration for reads (Invoke-Command -ConfigurationName).' },
   { env: 'JEA_WRITE_CONFIGURATION_NAME', group: 'windows', schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), default: 'HvLmFix', description: 'JEA session configuration for the write role.' },
+  { env: 'PWSH_POOL_WARM', group: 'windows', schema: positiveInt.max(256), default: '4', description: 'PowerShell processes kept running when idle; the others stop after PWSH_POOL_IDLE_MS without work.' },
+  { env: 'PWSH_POOL_IDLE_MS', group: 'windows', schema: positiveInt, default: '300000', description: 'How long a PowerShell process above PWSH_POOL_WARM may stay idle before it is stopped.' },
+  { env: 'PWSH_SESSION_IDLE_MS', group: 'windows', schema: positiveInt, default: '300000', description: 'A JEA session a PowerShell process keeps open for a node is closed after this long unused (the next read opens a new one).' },
+  { env: 'PWSH_HOST_CONCURRENCY', group: 'windows', schema: positiveInt.max(16), default: '2', description: 'Most relay commands running against one node at once (each holds a JEA session on it); more wait their turn.' },
 
   // store
   { env: 'DATABASE_URL', group: 'store', schema: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:./data/triage.db or postgres://user@host/db'), default: 'sqlite:./data/triage.db', description: 'Store: a SQLite file (one process) or PostgreSQL (several replicas).' },

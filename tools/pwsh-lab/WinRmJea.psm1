@@ -23,8 +23,26 @@
 # Configuration: $env:TRIAGE_PWSH_LAB names a lab directory whose lab.json says where the stub
 # modules and role modules are, which endpoints exist, the relay account's groups, and which
 # state file each host name (short or FQDN, any case) answers from.
+#
+# Modelled WinRM latency (the production-model bench, bench/production-model.ts): latency.json
+# in the lab directory, {"sessionMs":n,"callMs":n}, read at every session and call (PwshLab's
+# setLatency writes it, so one warm pool can be measured with and without). Opening an endpoint
+# session (New-PSSession, or the one Invoke-Command -ComputerName opens) first waits sessionMs,
+# as WinRM's connect, Kerberos and the JEA runspace (virtual account, role modules) take on a real
+# node; every command run in a session waits callMs, as a remote call's round trip does. A node
+# whose state has latencyMs waits that on top, at both (a slow node). Each session opened is
+# logged to sessions.jsonl in the lab directory, next to the call log.
 
 $script:Lab = Get-Content -Raw -Path (Join-Path $env:TRIAGE_PWSH_LAB 'lab.json') | ConvertFrom-Json -AsHashtable
+$script:LatencyFile = Join-Path $env:TRIAGE_PWSH_LAB 'latency.json'
+function Wait-ModelledLatency {
+    param([string]$Kind, $LabHost)
+    if ([System.IO.File]::Exists($script:LatencyFile)) {
+        $ms = [int]([System.IO.File]::ReadAllText($script:LatencyFile) | ConvertFrom-Json -AsHashtable)[$Kind]
+        if ($ms -gt 0) { Start-Sleep -Milliseconds $ms }
+    }
+    if ($LabHost.State.latencyMs) { Start-Sleep -Milliseconds ([int]$LabHost.State.latencyMs) }
+}
 $script:Sessions = @{}
 $script:NextSessionId = 1
 Add-Type -Path $script:Lab.stubAssembly
@@ -63,6 +81,7 @@ function Open-EndpointRunspace {
         return New-TransportError $ComputerName 'CannotConnect' 'WinRM cannot complete the operation. Verify that the specified computer name is valid, that the computer is accessible over the network, and that a firewall exception for the WinRM service is enabled and allows access from this computer.'
     }
     if ($labHost.State.failure -eq 'hang') { Start-Sleep -Seconds 3600 }
+    Wait-ModelledLatency -Kind sessionMs -LabHost $labHost
     $endpoint = $script:Lab.endpoints[$ConfigurationName]
     $registered = @($labHost.State.endpoints | Where-Object { $_ })
     if (-not $endpoint -or ($registered.Count -gt 0 -and $registered -notcontains $ConfigurationName)) {
@@ -81,6 +100,7 @@ function Open-EndpointRunspace {
         $env:PSModulePath = $saved
     }
     [TriageLab.Stubs.LabState]::Bind($rs.InstanceId, $labHost.StateFile)
+    [System.IO.File]::AppendAllText((Join-Path $env:TRIAGE_PWSH_LAB 'sessions.jsonl'), (ConvertTo-Json -Compress -InputObject ([ordered]@{ computerName = $ComputerName; configurationName = $ConfigurationName; pid = $PID })) + "`n")
     [pscustomobject]@{ Runspace = $rs; Host = $labHost; ConfigurationName = $ConfigurationName }
 }
 
@@ -115,12 +135,14 @@ function Invoke-InEndpoint {
     $ps = ConvertTo-RemotePipeline -ScriptBlock $ScriptBlock -CallerState $CallerState -ArgumentList $ArgumentList
     Write-CallLog -ComputerName $ComputerName -ConfigurationName $Opened.ConfigurationName -PowerShell $ps
     $ps.Runspace = $Opened.Runspace
+    Wait-ModelledLatency -Kind callMs -LabHost $Opened.Host
     $saved = @{ PSModulePath = $env:PSModulePath; SystemRoot = $env:SystemRoot }
     $env:PSModulePath = $script:Lab.modulePath + [System.IO.Path]::PathSeparator + $saved.PSModulePath
     $env:SystemRoot = $Opened.Host.State.systemRoot
     # A node whose session prints to the host (a banner, a module's Write-Host): remoting shows
     # that text on the relay's console, which is the pool's stdout.
     if ($Opened.Host.State.hostOutput) { $Cmdlet.Host.UI.WriteLine([string]$Opened.Host.State.hostOutput) }
+    [TriageLab.Stubs.LabState]::Enter($Opened.Host.StateFile)
     try {
         $output = $ps.Invoke()
         $failed = $null
@@ -129,6 +151,7 @@ function Invoke-InEndpoint {
         $failed = if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $inner.ErrorRecord } else { [System.Management.Automation.ErrorRecord]::new($inner, 'RemoteInvocationFailed', 'NotSpecified', $null) }
         $output = @()
     } finally {
+        [TriageLab.Stubs.LabState]::Leave()
         $env:PSModulePath = $saved.PSModulePath
         $env:SystemRoot = $saved.SystemRoot
     }
@@ -163,6 +186,7 @@ function Write-CallLog {
     $entry = [ordered]@{
         computerName = $ComputerName
         configurationName = $ConfigurationName
+        pid = $PID
         commands = if ($isScript) { $null } else { , $converted }
         script = if ($isScript) { $commands[0].CommandText } else { $null }
     }
@@ -196,6 +220,14 @@ function Invoke-Command {
         foreach ($s in $Session) {
             $opened = $script:Sessions[$s.Id]
             if (-not $opened) { $PSCmdlet.WriteError((New-TransportError $s.ComputerName 'InvalidSessionState' 'The session is closed.')); continue }
+            # A node that went down since the session opened breaks it, as WinRM does.
+            $now = Get-LabHost -ComputerName $s.ComputerName
+            if (-not $now -or $now.State.failure -eq 'unreachable') {
+                $script:Sessions.Remove($s.Id)
+                Close-EndpointRunspace $opened
+                $PSCmdlet.WriteError((New-TransportError $s.ComputerName 'JobFailure' 'The WinRM client cannot process the request because the server name cannot be resolved.'))
+                continue
+            }
             Invoke-InEndpoint -Opened $opened -ComputerName $s.ComputerName -ScriptBlock $ScriptBlock -CallerState $caller -ArgumentList $ArgumentList -Cmdlet $PSCmdlet
         }
         return

@@ -12,6 +12,10 @@ export interface StubHostState {
   domain: string;
   dc: string;
   failure?: 'unreachable' | 'access-denied' | 'hang';
+  /** A slow node: every session set-up and every call on it waits this long (WinRmJea.psm1). */
+  latencyMs?: number;
+  /** A slow DNS server: how long Resolve-DnsName takes for a query (a name, an address, or "*": every query). */
+  dnsLatencyMs?: Record<string, number>;
   /** The JEA endpoints registered on the node (absent: both). */
   endpoints?: string[];
   /** Text the node's session writes to the host (it reaches the relay's stdout). */

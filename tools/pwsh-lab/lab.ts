@@ -101,6 +101,8 @@ export interface PwshLabOptions {
 export interface EmulatedCall {
   computerName: string;
   configurationName: string;
+  /** The relay's PowerShell process that made the call. */
+  pid?: number;
   /** The commands the node received, as Invoke-Command converted the script block. */
   commands: Array<{ name: string; parameters: Array<{ name: string | null; value: unknown }> }> | null;
   /** The script text, when the block could not be converted (a NoLanguage endpoint refuses it). */
@@ -181,9 +183,26 @@ export class PwshLab {
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
   }
 
+  /** What each node received, in order (without the calling process: see callLog). */
   calls(): EmulatedCall[] {
+    return this.callLog().map(({ pid: _pid, ...call }) => call);
+  }
+
+  /** The calls with the relay's PowerShell process that made each (the bench's schedule). */
+  callLog(): EmulatedCall[] {
     const log = path.join(this.dir, 'calls.jsonl');
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EmulatedCall) : [];
+  }
+
+  /** Modelled WinRM cost from now on: every session set-up and every remote call waits this long (0: none). */
+  setLatency(latency: { sessionMs: number; callMs: number }): void {
+    writeFileSync(path.join(this.dir, 'latency.json'), JSON.stringify(latency));
+  }
+
+  /** Endpoint sessions opened so far (New-PSSession, or the one Invoke-Command -ComputerName opens). */
+  sessions(): Array<{ computerName: string; configurationName: string; pid: number }> {
+    const log = path.join(this.dir, 'sessions.jsonl');
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { computerName: string; configurationName: string; pid: number }) : [];
   }
 
   /** PowerShell processes started so far. */

@@ -43,6 +43,15 @@ namespace Microsoft.DnsClient.Commands
         {
             var s = LabState.Read(this);
             var query = Name.TrimEnd('.').ToLowerInvariant();
+            // A slow DNS server: dnsLatencyMs maps a query (or "*": every query) to how long it takes.
+            var delay = s["dnsLatencyMs"]?[query] ?? s["dnsLatencyMs"]?["*"];
+            var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (delay != null) System.Threading.Thread.Sleep((int)LabState.Num(delay));
+            // Every query with its start and end, next to the node's state (dns.jsonl), so a test
+            // can see lookups overlap.
+            var log = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(LabState.FileOf(this))!, "dns.jsonl");
+            lock (typeof(ResolveDnsNameCommand))
+                System.IO.File.AppendAllText(log, $"{{\"query\":{System.Text.Json.JsonSerializer.Serialize(query)},\"type\":\"{Type}\",\"start\":{started},\"end\":{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}}}\n");
             if (IPAddress.TryParse(query, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
                 query = string.Join(".", query.Split('.').Reverse()) + ".in-addr.arpa";
             var records = s["dns"]?[query] as JsonArray;

@@ -23,10 +23,23 @@ namespace TriageLab.Stubs
 
         public static void Unbind(Guid runspaceId) { Bindings.TryRemove(runspaceId, out _); }
 
+        /// <summary>
+        /// The host whose session is running a command in this process right now (the emulation runs
+        /// one at a time per process): what a runspace the node's own code opens (Resolve-HvLmName's
+        /// lookup pool) answers from, as it would on that node.
+        /// </summary>
+        private static volatile string? current;
+
+        public static void Enter(string stateFile) { current = stateFile; }
+
+        public static void Leave() { current = null; }
+
         public static string FileOf(PSCmdlet? cmdlet)
         {
             var rs = Runspace.DefaultRunspace;
             if (rs != null && Bindings.TryGetValue(rs.InstanceId, out var file)) return file;
+            var now = current;
+            if (now != null) return now;
             throw new InvalidOperationException("stub cmdlet called outside an emulated remote session");
         }
 

@@ -138,7 +138,10 @@ describe('JEA roles and endpoints', () => {
       const connections = text.match(/(Invoke-Command|New-PSSession)\s[^\n]*/g) ?? [];
       expect(connections.length, op).toBeGreaterThan(0);
       for (const line of connections) expect(line, op).toMatch(/-ConfigurationName \$in\.endpoint|-Session \$s\b/);
-      if (text.includes('-Session $s')) expect(text, op).toMatch(/\$s = New-PSSession [^\n]*-ConfigurationName \$in\.endpoint/);
+      // A session is opened here on the endpoint, or kept by the wrapper's Get-NodeSession, whose
+      // New-PSSession the line check above holds to the endpoint too.
+      if (text.includes('-Session $s')) expect(text, op).toMatch(/\$s = (New-PSSession [^\n]*-ConfigurationName \$in\.endpoint|Get-NodeSession -Node \$p\.node)/);
+      expect(text, op).toMatch(/\$held = @\{ Session = New-PSSession -ComputerName \$Node -ConfigurationName \$in\.endpoint /);
       expect(text, op).not.toMatch(/Invoke-Expression|iex\s|\[scriptblock\]::Create|Add-Type/i);
     }
   });

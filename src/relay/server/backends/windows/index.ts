@@ -12,6 +12,14 @@ export interface WindowsBackendSettings {
   pwshPath: string;
   /** PWSH_POOL_SIZE */
   poolSize: number;
+  /** PWSH_POOL_WARM (default: 4, at most poolSize) */
+  poolWarm?: number;
+  /** PWSH_POOL_IDLE_MS (default 300 s) */
+  poolIdleMs?: number;
+  /** PWSH_HOST_CONCURRENCY (default 2) */
+  hostConcurrency?: number;
+  /** PWSH_SESSION_IDLE_MS (default 300 s) */
+  sessionIdleMs?: number;
   /** JEA_CONFIGURATION_NAME */
   jeaConfigurationName: string;
   /** JEA_WRITE_CONFIGURATION_NAME */
@@ -25,9 +33,11 @@ export interface WindowsBackendExtras {
 }
 
 export function createWindowsBackend(config: WindowsBackendSettings, extras: WindowsBackendExtras = {}): WindowsBackend {
-  const pool = new PwshPool({ executable: config.pwshPath, size: config.poolSize, ...extras.pool });
+  const pool = new PwshPool({ executable: config.pwshPath, size: config.poolSize, warm: config.poolWarm ?? 4, ...(config.poolIdleMs !== undefined ? { idleMs: config.poolIdleMs } : {}), ...extras.pool });
   return new WindowsBackend({
     pool,
+    hostConcurrency: config.hostConcurrency ?? 2,
+    ...(config.sessionIdleMs !== undefined ? { sessionIdleMs: config.sessionIdleMs } : {}),
     readEndpoint: config.jeaConfigurationName,
     writeEndpoint: config.jeaWriteConfigurationName,
     scriptsDir: extras.scriptsDir,

@@ -12,6 +12,8 @@ export interface ScriptInput {
   /** The JEA session configuration the script connects to. */
   endpoint: string;
   params: Record<string, unknown>;
+  /** A JEA session the process keeps for a node is closed after this long unused (Get-NodeSession). */
+  sessionIdleMs?: number;
 }
 
 export function encodeParams(input: ScriptInput): string {

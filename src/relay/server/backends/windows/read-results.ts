@@ -41,7 +41,7 @@ export function toHostEvent(e: z.infer<typeof rawEvent>) {
 }
 
 const hotfix = z.object({ HotFixID: z.string().min(1).max(40), InstalledOn: qfeDate });
-const dnsAnswer = z.object({ Query: z.string(), Addresses: psStringList, NameHost: z.string().nullish() });
+const dnsAnswer = z.object({ Query: z.string(), Addresses: psStringList, NameHost: z.string().nullish(), TimedOut: z.boolean().nullish() });
 const vm = z.object({
   Name: z.string().min(1),
   State: psVmState,
@@ -92,6 +92,12 @@ export function hostDns(data: unknown, params: OpParams<'host.dns'>): OpResult<'
   const answers = parseData(psList(dnsAnswer), data, 'host.dns');
   const matches = answers.length === params.names.length && answers.every((a, i) => a.Query.toLowerCase() === params.names[i]?.toLowerCase());
   if (!matches) throw new RelayError('BAD_RESPONSE', 'PowerShell answered host.dns for other names than were asked');
+  // A name the node's DNS did not answer within Resolve-HvLmName's per-name timeout is not known
+  // not to resolve: DNS is reported unread (unknown) rather than judged on a missing answer.
+  const late = answers.filter((a) => a.TimedOut === true).map((a) => a.Query);
+  if (late.length > 0) {
+    throw new RelayError('TIMEOUT', `${params.node}: DNS did not answer ${late.length} of ${answers.length} lookups in time (${late.slice(0, 3).join(', ')}${late.length > 3 ? ', …' : ''})`);
+  }
   return {
     answers: answers.map((a) => ({ name: a.Query, resolvedTo: a.Addresses.length > 0 ? (a.NameHost ?? null) : null, addresses: a.Addresses })),
   };

@@ -1,4 +1,5 @@
 import type { BackendContext, RelayBackend } from '../../../backend.js';
+import { HostLimiter } from '../../../host-limiter.js';
 import { RelayError, type OperationName, type OpParams, type OpResult } from '../../../protocol.js';
 import { parseEnvelope, remoteError } from './envelope.js';
 import { dcEvidence, dcHotfixes, dcKdcEvents } from './dc-results.js';
@@ -24,6 +25,10 @@ export interface WindowsBackendOptions {
   dcEndpoint?: string;
   /** Where the .ps1 files live (default: ./scripts next to this file). */
   scriptsDir?: string;
+  /** Most commands against one node at once (PWSH_HOST_CONCURRENCY; default 2). */
+  hostConcurrency?: number;
+  /** A kept JEA session unused this long is closed (PWSH_SESSION_IDLE_MS; default 300 s). */
+  sessionIdleMs?: number;
 }
 
 const ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -50,12 +55,14 @@ const PARSERS: Record<WindowsOperation, Parser> = {
 export class WindowsBackend implements RelayBackend {
   readonly name = 'windows';
   private readonly scripts: Map<WindowsOperation, string>;
+  private readonly perHost: HostLimiter;
 
   constructor(private readonly options: WindowsBackendOptions) {
     for (const endpoint of [options.readEndpoint, options.writeEndpoint, options.dcEndpoint ?? DEFAULT_DC_ENDPOINT]) {
       if (!ENDPOINT_NAME.test(endpoint)) throw new Error(`JEA configuration name "${endpoint}" may contain only letters, digits, dots, hyphens and underscores`);
     }
     this.scripts = loadScripts(options.scriptsDir);
+    this.perHost = new HostLimiter(options.hostConcurrency ?? 2);
   }
 
   supports(op: OperationName): boolean {
@@ -71,8 +78,15 @@ export class WindowsBackend implements RelayBackend {
     const { approval: _approval, ...forHost } = params as Record<string, unknown>;
     const checked = scriptParamsSchema(op).safeParse(forHost);
     if (!checked.success) throw new RelayError('BAD_REQUEST', `invalid parameters for ${op}: ${checked.error.issues[0]?.message}`);
-    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, params: checked.data }));
-    const stdout = await this.options.pool.run(command, ctx.signal);
+    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, params: checked.data, sessionIdleMs: this.options.sessionIdleMs ?? 300_000 }));
+    // One node's commands queue behind each other beyond hostConcurrency (each holds a JEA
+    // session there); the pool runs them within what is left of the caller's deadline.
+    const host = targetOf(params);
+    const run = () => this.options.pool.run(command, ctx.signal, { host, ...(ctx.deadlineMs !== undefined ? { deadlineMs: ctx.deadlineMs } : {}) });
+    const stdout = await this.perHost.run(host, run, ctx.signal).catch((err: unknown) => {
+      if (err instanceof RelayError) throw err;
+      throw new RelayError('TIMEOUT', 'the request was cancelled while it waited for a free session on the node');
+    });
     const envelope = parseEnvelope(stdout, op);
     if (!envelope.ok) throw remoteError(envelope, op, targetOf(params), endpoint);
     return PARSERS[op](envelope.data, params as never, endpoint) as OpResult<O>;
