@@ -1,3 +1,4 @@
+import { plainName, renderMentions } from '../../../src/core/mention.js';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,5 +59,6 @@ alerts:
   expect(alert?.reply.verdict?.text).toContain('error alert from wef: Event 21502 on HV01');
   const result = inIncident().find((m) => m.reply.buttons?.some((b) => b.action === 'rerun'));
   expect(result?.reply.header).toBe('Live migration check · HV01, HV02');
-  expect(result?.reply.context?.[0]).toMatch(/^Run by alert from wef · /);
+  // As the console shows it: the actor is a mention element, rendered as the plain name.
+  expect(renderMentions(result?.reply.context?.[0] ?? '', plainName)).toMatch(/^Run by alert from wef · /);
 });
