@@ -19,6 +19,29 @@ export function applyToEvidence(evidence: Evidence, plan: RemediationPlan): Evid
       if (change.desired.allowedToActOnBehalfOf) c.allowedToActOnBehalfOf = [...change.desired.allowedToActOnBehalfOf];
     }
   }
+  // The fix flow waits until every DC carries the write before it purges tickets (issue 19), and
+  // refusals the KDC logged before the write describe the old values: the effect is judged with
+  // the DCs' copies replicated and without those refusals (other KDC events still count).
+  if (copy.dcs) {
+    const rep = copy.dcs.replication;
+    if (rep?.ok) {
+      for (const entry of rep.value.dcs) {
+        if (!entry.ok) continue;
+        for (const held of entry.computers) {
+          const change = plan.delegation.find((x) => sameHost(x.computer, held.computer));
+          if (!change) continue;
+          held.allowedToDelegateTo = [...change.desired.allowedToDelegateTo];
+          held.userAccountControl = change.desired.userAccountControl;
+          if (change.desired.allowedToActOnBehalfOf) held.allowedToActOnBehalfOf = [...change.desired.allowedToActOnBehalfOf];
+        }
+      }
+    }
+    if (plan.delegation.length > 0) {
+      for (const dc of Object.values(copy.dcs.perDc)) {
+        if (dc.kdcEvents.ok) dc.kdcEvents.value.events = dc.kdcEvents.value.events.filter((e) => !(e.id === 4769 && e.status?.toLowerCase() === '0xd'));
+      }
+    }
+  }
   for (const auth of plan.migrationAuth) {
     const m = copy.hosts[auth.node]?.migration;
     if (m?.ok) m.value.authenticationType = auth.desired;

@@ -8,11 +8,15 @@ import { sameName, type NodeFacts } from '../facts.js';
 
 export type DcEvent = KdcEvent & { dc: string };
 
-/** KDC events of every DC that answered, inside the window, oldest first. */
+/**
+ * KDC events of every DC that answered, inside the window (and since `eventsSince`, as for the
+ * nodes' events: a re-check after a fix counts only what the KDC logged after it), oldest first.
+ */
 export function kdcEventsOf(evidence: Evidence): DcEvent[] {
   const dcs = evidence.dcs;
   if (!dcs) return [];
-  const since = Date.parse(evidence.collectedAt) - dcs.windowHours * 3_600_000;
+  const windowStart = Date.parse(evidence.collectedAt) - dcs.windowHours * 3_600_000;
+  const since = evidence.eventsSince ? Math.max(windowStart, Date.parse(evidence.eventsSince)) : windowStart;
   return Object.values(dcs.perDc)
     .flatMap((r) => (r.kdcEvents.ok ? r.kdcEvents.value.events.filter((e) => Date.parse(e.time) >= since).map((e) => ({ ...e, dc: r.dc })) : []))
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.dc.localeCompare(b.dc));

@@ -6,7 +6,7 @@ import { isEmptyPlan, PlanError, planRemediation, requiredSpns, rollbackPlan, ty
 import { risksOf } from '../../../src/remediation/risks.js';
 import { planEffect } from '../../../src/remediation/simulate.js';
 import { delegationDiff, uacText } from '../../../src/remediation/describe.js';
-import { computer, healthyEvidence, migration, MVSMS, security } from '../../helpers/evidence-builder.js';
+import { computer, dcCopy, healthyEvidence, kdcEvent, kdcEvents, migration, MVSMS, security, withDcs } from '../../helpers/evidence-builder.js';
 import type { Computer } from '../../../src/relay/protocol.js';
 
 // The pure planner: exactly the missing values (docs/domain.md "The fix"), protocol transition on and
@@ -176,6 +176,26 @@ describe('planEffect', () => {
     const effect = planEffect(before, evidence, plan);
     expect(effect.unblocks).toEqual([{ from: 'HV01', to: 'HV02' }]);
     expect(effect.after.verdict.status).toBe('healthy');
+  });
+
+  it('with DC evidence: judged as after replication (the fix flow waits for it), without the refusals the old values caused', () => {
+    const evidence = broken(['HV01', 'HV02']);
+    withDcs(evidence, [{ name: 'DC01' }, { name: 'DC02' }]);
+    kdcEvents(evidence, 'DC01').push(kdcEvent({ log: 'Security', id: 4769, status: '0xD', account: 'HV01$@LAB.TEST', service: 'HV02$' }));
+    const before = diagnose(evidence);
+    expect(before.findings.map((f) => f.code)).toContain('KDC_DELEGATION_REFUSED');
+    const effect = planEffect(before, evidence, planRemediation(input(evidence)));
+    expect(effect.unblocks).toEqual([{ from: 'HV01', to: 'HV02' }, { from: 'HV02', to: 'HV01' }]);
+    expect(effect.after.findings.map((f) => f.code)).not.toContain('REPLICATION_PENDING');
+    expect(dcCopy(evidence, 'DC02', 'HV01').allowedToDelegateTo).toEqual([]); // the evidence itself is untouched
+  });
+
+  it('with DC evidence: a KDC etype refusal is not the delegation\'s, so the direction stays blocked', () => {
+    const evidence = broken(['HV01', 'HV02']);
+    withDcs(evidence, [{ name: 'DC01' }]);
+    kdcEvents(evidence, 'DC01').push(kdcEvent({ log: 'System', id: 16, message: 'While processing a TGS request for the target server HV01$, the account HV02$ did not have a suitable key' }));
+    const effect = planEffect(diagnose(evidence), evidence, planRemediation(input(evidence)));
+    expect(effect.after.findings.map((f) => f.code)).toContain('KDC_ETYPE_MISMATCH');
   });
 
   it('names what stays blocked when the plan cannot fix it', () => {
