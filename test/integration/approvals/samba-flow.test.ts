@@ -37,6 +37,10 @@ afterEach(async () => {
 async function start(): Promise<Flow> {
   const scenario = generateClusterScenario({ nodes: 10, prefix: 'HVF' });
   scenario.hosts.find((h) => h.name === 'HVF02')!.migration.authenticationType = 'CredSSP';
+  // The DC's own reads (KDC events, updates) come from the lab, as the Windows backend reads them
+  // on a real DC; the DC itself is the Samba one the directory lists.
+  const { dcs } = await directoryClient(samba).call('dc.list', {});
+  scenario.domainControllers = dcs.map((dc) => ({ name: dc.name, site: dc.site ?? 'Default-First-Site-Name', readOnly: false, reachable: true, hotfixes: [], kdcEvents: [], delegation: {}, lagReads: 0 }));
   lab = new LabBackend(scenario);
   flow = await startFlow(new CompositeBackend([new DirectoryBackend(directoryOptions(samba)), lab]));
   return flow;
