@@ -22,6 +22,12 @@ export type AdaptiveCard = {
 export interface RenderOptions {
   /** Budget per message in UTF-16 bytes (see card-size.ts). */
   maxBytes?: number;
+  /**
+   * Where the bot serves a check run's report (PUBLIC_BASE_URL/reports/<id>). Given, a reply that
+   * does not fit one message gets a "Full matrix" button to the page: a big matrix is a summary,
+   * and findings beyond one follow-up card are on the page (issue 20: at most 3 messages).
+   */
+  reportUrl?: (reportId: string) => string;
 }
 
 /** Input id of a button's choice list; the invoke's data carries the chosen value under it. */
@@ -137,6 +143,7 @@ function contextBlocks(reply: Reply): Element[] {
 }
 
 const CONTINUED_NOTE = 'Continued in the next messages.';
+const REST_ON_PAGE = 'More findings, with their evidence, are on the report page: "Full matrix" below.';
 
 /** A continuation card's title; measured as "part 999 of 999" before the count is known. */
 const continuationTitle = (header: string, part = 999, total = 999): Element => text(`${header} (part ${part} of ${total})`, { weight: 'bolder' });
@@ -148,7 +155,11 @@ export function renderCards(given: Reply, opts: RenderOptions = {}): AdaptiveCar
   // layout, so the layout's budget leaves room for them.
   const extra = 4 * summaryOf(reply).length + 2 * JSON.stringify([...entities.values()]).length + 200;
   const maxBytes = (opts.maxBytes ?? MAX_ACTIVITY_BYTES) - extra;
-  return withSummary(withEntities(layoutCards(reply, { ...opts, maxBytes }), entities), reply);
+  const report = reply.reportId && opts.reportUrl ? opts.reportUrl(reply.reportId) : undefined;
+  let cards = layoutCards(reply, { ...opts, maxBytes });
+  // Linked only when it saves messages: a reply that fits one card stays as it is.
+  if (report && cards.length > 1) cards = layoutCards(reply, { ...opts, maxBytes }, report);
+  return withSummary(withEntities(cards, entities), reply);
 }
 
 /** The notification text: title and verdict, bounded (Teams shows about a line of it). */
@@ -191,11 +202,12 @@ function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, 
   return { reply: mapped, entities };
 }
 
-function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
+function layoutCards(reply: Reply, opts: RenderOptions, report?: string): AdaptiveCard[] {
   const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
   const head = headBlocks(reply);
   const buttons = buttonParts(reply.buttons ?? []);
   const foot = contextBlocks(reply);
+  if (report) buttons.actions = [...buttons.actions, { type: 'Action.OpenUrl', title: 'Full matrix', url: report }];
   const fits = (body: Element[]) => cardMessageBytes(card(body, buttons.actions)) <= maxBytes;
 
   const overflow: Element[][] = [];
@@ -203,7 +215,10 @@ function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
   if (reply.matrix && reply.matrix.nodes.length > 0) {
     const table = [text('Directions (row → column)', { weight: 'bolder', spacing: 'medium' }), matrixTable(reply.matrix, reply.matrix.nodes, reply.matrix.nodes)];
     if (reply.matrix.nodes.length <= MAX_TABLE_NODES && fits([...head, ...table, ...buttons.body, ...foot])) matrixPart = table;
-    else {
+    else if (report) {
+      // The whole matrix is a page the bot serves: one message, not a grid in follow-ups.
+      matrixPart = matrixSummary(reply.matrix, 'Every direction: "Full matrix" below.');
+    } else {
       matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next message.');
       // One compact grid when it fits a message (64 nodes do); Tables of 16 × 16 only beyond that.
       const grid = matrixCompactGrid(reply.matrix);
@@ -213,17 +228,22 @@ function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
   }
 
   const groups = [...(reply.sections ?? []).map((s) => sectionGroup(s)), ...(reply.attachments ?? []).map(attachmentGroup)];
+  // With the report page (which holds the matrix and every finding, not attachments) the reply
+  // is one message: the findings that do not fit are left to the page, and the card says so.
+  // Teams' acknowledgement and the channel's summary make the other two of "at most 3".
+  const onPage = report !== undefined && !reply.attachments?.length;
+  const note = onPage ? REST_ON_PAGE : CONTINUED_NOTE;
   const mainBody = [...head, ...matrixPart];
   let next = 0;
   // Sections stay in order: the first one that does not fit, and all after it, move on.
-  while (next < groups.length && fits([...mainBody, ...groups[next]!, ...buttons.body, ...foot, text(CONTINUED_NOTE)])) {
+  while (next < groups.length && fits([...mainBody, ...groups[next]!, ...buttons.body, ...foot, text(note)])) {
     mainBody.push(...groups[next]!);
     next += 1;
   }
   overflow.push(...groups.slice(next));
-  if (overflow.length > 0) mainBody.push(text(CONTINUED_NOTE, { isSubtle: true, spacing: 'medium' }));
+  if (overflow.length > 0) mainBody.push(text(note, onPage ? { weight: 'bolder', spacing: 'medium' } : { isSubtle: true, spacing: 'medium' }));
   const main = card([...mainBody, ...buttons.body, ...foot], buttons.actions);
-  if (overflow.length === 0) return [main];
+  if (overflow.length === 0 || onPage) return [main];
 
   const bodies = packBodies(overflow, (body) => cardMessageBytes(card([continuationTitle(reply.header), ...body])) <= maxBytes);
   const total = bodies.length + 1;

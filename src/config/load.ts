@@ -78,6 +78,8 @@ export interface Config {
     tenantId?: string;
     appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
     port: number;
+    /** PUBLIC_BASE_URL: report links (GET /reports/<id>) only when set. */
+    publicBaseUrl?: string;
   };
   web: { port: number; enabled: boolean };
   ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
@@ -239,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             tenantId: str(raw, 'TEAMS_TENANT_ID'),
             appType: raw.TEAMS_APP_TYPE as 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI',
             port: raw.TEAMS_PORT as number,
+            ...(str(raw, 'PUBLIC_BASE_URL') ? { publicBaseUrl: str(raw, 'PUBLIC_BASE_URL') } : {}),
           },
     web: { port: raw.WEB_PORT as number, enabled: raw.WEB_ENABLED as boolean },
     ops: {

@@ -112,6 +112,7 @@ export const SETTINGS: SettingDef[] = [
   { env: 'TEAMS_TENANT_ID', group: 'teams', schema: nonEmpty, example: '00000000-0000-0000-0000-000000000000', description: 'Tenant of a single-tenant bot (the default app type).' },
   { env: 'TEAMS_APP_TYPE', group: 'teams', schema: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']), default: 'SingleTenant', description: 'Bot Framework app type.' },
   { env: 'TEAMS_PORT', group: 'teams', schema: port, default: '3978', description: 'Port of POST /api/messages.' },
+  { env: 'PUBLIC_BASE_URL', group: 'teams', schema: url, example: 'https://triage.contoso.com', description: 'Where Teams users reach the bot (the public base of TEAMS_PORT, without /api/messages). Set: a matrix too big for one message becomes a summary and a "Full matrix" button to GET /reports/<check run id>, a static page the bot serves. Unset: the matrix follows as a monospace grid card.' },
 
   // web console
   { env: 'WEB_PORT', group: 'web', schema: port, default: '3000', description: 'Port of the lab web console (bound to 127.0.0.1 only).' },

@@ -100,5 +100,6 @@ export function diagnosisReply(d: Diagnosis, opts: DiagnosisReplyOptions): Reply
     sections: diagnosisSections(d, opts.docsBaseUrl),
     buttons: resultButtons(d, opts.recordId, opts.canTestMigration ?? true),
     context: opts.context,
+    reportId: opts.recordId,
   };
 }

@@ -87,5 +87,6 @@ export function healthReply(d: Diagnosis, diff: RunDiff, opts: HealthReplyOption
     sections: healthSections(d, diff, opts.previousAt),
     buttons: resultButtons(d, opts.recordId, true),
     context: opts.context,
+    reportId: opts.recordId,
   };
 }
