@@ -1,5 +1,5 @@
 import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
-import { mapReplyText, plainName, renderDates, renderMentions, utcText } from '../../src/core/mention.js';
+import { mapReplyText, plainDate, plainName, renderDates, renderMentions } from '../../src/core/mention.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
 import { MAX_TABLE_NODES, matrixBlocks, matrixCompactGrid, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
@@ -197,7 +197,7 @@ function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, 
       const text = `<at>${name}</at>`;
       entities.set(text, { type: 'mention', text, mentioned: { id: m.id, name } });
       return text;
-    }), utcText),
+    }), plainDate),
   );
   return { reply: mapped, entities };
 }

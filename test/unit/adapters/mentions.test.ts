@@ -53,6 +53,15 @@ describe('mentions', () => {
     expect(JSON.stringify(forged.blocks)).not.toContain('<!channel>');
   });
 
+  it('a date with a zone (a schedule\'s next run): Slack still each reader\'s own time; elsewhere the zone, not UTC', () => {
+    const reply: Reply = { header: 'x', verdict: { status: 'info', text: `next run ${dateText('2027-03-29T06:00:00.000Z', 'Europe/Paris')}.` } };
+    expect(JSON.stringify(renderBlocks(reply).blocks)).toContain('next run <!date^1806300000^{date_short_pretty} {time}|2027-03-29 06:00 UTC>.');
+    expect(JSON.stringify(renderCards(reply)[0]!.body)).toContain('next run Mon, 29 Mar 2027, 08:00 (Europe/Paris).');
+    expect(renderHtml(reply, 'm')).toContain('next run Mon, 29 Mar 2027, 08:00 (Europe/Paris).');
+    // A zone that is not a zone name is not carried at all.
+    expect(renderHtml({ header: 'x', context: [dateText('2027-03-29T06:00:00.000Z', '<b>')] }, 'm')).toContain('2027-03-29 06:00 UTC');
+  });
+
   it('Teams activities carry a summary for notifications', () => {
     const [card] = renderCards(reply('Ada'));
     expect(cardActivity(card!).summary).toBe('Fix plan pl_1 · HV01, HV02: Proposed by Ada. Needs an approver.');
