@@ -20,7 +20,7 @@ export async function checkReport(store: Pick<CoreStore, 'getCheckRun'>, id: str
     verdict: { status: d.verdict.status, text: verdictText(d) },
     facts: [
       { label: 'Nodes', value: `${d.nodes.length}: ${d.nodes.join(', ')}` },
-      { label: 'Evidence collected', value: d.collectedAt },
+      { label: 'Evidence collected', value: dateText(d.collectedAt) },
       { label: 'Check run', value: run.id },
     ],
     matrix: matrixOf(d),
