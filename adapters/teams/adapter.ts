@@ -135,7 +135,8 @@ export class TeamsAdapter implements ChatAdapter {
   }
 
   async post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
-    const cards = renderCards(reply, this.renderOptions);
+    // Teams takes tag mentions only in channels (a 400 elsewhere): a chat gets the card without.
+    const cards = renderCards(isChannel(ref) ? reply : withoutNotify(reply), this.renderOptions);
     const first = await this.send(ref, cards[0]!);
     const thread = ref.threadId ?? (isChannel(ref) ? first : undefined);
     const conversation: ConversationRef = { ...ref, ...(thread ? { threadId: thread } : {}) };
@@ -145,7 +146,8 @@ export class TeamsAdapter implements ChatAdapter {
   }
 
   async update(ref: MessageRef, reply: Reply): Promise<void> {
-    const cards = renderCards(reply, this.renderOptions);
+    // An edit notifies nobody, and an invoke answer cannot carry a tag mention.
+    const cards = renderCards(withoutNotify(reply), this.renderOptions);
     // An open invoke for this message answers with the card (the clicker sees it at once)...
     this.handoff.offer(ref.messageId, cards[0]!);
     // ...and the edit shows it to everyone else in the conversation.
@@ -314,6 +316,12 @@ export class TeamsAdapter implements ChatAdapter {
   private get log(): Logger {
     return this.opts.logger ?? silentLogger;
   }
+}
+
+function withoutNotify(reply: Reply): Reply {
+  if (!reply.notify) return reply;
+  const { notify: _dropped, ...rest } = reply;
+  return rest;
 }
 
 function after<T>(ms: number, value: T): Promise<T> {

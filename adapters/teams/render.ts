@@ -151,14 +151,15 @@ const continuationTitle = (header: string, part = 999, total = 999): Element => 
 /** Every card for a Reply: the main card first, then continuations, each within the budget. */
 export function renderCards(given: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
   const { reply, entities } = withTeamsMentions(given);
+  const notice = tagNotice(given, entities);
   // The summary (in the card and the activity) and the mention entities come on top of the
   // layout, so the layout's budget leaves room for them.
   const extra = 4 * summaryOf(reply).length + 2 * JSON.stringify([...entities.values()]).length + 200;
   const maxBytes = (opts.maxBytes ?? MAX_ACTIVITY_BYTES) - extra;
   const report = reply.reportId && opts.reportUrl ? opts.reportUrl(reply.reportId) : undefined;
-  let cards = layoutCards(reply, { ...opts, maxBytes });
+  let cards = layoutCards(reply, { ...opts, maxBytes }, undefined, notice);
   // Linked only when it saves messages: a reply that fits one card stays as it is.
-  if (report && cards.length > 1) cards = layoutCards(reply, { ...opts, maxBytes }, report);
+  if (report && cards.length > 1) cards = layoutCards(reply, { ...opts, maxBytes }, report, notice);
   return withSummary(withEntities(cards, entities), reply);
 }
 
@@ -184,6 +185,26 @@ function withEntities(cards: AdaptiveCard[], entities: Map<string, Element>): Ad
   });
 }
 
+// A Teams tag id (Microsoft Graph teamworkTag) and the name the mention shows.
+const TEAMS_TAG_ID = /^[A-Za-z0-9+/=_-]{8,400}$/;
+
+/**
+ * The approvers' Teams tag on a new plan card: `<at>Name</at>` plus a mention entity whose
+ * `mentioned.type` is "tag", the form Teams documents for tag mentions in Adaptive Cards sent by
+ * bots (docs/teams.md). Only a group the bot's configuration names reaches here (Reply.notify).
+ */
+function tagNotice(reply: Reply, entities: Map<string, Element>): Element | undefined {
+  const tags = (reply.notify ?? []).filter((g) => g.platform === 'teams' && TEAMS_TAG_ID.test(g.id) && g.name);
+  if (tags.length === 0) return undefined;
+  const texts = tags.map((g) => {
+    const name = g.name!.replace(/[<>&]/g, '');
+    const text = `<at>${name}</at>`;
+    entities.set(text, { type: 'mention', text, mentioned: { id: g.id, name, type: 'tag' } });
+    return text;
+  });
+  return text(`${texts.join(' ')} this needs your attention`, { spacing: 'small' });
+}
+
 /**
  * The core's mention elements as Teams mentions: `<at>Name</at>` in the text plus a mention
  * entity naming the person's id. Only Teams people are mentioned; anyone else is their name.
@@ -202,9 +223,11 @@ function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, 
   return { reply: mapped, entities };
 }
 
-function layoutCards(reply: Reply, opts: RenderOptions, report?: string): AdaptiveCard[] {
+function layoutCards(reply: Reply, opts: RenderOptions, report?: string, notice?: Element): AdaptiveCard[] {
   const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
-  const head = headBlocks(reply);
+  const [title, ...rest] = headBlocks(reply);
+  // The approvers' tag goes right under the title, as Slack's user-group line does.
+  const head = notice ? [title!, notice, ...rest] : [title!, ...rest];
   const buttons = buttonParts(reply.buttons ?? []);
   const foot = contextBlocks(reply);
   if (report) buttons.actions = [...buttons.actions, { type: 'Action.OpenUrl', title: 'Full matrix', url: report }];
