@@ -13,8 +13,9 @@ import { InMemoryConversationRefStore, type ConversationRefStore } from './conve
 import { actorOf, baseConversationId, botReference, cardActionOf, commandText, conversationRefOf, isChannel, isForBot, messageKind, postingConversationId, referenceOf } from './inbound.js';
 import { FollowUpLedger } from './follow-up-ledger.js';
 import { InvokeHandoff } from './invoke-handoff.js';
-import { createMessagesServer } from './http-server.js';
-import { choiceInputId, renderCards, type AdaptiveCard } from './render.js';
+import { createMessagesServer, type ReportPages } from './http-server.js';
+import { renderReportPage } from './report-page.js';
+import { choiceInputId, renderCards, type AdaptiveCard, type RenderOptions } from './render.js';
 import { statusOf, withRetry, type RetryOptions } from './retry.js';
 import { TargetGoneError } from '../../src/core/target-gone.js';
 
@@ -41,6 +42,10 @@ export interface TeamsAdapterOptions {
   queue?: Partial<QueueOptions>;
   /** botbuilder has no logger of its own: its turn errors and our retries are logged here. */
   logger?: Logger;
+  /** PUBLIC_BASE_URL: how Teams users reach this endpoint; with `reports`, big matrices link to a page. */
+  publicBaseUrl?: string;
+  /** A stored check run as a report (src/core/check-report.ts), served at GET /reports/<id>. */
+  reports?: (id: string) => Promise<Reply | undefined>;
 }
 
 const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
@@ -75,11 +80,27 @@ export class TeamsAdapter implements ChatAdapter {
 
   async start(core: CoreHandler): Promise<void> {
     this.core = core;
-    this.server = createMessagesServer(this.cloud, (context) => this.bot.run(context), this.log);
+    this.server = createMessagesServer(this.cloud, (context) => this.bot.run(context), this.log, this.reportPages());
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => resolve());
     });
+  }
+
+  private reportPages(): ReportPages | undefined {
+    const reports = this.opts.reports;
+    if (!reports) return undefined;
+    return async (id) => {
+      const report = await reports(id);
+      return report ? renderReportPage(report) : undefined;
+    };
+  }
+
+  /** Links to reports only when they are both served and reachable from Teams. */
+  private get renderOptions(): RenderOptions {
+    const base = this.opts.publicBaseUrl?.replace(/\/+$/, '');
+    if (!base || !this.opts.reports) return {};
+    return { reportUrl: (id) => `${base}/reports/${encodeURIComponent(id)}` };
   }
 
   /** Where the endpoint listens, once started. */
@@ -114,7 +135,8 @@ export class TeamsAdapter implements ChatAdapter {
   }
 
   async post(ref: ConversationRef, reply: Reply): Promise<MessageRef> {
-    const cards = renderCards(reply);
+    // Teams takes tag mentions only in channels (a 400 elsewhere): a chat gets the card without.
+    const cards = renderCards(isChannel(ref) ? reply : withoutNotify(reply), this.renderOptions);
     const first = await this.send(ref, cards[0]!);
     const thread = ref.threadId ?? (isChannel(ref) ? first : undefined);
     const conversation: ConversationRef = { ...ref, ...(thread ? { threadId: thread } : {}) };
@@ -124,7 +146,8 @@ export class TeamsAdapter implements ChatAdapter {
   }
 
   async update(ref: MessageRef, reply: Reply): Promise<void> {
-    const cards = renderCards(reply);
+    // An edit notifies nobody, and an invoke answer cannot carry a tag mention.
+    const cards = renderCards(withoutNotify(reply), this.renderOptions);
     // An open invoke for this message answers with the card (the clicker sees it at once)...
     this.handoff.offer(ref.messageId, cards[0]!);
     // ...and the edit shows it to everyone else in the conversation.
@@ -293,6 +316,12 @@ export class TeamsAdapter implements ChatAdapter {
   private get log(): Logger {
     return this.opts.logger ?? silentLogger;
   }
+}
+
+function withoutNotify(reply: Reply): Reply {
+  if (!reply.notify) return reply;
+  const { notify: _dropped, ...rest } = reply;
+  return rest;
 }
 
 function after<T>(ms: number, value: T): Promise<T> {

@@ -21,6 +21,7 @@ export function createTeamsAdapter(config: Config, extra: Partial<Omit<TeamsAdap
     // Without authentication anyone who reaches the port could make the bot post to any
     // serviceUrl they name, so an unauthenticated (lab) endpoint listens on loopback only.
     host: config.teams.appId === '' ? '127.0.0.1' : '0.0.0.0',
+    ...(config.teams.publicBaseUrl ? { publicBaseUrl: config.teams.publicBaseUrl } : {}),
     ...extra,
   });
 }

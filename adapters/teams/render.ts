@@ -1,5 +1,5 @@
 import type { Reply, ReplyAttachment, ReplyButton, ReplyMatrix, ReplySection } from '../../src/core/reply.js';
-import { mapReplyText, plainName, renderDates, renderMentions, utcText } from '../../src/core/mention.js';
+import { mapReplyText, plainDate, plainName, renderDates, renderMentions } from '../../src/core/mention.js';
 import { MAX_ACTIVITY_BYTES, cardMessageBytes } from './card-size.js';
 import { MAX_TABLE_NODES, matrixBlocks, matrixCompactGrid, matrixSummary, matrixTable } from './render-matrix.js';
 import { packBodies, type Element } from './pack-cards.js';
@@ -22,6 +22,12 @@ export type AdaptiveCard = {
 export interface RenderOptions {
   /** Budget per message in UTF-16 bytes (see card-size.ts). */
   maxBytes?: number;
+  /**
+   * Where the bot serves a check run's report (PUBLIC_BASE_URL/reports/<id>). Given, a reply that
+   * does not fit one message gets a "Full matrix" button to the page: a big matrix is a summary,
+   * and findings beyond one follow-up card are on the page (issue 20: at most 3 messages).
+   */
+  reportUrl?: (reportId: string) => string;
 }
 
 /** Input id of a button's choice list; the invoke's data carries the chosen value under it. */
@@ -137,6 +143,7 @@ function contextBlocks(reply: Reply): Element[] {
 }
 
 const CONTINUED_NOTE = 'Continued in the next messages.';
+const REST_ON_PAGE = 'More findings, with their evidence, are on the report page: "Full matrix" below.';
 
 /** A continuation card's title; measured as "part 999 of 999" before the count is known. */
 const continuationTitle = (header: string, part = 999, total = 999): Element => text(`${header} (part ${part} of ${total})`, { weight: 'bolder' });
@@ -144,11 +151,16 @@ const continuationTitle = (header: string, part = 999, total = 999): Element => 
 /** Every card for a Reply: the main card first, then continuations, each within the budget. */
 export function renderCards(given: Reply, opts: RenderOptions = {}): AdaptiveCard[] {
   const { reply, entities } = withTeamsMentions(given);
+  const notice = tagNotice(given, entities);
   // The summary (in the card and the activity) and the mention entities come on top of the
   // layout, so the layout's budget leaves room for them.
   const extra = 4 * summaryOf(reply).length + 2 * JSON.stringify([...entities.values()]).length + 200;
   const maxBytes = (opts.maxBytes ?? MAX_ACTIVITY_BYTES) - extra;
-  return withSummary(withEntities(layoutCards(reply, { ...opts, maxBytes }), entities), reply);
+  const report = reply.reportId && opts.reportUrl ? opts.reportUrl(reply.reportId) : undefined;
+  let cards = layoutCards(reply, { ...opts, maxBytes }, undefined, notice);
+  // Linked only when it saves messages: a reply that fits one card stays as it is.
+  if (report && cards.length > 1) cards = layoutCards(reply, { ...opts, maxBytes }, report, notice);
+  return withSummary(withEntities(cards, entities), reply);
 }
 
 /** The notification text: title and verdict, bounded (Teams shows about a line of it). */
@@ -173,6 +185,26 @@ function withEntities(cards: AdaptiveCard[], entities: Map<string, Element>): Ad
   });
 }
 
+// A Teams tag id (Microsoft Graph teamworkTag) and the name the mention shows.
+const TEAMS_TAG_ID = /^[A-Za-z0-9+/=_-]{8,400}$/;
+
+/**
+ * The approvers' Teams tag on a new plan card: `<at>Name</at>` plus a mention entity whose
+ * `mentioned.type` is "tag", the form Teams documents for tag mentions in Adaptive Cards sent by
+ * bots (docs/teams.md). Only a group the bot's configuration names reaches here (Reply.notify).
+ */
+function tagNotice(reply: Reply, entities: Map<string, Element>): Element | undefined {
+  const tags = (reply.notify ?? []).filter((g) => g.platform === 'teams' && TEAMS_TAG_ID.test(g.id) && g.name);
+  if (tags.length === 0) return undefined;
+  const texts = tags.map((g) => {
+    const name = g.name!.replace(/[<>&]/g, '');
+    const text = `<at>${name}</at>`;
+    entities.set(text, { type: 'mention', text, mentioned: { id: g.id, name, type: 'tag' } });
+    return text;
+  });
+  return text(`${texts.join(' ')} this needs your attention`, { spacing: 'small' });
+}
+
 /**
  * The core's mention elements as Teams mentions: `<at>Name</at>` in the text plus a mention
  * entity naming the person's id. Only Teams people are mentioned; anyone else is their name.
@@ -186,16 +218,19 @@ function withTeamsMentions(reply: Reply): { reply: Reply; entities: Map<string, 
       const text = `<at>${name}</at>`;
       entities.set(text, { type: 'mention', text, mentioned: { id: m.id, name } });
       return text;
-    }), utcText),
+    }), plainDate),
   );
   return { reply: mapped, entities };
 }
 
-function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
+function layoutCards(reply: Reply, opts: RenderOptions, report?: string, notice?: Element): AdaptiveCard[] {
   const maxBytes = opts.maxBytes ?? MAX_ACTIVITY_BYTES;
-  const head = headBlocks(reply);
+  const [title, ...rest] = headBlocks(reply);
+  // The approvers' tag goes right under the title, as Slack's user-group line does.
+  const head = notice ? [title!, notice, ...rest] : [title!, ...rest];
   const buttons = buttonParts(reply.buttons ?? []);
   const foot = contextBlocks(reply);
+  if (report) buttons.actions = [...buttons.actions, { type: 'Action.OpenUrl', title: 'Full matrix', url: report }];
   const fits = (body: Element[]) => cardMessageBytes(card(body, buttons.actions)) <= maxBytes;
 
   const overflow: Element[][] = [];
@@ -203,7 +238,10 @@ function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
   if (reply.matrix && reply.matrix.nodes.length > 0) {
     const table = [text('Directions (row → column)', { weight: 'bolder', spacing: 'medium' }), matrixTable(reply.matrix, reply.matrix.nodes, reply.matrix.nodes)];
     if (reply.matrix.nodes.length <= MAX_TABLE_NODES && fits([...head, ...table, ...buttons.body, ...foot])) matrixPart = table;
-    else {
+    else if (report) {
+      // The whole matrix is a page the bot serves: one message, not a grid in follow-ups.
+      matrixPart = matrixSummary(reply.matrix, 'Every direction: "Full matrix" below.');
+    } else {
       matrixPart = matrixSummary(reply.matrix, 'The full matrix follows in the next message.');
       // One compact grid when it fits a message (64 nodes do); Tables of 16 × 16 only beyond that.
       const grid = matrixCompactGrid(reply.matrix);
@@ -213,17 +251,22 @@ function layoutCards(reply: Reply, opts: RenderOptions): AdaptiveCard[] {
   }
 
   const groups = [...(reply.sections ?? []).map((s) => sectionGroup(s)), ...(reply.attachments ?? []).map(attachmentGroup)];
+  // With the report page (which holds the matrix and every finding, not attachments) the reply
+  // is one message: the findings that do not fit are left to the page, and the card says so.
+  // Teams' acknowledgement and the channel's summary make the other two of "at most 3".
+  const onPage = report !== undefined && !reply.attachments?.length;
+  const note = onPage ? REST_ON_PAGE : CONTINUED_NOTE;
   const mainBody = [...head, ...matrixPart];
   let next = 0;
   // Sections stay in order: the first one that does not fit, and all after it, move on.
-  while (next < groups.length && fits([...mainBody, ...groups[next]!, ...buttons.body, ...foot, text(CONTINUED_NOTE)])) {
+  while (next < groups.length && fits([...mainBody, ...groups[next]!, ...buttons.body, ...foot, text(note)])) {
     mainBody.push(...groups[next]!);
     next += 1;
   }
   overflow.push(...groups.slice(next));
-  if (overflow.length > 0) mainBody.push(text(CONTINUED_NOTE, { isSubtle: true, spacing: 'medium' }));
+  if (overflow.length > 0) mainBody.push(text(note, onPage ? { weight: 'bolder', spacing: 'medium' } : { isSubtle: true, spacing: 'medium' }));
   const main = card([...mainBody, ...buttons.body, ...foot], buttons.actions);
-  if (overflow.length === 0) return [main];
+  if (overflow.length === 0 || onPage) return [main];
 
   const bodies = packBodies(overflow, (body) => cardMessageBytes(card([continuationTitle(reply.header), ...body])) <= maxBytes);
   const total = bodies.length + 1;

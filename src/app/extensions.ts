@@ -5,6 +5,8 @@ import type { BotPieces } from './start-bot.js';
 import { schedulerExtension } from './scheduler-extension.js';
 import { identityExtensions } from './identity-extensions.js';
 import { alertsExtension } from './alerts-extension.js';
+import type { Config } from '../config/load.js';
+import type { GroupMention } from '../core/mention.js';
 
 // The modules that add commands, buttons and identity to the core (approvals and fixes,
 // schedules, Slack user groups). Each is given the running pieces it needs.
@@ -25,7 +27,7 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
     replicationWaitMs: pieces.config.replicationWaitSeconds * 1000,
     adapters: pieces.adapters,
     leaseMs: pieces.config.approvals.leaseSeconds * 1000,
-    ...(pieces.config.chat.slackApproverGroup ? { approverGroups: [{ platform: 'slack' as const, id: pieces.config.chat.slackApproverGroup }] } : {}),
+    ...(approverGroups(pieces.config.chat).length ? { approverGroups: approverGroups(pieces.config.chat) } : {}),
   };
   // Settles plans a previous run left in applying/approved before any click is served.
   const approvals = await startApprovals(deps);
@@ -36,4 +38,12 @@ export async function botExtensions(pieces: BotPieces): Promise<CoreExtension[]>
   const scheduler = await schedulerExtension(pieces);
   // Registration order is the order of their lines in `help`.
   return [scheduler, approvalsExtension(deps), ...identityExtensions(pieces.config, pieces.policy, pieces.logger), alertsExtension(pieces)];
+}
+
+/** Groups notified on each new plan card: the Slack user group and the Teams tag, when configured. */
+function approverGroups(chat: Config['chat']): GroupMention[] {
+  return [
+    ...(chat.slackApproverGroup ? [{ platform: 'slack' as const, id: chat.slackApproverGroup }] : []),
+    ...(chat.teamsApproverTag ? [{ platform: 'teams' as const, id: chat.teamsApproverTag.id, name: chat.teamsApproverTag.name }] : []),
+  ];
 }

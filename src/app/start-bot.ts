@@ -5,6 +5,7 @@ import { createBotCore } from '../core/bot-core.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import type { CoreExtension } from '../core/context.js';
 import { CheckQueue } from '../core/check-queue.js';
+import { checkReport } from '../core/check-report.js';
 import type { ChatAdapter } from '../core/events.js';
 import { LoopLag } from '../core/loop-lag.js';
 import type { Logger } from '../core/logger.js';
@@ -103,7 +104,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   }
   if (config.teams) {
     const { createTeamsAdapter } = await import('../../adapters/teams/index.js');
-    const teams = createTeamsAdapter(config, { logger, refs: new StoreConversationRefs(store, clock) });
+    // GET /reports/<check run id>: the full matrix a big cluster's card links to (PUBLIC_BASE_URL).
+    const runs = new StoreBackedCoreStore(store);
+    const teams = createTeamsAdapter(config, { logger, refs: new StoreConversationRefs(store, clock), reports: (id) => checkReport(runs, id, config.chat.docsBaseUrl) });
     if (teams) adapters.push(teams);
   }
 

@@ -1,6 +1,6 @@
 import type { ActionHandler, HandlerContext } from '../core/context.js';
 import { textReply } from '../core/reply.js';
-import { mention } from '../core/mention.js';
+import { dateText, mention } from '../core/mention.js';
 import type { Plan } from '../store/store.js';
 import type { ApprovalsDeps } from './approvals-deps.js';
 import { refuse, updateCard } from './approvals-deps.js';
@@ -17,7 +17,8 @@ import { documentOf, resultOf, type PlanDocument } from './plan-document.js';
 // approver role (or, to reject, being the proposer) is checked by the core before the click
 // gets here (extension.ts).
 
-const time = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+// A date element: each Slack reader's own time zone, UTC elsewhere (src/core/mention.ts).
+const time = (d: Date) => dateText(d.toISOString());
 
 /** Why a plan that is not `proposed` cannot be decided any more. */
 export function notProposedReason(plan: Plan): string {

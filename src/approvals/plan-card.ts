@@ -1,3 +1,4 @@
+import { dateText } from '../core/mention.js';
 import type { Reply, ReplyButton, ReplySection } from '../core/reply.js';
 import { authDiff, delegationDiff } from '../remediation/describe.js';
 import { powershellEquivalent } from '../remediation/powershell.js';
@@ -11,7 +12,9 @@ import { personLabel } from './identity.js';
 type Status = NonNullable<Reply['verdict']>['status'];
 
 const arrow = (p: { from: string; to: string }) => `${p.from} → ${p.to}`;
-const time = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+// A moment is a date element (src/core/mention.ts): Slack shows it in each reader's time zone, the
+// other surfaces as "2026-11-20 09:00 UTC".
+const time = (d: Date) => dateText(d.toISOString());
 
 function title(plan: Plan, doc: PlanDocument): string {
   if (doc.kind === 'test-migration') return `Test migration ${plan.id} · ${doc.vm}: ${doc.source} → ${doc.destination}`;

@@ -78,13 +78,15 @@ export interface Config {
     tenantId?: string;
     appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
     port: number;
+    /** PUBLIC_BASE_URL: report links (GET /reports/<id>) only when set. */
+    publicBaseUrl?: string;
   };
   web: { port: number; enabled: boolean };
   ops: { enabled: boolean; listenHost: string; port: number; readyTimeoutMs: number };
   /** POST /v1/alerts (docs/alerts.md); absent unless ALERTS_PORT is set. */
   alerts?: { port: number; listenHost: string; tlsCert?: string; tlsKey?: string; maxBodyBytes: number };
   /** How chat messages point people elsewhere (issue 20). */
-  chat: { docsBaseUrl?: string; slackApproverGroup?: string };
+  chat: { docsBaseUrl?: string; slackApproverGroup?: string; teamsApproverTag?: { id: string; name: string } };
 }
 
 type Raw = Record<string, unknown>;
@@ -139,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('TEAMS_APP_PASSWORD (or TEAMS_CERT_THUMBPRINT and TEAMS_CERT_KEY_FILE) is required when TEAMS_APP_ID is set.');
     }
     if (teamsAppId !== '' && raw.TEAMS_APP_TYPE === 'SingleTenant') required(raw, 'TEAMS_TENANT_ID', 'for a single-tenant Teams bot', problems);
+    // A tag mention shows the tag's name: an id alone cannot be mentioned.
+    if (raw.TEAMS_APPROVER_TAG !== undefined) required(raw, 'TEAMS_APPROVER_TAG_NAME', 'with TEAMS_APPROVER_TAG', problems);
   }
   if (raw.ALERTS_TLS_CERT !== undefined) required(raw, 'ALERTS_TLS_KEY', 'when ALERTS_TLS_CERT is set', problems);
   if (raw.ALERTS_TLS_KEY !== undefined) required(raw, 'ALERTS_TLS_CERT', 'when ALERTS_TLS_KEY is set', problems);
@@ -243,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             tenantId: str(raw, 'TEAMS_TENANT_ID'),
             appType: raw.TEAMS_APP_TYPE as 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI',
             port: raw.TEAMS_PORT as number,
+            ...(str(raw, 'PUBLIC_BASE_URL') ? { publicBaseUrl: str(raw, 'PUBLIC_BASE_URL') } : {}),
           },
     web: { port: raw.WEB_PORT as number, enabled: raw.WEB_ENABLED as boolean },
     ops: {
@@ -262,7 +267,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             maxBodyBytes: raw.ALERTS_MAX_BODY_BYTES as number,
           },
         }),
-    chat: { docsBaseUrl: str(raw, 'DOCS_BASE_URL'), slackApproverGroup: str(raw, 'SLACK_APPROVER_GROUP') },
+    chat: {
+      docsBaseUrl: str(raw, 'DOCS_BASE_URL'),
+      slackApproverGroup: str(raw, 'SLACK_APPROVER_GROUP'),
+      ...(str(raw, 'TEAMS_APPROVER_TAG') && str(raw, 'TEAMS_APPROVER_TAG_NAME') ? { teamsApproverTag: { id: str(raw, 'TEAMS_APPROVER_TAG')!, name: str(raw, 'TEAMS_APPROVER_TAG_NAME')! } } : {}),
+    },
   };
   return Object.freeze(config);
 }

@@ -116,6 +116,9 @@ export const SETTINGS: SettingDef[] = [
   { env: 'TEAMS_TENANT_ID', group: 'teams', schema: nonEmpty, example: '00000000-0000-0000-0000-000000000000', description: 'Tenant of a single-tenant bot (the default app type).' },
   { env: 'TEAMS_APP_TYPE', group: 'teams', schema: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']), default: 'SingleTenant', description: 'Bot Framework app type.' },
   { env: 'TEAMS_PORT', group: 'teams', schema: port, default: '3978', description: 'Port of POST /api/messages.' },
+  { env: 'PUBLIC_BASE_URL', group: 'teams', schema: url, example: 'https://triage.contoso.com', description: 'Where Teams users reach the bot (the public base of TEAMS_PORT, without /api/messages). Set: a matrix too big for one message becomes a summary and a "Full matrix" button to GET /reports/<check run id>, a static page the bot serves. Unset: the matrix follows as a monospace grid card.' },
+  { env: 'TEAMS_APPROVER_TAG', group: 'teams', schema: z.string().regex(/^[A-Za-z0-9+/=_-]{8,400}$/, 'a Teams tag id (the id from Microsoft Graph GET /teams/{team-id}/tags)'), example: 'MjQzMmI1N2ItMGFiZC00M2RiLWFhN2ItMTZlYWRkMTE1ZDM0IyMxYjAxOTU1Mi0xYjYyLTQ4ZTMtOGI2NC1mMDRkZWQ3YjBhZjA=', description: 'Teams tag (id) mentioned on every new plan card posted in a channel, so its members (the approvers) are notified (docs/policy.md says how to find the id). Needs TEAMS_APPROVER_TAG_NAME. Unset: nobody is mentioned.' },
+  { env: 'TEAMS_APPROVER_TAG_NAME', group: 'teams', schema: z.string().regex(/^[^<>&]{1,80}$/, 'the tag\'s name as Teams shows it, without < > &'), example: 'Hyper-V approvers', description: 'Display name of TEAMS_APPROVER_TAG, as the mention shows it.' },
 
   // web console
   { env: 'WEB_PORT', group: 'web', schema: port, default: '3000', description: 'Port of the lab web console (bound to 127.0.0.1 only).' },

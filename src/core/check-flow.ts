@@ -126,7 +126,7 @@ async function finish(ctx: HandlerContext, req: CheckRequest, parent: MessageRef
   const context = [`Run by ${mention(event.actor)} · ${dateText(diagnosis.collectedAt)} · ${source}`];
   const shown = req.present?.(diagnosis, record.id, context) ?? { result: diagnosisReply(diagnosis, { title: title(req), recordId: record.id, context, ...(deps.docsBaseUrl ? { docsBaseUrl: deps.docsBaseUrl } : {}) }) };
   const resultMessage = await adapter.post(thread, shown.result);
-  await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context, shown.summary));
+  await safeUpdate(ctx, parent, summaryReply(req, diagnosis, context, shown.summary, record.id));
   return { record, parent, resultMessage };
 }
 
@@ -142,12 +142,13 @@ function progressReply(req: CheckRequest, states: Map<string, NodeState>, source
   };
 }
 
-function summaryReply(req: CheckRequest, d: Diagnosis, context: string[], extra?: string): Reply {
+function summaryReply(req: CheckRequest, d: Diagnosis, context: string[], extra: string | undefined, reportId: string): Reply {
   return {
     header: title(req),
     verdict: { status: d.verdict.status, text: `${verdictText(d)}${extra ? ` ${extra}` : ''} Details in the thread.` },
     matrix: matrixOf(d),
     context,
+    reportId,
   };
 }
 

@@ -62,21 +62,38 @@ export function mapReplyText(reply: Reply, f: (text: string) => string): Reply {
 // (`<!date^…>`), elsewhere it reads "2026-11-20 09:00 UTC".
 const DATE_OPEN = '\uE003';
 const DATE_CLOSE = '\uE004';
-const DATE_TOKEN = /\uE003(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z)\uE004/g;
+// An optional IANA zone rides along (`…Z|Europe/Paris`): where the platform cannot show each
+// reader's own time, a schedule's next run reads in the zone its cron was written in.
+const DATE_TOKEN = /\uE003(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z)(?:\|([A-Za-z0-9_+\-/]{1,64}))?\uE004/g;
+const ZONE = /^[A-Za-z0-9_+\-/]{1,64}$/;
 
 /** The token for a moment (an ISO 8601 UTC time); anything else is returned as it is. */
-export function dateText(iso: string): string {
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z$/.test(iso) ? `${DATE_OPEN}${iso}${DATE_CLOSE}` : iso;
+export function dateText(iso: string, zone?: string): string {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z$/.test(iso)) return iso;
+  return `${DATE_OPEN}${iso}${zone && ZONE.test(zone) ? `|${zone}` : ''}${DATE_CLOSE}`;
 }
 
 /** "2026-11-20 09:00 UTC": what a reader sees where the platform has no local-time syntax. */
 export const utcText = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
-export function renderDates(text: string, render: (iso: string) => string): string {
-  return text.replace(DATE_TOKEN, (_all, iso: string) => render(iso));
+/** "Thu 26 Nov 2026, 08:00 (Europe/Paris)": a moment in a named zone (UTC if the zone is unknown). */
+export function zonedText(iso: string, zone: string): string {
+  try {
+    const text = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+    return `${text} (${zone})`;
+  } catch {
+    return utcText(iso);
+  }
+}
+
+/** A date where the platform has no local-time syntax: in its zone when it names one, else UTC. */
+export const plainDate = (iso: string, zone?: string): string => (zone ? zonedText(iso, zone) : utcText(iso));
+
+export function renderDates(text: string, render: (iso: string, zone?: string) => string): string {
+  return text.replace(DATE_TOKEN, (_all, iso: string, zone: string | undefined) => render(iso, zone));
 }
 
 /** A Reply with every mention as its plain name and every date in UTC. */
 export function withPlainMentions(reply: Reply): Reply {
-  return mapReplyText(reply, (t) => renderDates(renderMentions(t, plainName), utcText));
+  return mapReplyText(reply, (t) => renderDates(renderMentions(t, plainName), plainDate));
 }

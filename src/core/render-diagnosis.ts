@@ -2,6 +2,7 @@ import type { Diagnosis, Finding, Severity } from '../diagnostics/findings.js';
 import type { Reply, ReplyButton, ReplyMatrix, ReplySection } from './reply.js';
 import { evidenceFacts } from './evidence-facts.js';
 import { nextStepsSection } from './next-steps.js';
+import { dateText } from './mention.js';
 
 // A diagnosis as the neutral Reply: verdict first, the direction matrix, findings grouped by
 // severity with their evidence, and the buttons that make sense for this verdict.
@@ -94,11 +95,13 @@ export function diagnosisReply(d: Diagnosis, opts: DiagnosisReplyOptions): Reply
     verdict: { status: d.verdict.status, text: verdictText(d) },
     facts: [
       { label: 'Nodes', value: d.nodes.join(', ') },
-      { label: 'Evidence collected', value: d.collectedAt },
+      // A date element: each Slack reader's own time, UTC elsewhere.
+      { label: 'Evidence collected', value: dateText(d.collectedAt) },
     ],
     matrix: matrixOf(d),
     sections: diagnosisSections(d, opts.docsBaseUrl),
     buttons: resultButtons(d, opts.recordId, opts.canTestMigration ?? true),
     context: opts.context,
+    reportId: opts.recordId,
   };
 }

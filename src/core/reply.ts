@@ -56,6 +56,11 @@ export interface Reply {
   ephemeral?: boolean;
   /** Groups to notify on this message (the approvers of a plan); see mention.ts. */
   notify?: GroupMention[];
+  /**
+   * The stored check run this reply shows. An adapter that serves reports (Teams, PUBLIC_BASE_URL)
+   * links a matrix too big for a message to /reports/<id> instead of posting it in parts.
+   */
+  reportId?: string;
 }
 
 export function textReply(text: string, opts: { ephemeral?: boolean; status?: 'info' | 'error' } = {}): Reply {

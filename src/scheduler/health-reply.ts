@@ -1,6 +1,7 @@
 import type { Diagnosis, Severity } from '../diagnostics/findings.js';
 import { matrixOf, resultButtons, verdictText } from '../core/render-diagnosis.js';
 import { nextStepsSection } from '../core/next-steps.js';
+import { dateText } from '../core/mention.js';
 import type { Reply, ReplySection } from '../core/reply.js';
 import { groupFindings, groupLine, listPlaces, placeOf } from './finding-groups.js';
 import type { DirectionChange, RunDiff } from './health-diff.js';
@@ -80,12 +81,14 @@ export function healthReply(d: Diagnosis, diff: RunDiff, opts: HealthReplyOption
     verdict: { status: d.verdict.status, text: `${verdictText(d)} ${changeSummary(diff, opts.previousAt)}` },
     facts: [
       { label: 'Nodes', value: d.nodes.length <= 16 ? d.nodes.join(', ') : `${d.nodes.length} nodes (${d.nodes.slice(0, 4).join(', ')}, …)` },
-      { label: 'Evidence collected', value: d.collectedAt },
-      { label: 'Previous run', value: opts.previousAt ?? 'none' },
+      // Date elements: each Slack reader's own time zone, UTC elsewhere.
+      { label: 'Evidence collected', value: dateText(d.collectedAt) },
+      { label: 'Previous run', value: opts.previousAt ? dateText(opts.previousAt) : 'none' },
     ],
     matrix: matrixOf(d),
     sections: healthSections(d, diff, opts.previousAt),
     buttons: resultButtons(d, opts.recordId, true),
     context: opts.context,
+    reportId: opts.recordId,
   };
 }

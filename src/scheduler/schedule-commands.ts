@@ -4,7 +4,7 @@ import { clusterNodes } from '../core/builtin-handlers.js';
 import { textReply, type Reply } from '../core/reply.js';
 import type { AuditStore, PeopleStore, Schedule, ConversationStore, ScheduleStore } from '../store/store.js';
 import { cronOf, nextSlot, parseCron } from './cron.js';
-import { localTime } from './local-time.js';
+import { dateText } from '../core/mention.js';
 import { channelOf } from './targets.js';
 import { SCHEDULE_EXAMPLE, type ScheduleArgs } from './schedule-grammar.js';
 
@@ -37,7 +37,8 @@ export function scheduleCommand(deps: ScheduleCommandDeps): CommandHandler<Sched
     await deps.store.appendAudit({ at: now, actor: createdBy, action: 'schedule.created', subjectId: schedule.id, outcome: 'ok', details: { cluster: schedule.cluster, cron: schedule.cron, tz, quiet: schedule.quiet, target: { platform: target.platform, channelId: target.channelId } } });
     deps.changed();
     const next = nextSlot(cron.cron, now);
-    const when = next ? `next run ${localTime(next, tz)}` : 'it has no future run';
+    // A date element: each reader's own time on Slack, the cron's zone elsewhere.
+    const when = next ? `next run ${dateText(next.toISOString(), tz)}` : 'it has no future run';
     const quiet = command.quiet ? ' Quiet: it posts only when something fails or changed.' : '';
     await ctx.event.ack(textReply(`Scheduled ${schedule.id}: cluster health of ${command.cluster} in this channel at "${command.cron}" ${tz}; ${when}.${quiet} Remove it with: cluster-health unschedule ${schedule.id}`, { ephemeral: true }));
   };
@@ -69,12 +70,12 @@ export function scheduleLine(s: Schedule, here: string, now: Date): string {
   if (s.quiet) parts.push('quiet');
   parts.push(where, `from ${s.source}`);
   if (s.pausedReason) {
-    parts.push(`PAUSED${s.pausedAt ? ` since ${s.pausedAt.toISOString()}` : ''}: ${s.pausedReason}`);
+    parts.push(`PAUSED${s.pausedAt ? ` since ${dateText(s.pausedAt.toISOString())}` : ''}: ${s.pausedReason}`);
   } else {
     const next = nextOf(s, now);
-    parts.push(next ? `next ${localTime(next, s.tz)}` : 'no future run');
+    parts.push(next ? `next ${dateText(next.toISOString(), s.tz)}` : 'no future run');
   }
-  if (s.lastFiredSlot) parts.push(`last ${s.lastFiredSlot}`);
+  if (s.lastFiredSlot) parts.push(`last ${dateText(s.lastFiredSlot)}`);
   return parts.join(' · ');
 }
 

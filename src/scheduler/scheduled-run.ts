@@ -3,6 +3,7 @@ import type { CoreStore } from '../core/core-store.js';
 import type { ConversationRef } from '../kernel/refs.js';
 import type { ChatAdapter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { dateText } from '../core/mention.js';
 import { textReply } from '../core/reply.js';
 import { runCheck } from '../diagnostics/run-check.js';
 import { RelayError } from '../relay/protocol.js';
@@ -66,7 +67,7 @@ export async function runScheduled(deps: ScheduledRunDeps, adapter: ChatAdapter,
   });
   if (schedule.quiet && !somethingFails(diagnosis) && !diff.changed) return { kind: 'quiet', recordId: record.id };
 
-  const context = [`Scheduled ${schedule.id} · "${schedule.cron}" ${schedule.tz}${schedule.quiet ? ' · quiet' : ''} · slot ${slot.toISOString()}`];
+  const context = [`Scheduled ${schedule.id} · "${schedule.cron}" ${schedule.tz}${schedule.quiet ? ' · quiet' : ''} · slot ${dateText(slot.toISOString())}`];
   const reply = healthReply(diagnosis, diff, { cluster: schedule.cluster, recordId: record.id, ...(previous ? { previousAt: previous.at } : {}), context });
   try {
     await adapter.post(target, reply);

@@ -53,6 +53,26 @@ describe('mentions', () => {
     expect(JSON.stringify(forged.blocks)).not.toContain('<!channel>');
   });
 
+  it('a date with a zone (a schedule\'s next run): Slack still each reader\'s own time; elsewhere the zone, not UTC', () => {
+    const reply: Reply = { header: 'x', verdict: { status: 'info', text: `next run ${dateText('2027-03-29T06:00:00.000Z', 'Europe/Paris')}.` } };
+    expect(JSON.stringify(renderBlocks(reply).blocks)).toContain('next run <!date^1806300000^{date_short_pretty} {time}|2027-03-29 06:00 UTC>.');
+    expect(JSON.stringify(renderCards(reply)[0]!.body)).toContain('next run Mon, 29 Mar 2027, 08:00 (Europe/Paris).');
+    expect(renderHtml(reply, 'm')).toContain('next run Mon, 29 Mar 2027, 08:00 (Europe/Paris).');
+    // A zone that is not a zone name is not carried at all.
+    expect(renderHtml({ header: 'x', context: [dateText('2027-03-29T06:00:00.000Z', '<b>')] }, 'm')).toContain('2027-03-29 06:00 UTC');
+  });
+
+  it('Teams: the approvers\' tag is a tag mention under the title; Slack groups and malformed ids are left out', () => {
+    const tag = 'MjQzMmI1N2ItMGFiZC00M2RiLWFhN2ItMTZlYWRkMTE1ZDM0';
+    const [card] = renderCards({ ...reply('Ada'), notify: [{ platform: 'teams', id: tag, name: 'Hyper-V <b>approvers' }, { platform: 'slack', id: 'S0APPROVERS' }, { platform: 'teams', id: 'no tag>', name: 'Evil' }] });
+    expect(card!.body[1]).toMatchObject({ type: 'TextBlock', text: '<at>Hyper-V bapprovers</at> this needs your attention' });
+    expect(card!.msteams?.entities).toEqual([{ type: 'mention', text: '<at>Hyper-V bapprovers</at>', mentioned: { id: tag, name: 'Hyper-V bapprovers', type: 'tag' } }]);
+    expect(JSON.stringify(card)).not.toContain('S0APPROVERS');
+    expect(JSON.stringify(card)).not.toContain('Evil');
+    // No group, no line.
+    expect(JSON.stringify(renderCards(reply('Ada'))[0])).not.toContain('this needs your attention');
+  });
+
   it('Teams activities carry a summary for notifications', () => {
     const [card] = renderCards(reply('Ada'));
     expect(cardActivity(card!).summary).toBe('Fix plan pl_1 · HV01, HV02: Proposed by Ada. Needs an approver.');

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { renderBlocks } from '../../../adapters/slack/render.js';
+import { withPlainMentions } from '../../../src/core/mention.js';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { startApprovals } from '../../../src/approvals/extension.js';
 import { FakeChat } from '../../helpers/approvals/fake-chat.js';
@@ -37,7 +39,8 @@ describe('expiry on the timer', () => {
     const runtime = await startApprovals(flow.deps, { intervalMs: 60_000 });
     runtime.stop();
     expect(await flow.store.getPlan(planId)).toMatchObject({ state: 'expired' });
-    expect(card.reply.verdict?.text).toBe('Expired at 2026-11-20 09:30 UTC without approval. Nothing was written.');
+    expect(withPlainMentions(card.reply).verdict?.text).toBe('Expired at 2026-11-20 09:30 UTC without approval. Nothing was written.');
+    expect(JSON.stringify(renderBlocks(card.reply).blocks)).toContain('Expired at <!date^1795167000^{date_short_pretty} {time}|2026-11-20 09:30 UTC> without approval.');
     expect((await flow.store.listAudit({ subjectId: planId })).at(-1)).toMatchObject({ actor: 'system', outcome: expect.any(String) });
     await flow.chat.click(people.adam, 'approve', planId);
     expect(flow.chat.lastTold('adam')).toMatch(/expired/);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabBackend } from '../../../src/lab/lab-backend.js';
 import { checkAndPropose, people, startLabFlow, type Flow } from '../../helpers/approvals/flow.js';
 import { FakeChat } from '../../helpers/approvals/fake-chat.js';
+import { plainDate, renderDates } from '../../../src/core/mention.js';
 
 // Every way an approval must be refused: the person is told why (privately), the refusal is
 // audited, the plan does not move, and nothing reaches the relay's write path.
@@ -20,7 +21,8 @@ const state = () => JSON.stringify(NODES.map((n) => [lab.state.findComputer(n), 
 async function refused(planId: string, who: keyof typeof people, reason: RegExp, stateAfter: string): Promise<void> {
   const before = state();
   await flow.chat.click(people[who], 'approve', planId);
-  expect(flow.chat.lastTold(people[who].id)).toMatch(reason);
+  // As a surface without local-time syntax reads it (Slack shows each reader's own time).
+  expect(renderDates(flow.chat.lastTold(people[who].id), plainDate)).toMatch(reason);
   expect(flow.backend.writes).toHaveLength(0);
   expect(state()).toBe(before);
   expect(await flow.store.getPlan(planId)).toMatchObject({ state: stateAfter });

@@ -71,4 +71,13 @@ describe('loadConfig', () => {
     expect(ps).toEqual([expect.stringMatching(/^TEAMS_APP_ID is empty, which turns off Bot Framework authentication; that is allowed only with TRIAGE_MODE=lab/)]);
     expect(loadConfig({ TEAMS_APP_ID: '' }).teams?.appId).toBe('');
   });
+
+  it('takes the Teams approver tag with its name, and PUBLIC_BASE_URL for report links', () => {
+    const tag = 'MjQzMmI1N2ItMGFiZC00M2RiLWFhN2ItMTZlYWRkMTE1ZDM0';
+    expect(problems({ TEAMS_APP_ID: '', TEAMS_APPROVER_TAG: tag })).toEqual([expect.stringMatching(/^TEAMS_APPROVER_TAG_NAME is required with TEAMS_APPROVER_TAG/)]);
+    expect(problems({ TEAMS_APP_ID: '', TEAMS_APPROVER_TAG: '<at>x</at>', TEAMS_APPROVER_TAG_NAME: 'Approvers' }).join('\n')).toMatch(/TEAMS_APPROVER_TAG/);
+    const c = loadConfig({ TEAMS_APP_ID: '', TEAMS_APPROVER_TAG: tag, TEAMS_APPROVER_TAG_NAME: 'Hyper-V approvers', PUBLIC_BASE_URL: 'https://triage.example.test' });
+    expect(c.chat.teamsApproverTag).toEqual({ id: tag, name: 'Hyper-V approvers' });
+    expect(c.teams?.publicBaseUrl).toBe('https://triage.example.test');
+  });
 });

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { renderBlocks } from '../../../adapters/slack/render.js';
+import { withPlainMentions } from '../../../src/core/mention.js';
+import type { Reply } from '../../../src/core/reply.js';
 import { replyText, startHarness, type Harness } from '../../helpers/scheduler-harness.js';
 
 // The schedule commands and on-demand cluster health through the real core (parsing, roles,
@@ -11,7 +14,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const only = (replies: Array<{ verdict?: { text: string; status: string }; ephemeral?: boolean }>) => {
+const only = (replies: Reply[]) => {
   expect(replies).toHaveLength(1);
   return replies[0]!;
 };
@@ -22,9 +25,12 @@ describe('cluster-health <cluster> schedule', () => {
     const told = only(await h.command('cluster-health HVCLUSTER01 schedule "0 8 * * 1-5" tz=Europe/Paris quiet'));
     const [s] = await h.store.listSchedules();
     expect(told.ephemeral).toBe(true);
-    expect(told.verdict?.text).toBe(
+    // As a surface without local-time syntax shows it (Slack shows each reader's own time).
+    expect(withPlainMentions(told).verdict?.text).toBe(
       `Scheduled ${s!.id}: cluster health of HVCLUSTER01 in this channel at "0 8 * * 1-5" Europe/Paris; next run Mon, 29 Mar 2027, 08:00 (Europe/Paris). Quiet: it posts only when something fails or changed. Remove it with: cluster-health unschedule ${s!.id}`,
     );
+    // On Slack, in each reader's own time zone.
+    expect(JSON.stringify(renderBlocks(told).blocks)).toContain('next run <!date^1806300000^{date_short_pretty} {time}|2027-03-29 06:00 UTC>.');
     expect(s).toMatchObject({ cluster: 'HVCLUSTER01', cron: '0 8 * * 1-5', tz: 'Europe/Paris', quiet: true, source: 'chat', createdBy: 'slack:UOPS', target: { platform: 'slack', channelId: 'C1' } });
     expect(s!.target.threadId).toBeUndefined();
     expect(await h.store.getConversation('slack', 'C1')).toEqual({ platform: 'slack', channelId: 'C1' });
@@ -64,8 +70,8 @@ describe('cluster-health schedules / unschedule', () => {
     const listed = only(await h.command('cluster-health schedules', 'UVIEWER'));
     const chat = (await h.store.listSchedules()).find((x) => x.source === 'chat')!;
     expect(listed.verdict?.text).toBe('2 schedule(s), 1 paused.');
-    expect(replyText(listed as never).split('\n').slice(3)).toEqual([
-      `${gone.id} · OLD01 · "0 8 * * *" UTC · web incident · from policy · PAUSED since 2027-03-21T08:00:00.000Z: cluster OLD01 no longer exists (unknown cluster)`,
+    expect(replyText(withPlainMentions(listed)).split('\n').slice(3)).toEqual([
+      `${gone.id} · OLD01 · "0 8 * * *" UTC · web incident · from policy · PAUSED since 2027-03-21 08:00 UTC: cluster OLD01 no longer exists (unknown cluster)`,
       `${chat.id} · HVCLUSTER01 · "30 2 * * *" Europe/Paris · slack C1 (this channel) · from chat · next Sat, 27 Mar 2027, 02:30 (Europe/Paris)`,
     ]);
   });
