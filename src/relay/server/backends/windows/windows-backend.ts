@@ -71,7 +71,9 @@ export class WindowsBackend implements RelayBackend {
     const { approval: _approval, ...forHost } = params as Record<string, unknown>;
     const checked = scriptParamsSchema(op).safeParse(forHost);
     if (!checked.success) throw new RelayError('BAD_REQUEST', `invalid parameters for ${op}: ${checked.error.issues[0]?.message}`);
-    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, params: checked.data }));
+    // The off-box test migration also reads both nodes' events through the read endpoint.
+    const readEndpoint = op === 'vm.test-migration' ? { readEndpoint: this.options.readEndpoint } : {};
+    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, ...readEndpoint, params: checked.data }));
     const stdout = await this.options.pool.run(command, ctx.signal);
     const envelope = parseEnvelope(stdout, op);
     if (!envelope.ok) throw remoteError(envelope, op, targetOf(params), endpoint);
