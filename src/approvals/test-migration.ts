@@ -68,7 +68,7 @@ async function offerChoices(ctx: HandlerContext, deps: ApprovalsDeps, who: strin
   const reply: Reply = {
     header: `Test migration · ${record.nodes.join(', ')}`,
     verdict: { status: 'info', text: 'Pick a VM and a direction. The test migration needs an approver other than you before it runs.' },
-    buttons: [{ action: 'test-migration', label: 'Propose test migration', recordId: offer.id, choices: choices.map((c, i) => ({ label: `${c.vm}: ${c.source} → ${c.destination} · ${c.mode === 'cluster' ? 'cluster move' : 'off-box Move-VM'}${c.because.length ? ` (${c.because.join(', ')})` : ''}`.slice(0, 150), value: String(i) })) }],
+    buttons: [{ action: 'test-migration', label: 'Propose test migration', recordId: offer.id, choices: choices.map((c, i) => ({ label: choiceLabel(c), value: String(i) })) }],
   };
   await ctx.adapter.post(thread, reply);
 }
@@ -178,3 +178,12 @@ function testResultReply(doc: TestMigrationDocument, result: PlanResult, kdc?: {
   };
 }
 
+
+/** Slack shows at most 75 characters of an option: the codes give way to their count first. */
+const OPTION_TEXT = 75;
+export function choiceLabel(c: { vm: string; source: string; destination: string; mode: 'remote-initiated' | 'cluster'; because: string[] }): string {
+  const head = `${c.vm}: ${c.source} → ${c.destination} · ${c.mode === 'cluster' ? 'cluster move' : 'off-box Move-VM'}`;
+  if (c.because.length === 0) return head;
+  const full = `${head} (${c.because.join(', ')})`;
+  return full.length <= OPTION_TEXT ? full : `${head} (${c.because.length} finding${c.because.length === 1 ? '' : 's'})`;
+}

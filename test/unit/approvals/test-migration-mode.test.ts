@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseTestMode, moveText } from '../../../src/approvals/test-migration-mode.js';
+import { choiceLabel } from '../../../src/approvals/test-migration.js';
 import type { TestMigrationDocument } from '../../../src/approvals/plan-document.js';
 import { runCheck } from '../../../src/diagnostics/run-check.js';
 import { fixedClock } from '../../../src/kernel/clock.js';
@@ -51,5 +52,13 @@ describe('chooseTestMode', () => {
     const doc: TestMigrationDocument = { kind: 'test-migration', proposedBy: 'x', thread: { platform: 'slack', channelId: 'C1' }, vm: 'VM01', source: 'HV01', destination: 'HV02', mode: 'remote-initiated', because: ['DELEGATION_NONE'] };
     expect(moveText(doc, 'remote-initiated')).toBe('off-box live migration (Move-VM -ComputerName <source>, started on the relay host), for DELEGATION_NONE');
     expect(moveText(doc, undefined)).toBe('started on HV01 (this relay does not offer the remote-initiated move)');
+  });
+
+  it('labels a choice with its move and codes, within the 75 characters a Slack option shows', () => {
+    const c = { vm: 'VM01', source: 'HV01', destination: 'HV03', mode: 'remote-initiated' as const };
+    expect(choiceLabel({ ...c, because: ['KDC_DELEGATION_REFUSED'] })).toBe('VM01: HV01 → HV03 · off-box Move-VM (KDC_DELEGATION_REFUSED)');
+    const many = choiceLabel({ ...c, because: ['DELEGATION_MISSING_MIGRATION_SERVICE', 'KDC_DELEGATION_REFUSED'] });
+    expect(many).toBe('VM01: HV01 → HV03 · off-box Move-VM (2 findings)');
+    expect(choiceLabel({ ...c, mode: 'cluster', because: [] })).toBe('VM01: HV01 → HV03 · cluster move');
   });
 });
