@@ -5,6 +5,7 @@ import { powershellEquivalent } from '../remediation/powershell.js';
 import type { Plan } from '../store/store.js';
 import type { PlanDocument, PlanResult, TestMigrationDocument } from './plan-document.js';
 import { personLabel } from './identity.js';
+import { moveText } from './test-migration-mode.js';
 
 // The plan card: one message per plan, edited in place as the plan moves through its states.
 // Buttons carry only the plan id; what they do is decided from the stored plan at click time.
@@ -162,5 +163,7 @@ function testFacts(doc: TestMigrationDocument): Array<{ label: string; value: st
   return [
     { label: 'VM', value: doc.vm },
     { label: 'Direction', value: `${doc.source} → ${doc.destination}` },
+    // Issue 19: which kind of move the approver is allowing (a plan from before has no mode).
+    ...(doc.mode ? [{ label: 'Move', value: moveText(doc, doc.mode) }] : []),
   ];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conversationRefSchema } from '../kernel/refs.js';
+import { testMigrationModeSchema } from '../relay/protocol.js';
 import type { Plan } from '../store/store.js';
 
 // What a plan row holds, validated with zod whenever it is read back from the store: the plan
@@ -56,6 +57,10 @@ export const testMigrationDocumentSchema = z.object({
   vm: z.string(),
   source: z.string(),
   destination: z.string(),
+  /** Issue 19: the move chosen from the findings; absent on plans made before (the move ran on the source). */
+  mode: testMigrationModeSchema.optional(),
+  /** The finding codes that made this move the failing path (empty: none did). */
+  because: z.array(z.string()).optional(),
 });
 
 export const planDocumentSchema = z.discriminatedUnion('kind', [fixDocumentSchema, rollbackDocumentSchema, testMigrationDocumentSchema]);
@@ -92,7 +97,7 @@ export const resultSchema = z.object({
   after: verdictSummary.optional(),
   /** The re-check (a check run id), for its buttons. */
   recheckId: z.string().optional(),
-  test: z.object({ succeeded: z.boolean(), durationMs: z.number(), message: z.string(), events: z.array(z.object({ log: z.string(), id: z.number(), time: z.string(), message: z.string() })) }).optional(),
+  test: z.object({ mode: testMigrationModeSchema.optional(), succeeded: z.boolean(), durationMs: z.number(), message: z.string(), events: z.array(z.object({ log: z.string(), id: z.number(), time: z.string(), message: z.string() })) }).optional(),
   /** For a fix being rolled back or rolled back: the rollback plan's id. */
   rollbackId: z.string().optional(),
 });

@@ -13,6 +13,8 @@ import type { PlanResult, TestMigrationDocument } from './plan-document.js';
 import { chooseDcs, kdcNamesOf } from '../diagnostics/collect-dcs.js';
 import type { KdcEvent } from '../relay/protocol.js';
 import { callWrite } from './write-remediation.js';
+import { chooseTestMode, moveText } from './test-migration-mode.js';
+import { testMigrationModeSchema } from '../relay/protocol.js';
 
 // "Test migration": the operator picks a VM (read through host.vms) and a direction; that makes
 // a plan which, like a fix, needs another person's approval; on approval the relay migrates the
@@ -25,7 +27,7 @@ const MAX_CHOICES = 100;
 const choicesSchema = z.object({
   checkRunId: z.string(),
   thread: conversationRefSchema,
-  choices: z.array(z.object({ vm: z.string(), source: z.string(), destination: z.string() })),
+  choices: z.array(z.object({ vm: z.string(), source: z.string(), destination: z.string(), mode: testMigrationModeSchema.optional(), because: z.array(z.string()).optional() })),
 });
 
 export function testMigrationHandler(deps: ApprovalsDeps): ActionHandler {
@@ -42,7 +44,21 @@ async function offerChoices(ctx: HandlerContext, deps: ApprovalsDeps, who: strin
   await ctx.event.ack(textReply(`Reading the VMs on ${record.nodes.join(', ')}…`, { ephemeral: true }));
   const thread = ctx.event.message?.conversation ?? record.conversation;
   const inventories = await Promise.all(record.nodes.map((node) => deps.relay.call('host.vms', { node }, { requester: ctx.event.actor.id }).then((r) => r.vms, () => [])));
-  const choices = record.nodes.flatMap((source, i) => inventories[i]!.flatMap((vm) => record.nodes.filter((d) => d !== source).map((destination) => ({ vm: vm.name, source, destination })))).slice(0, MAX_CHOICES);
+  // Each choice carries the move the findings call for (issue 19); those that exercise a failing path come first.
+  const choices = record.nodes
+    .flatMap((source, i) =>
+      inventories[i]!.flatMap((vm) =>
+        record.nodes
+          .filter((d) => d !== source)
+          .map((destination) => {
+            const chosen = chooseTestMode(record.diagnosis.findings, { source, destination, clustered: vm.isClustered === true });
+            return { vm: vm.name, source, destination, mode: chosen.mode, because: chosen.because, rank: chosen.exercisesFindings ? 0 : 1 };
+          }),
+      ),
+    )
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ rank: _rank, ...c }) => c)
+    .slice(0, MAX_CHOICES);
   if (choices.length === 0) {
     await ctx.adapter.post(thread, textReply(`No VM on ${record.nodes.join(', ')} could be listed, so there is nothing to test-migrate.`));
     return;
@@ -52,7 +68,7 @@ async function offerChoices(ctx: HandlerContext, deps: ApprovalsDeps, who: strin
   const reply: Reply = {
     header: `Test migration · ${record.nodes.join(', ')}`,
     verdict: { status: 'info', text: 'Pick a VM and a direction. The test migration needs an approver other than you before it runs.' },
-    buttons: [{ action: 'test-migration', label: 'Propose test migration', recordId: offer.id, choices: choices.map((c, i) => ({ label: `${c.vm}: ${c.source} → ${c.destination}`, value: String(i) })) }],
+    buttons: [{ action: 'test-migration', label: 'Propose test migration', recordId: offer.id, choices: choices.map((c, i) => ({ label: choiceLabel(c), value: String(i) })) }],
   };
   await ctx.adapter.post(thread, reply);
 }
@@ -83,10 +99,10 @@ export async function runTestMigration(ctx: HandlerContext, deps: ApprovalsDeps,
   let result: PlanResult;
   let to: 'applied' | 'failed';
   try {
-    const test = await callWrite(deps, applying, 'vm.test-migration', { vm: doc.vm, source: doc.source, destination: doc.destination }, ctx.event.actor.id);
+    const test = await callWrite(deps, applying, 'vm.test-migration', { vm: doc.vm, source: doc.source, destination: doc.destination, ...(doc.mode ? { mode: doc.mode } : {}) }, ctx.event.actor.id);
     result = { outcome: 'test-done', steps: [{ op: 'vm.test-migration', target: `${doc.vm} ${doc.source} → ${doc.destination}`, outcome: test.succeeded ? 'ok' : 'failed', message: test.message }], test };
     to = 'applied';
-    await audit(deps, who, 'relay.test-migration', plan.id, test.succeeded ? 'ok' : 'migration-failed', { message: test.message, events: test.events.length, durationMs: test.durationMs });
+    await audit(deps, who, 'relay.test-migration', plan.id, test.succeeded ? 'ok' : 'migration-failed', { mode: test.mode ?? 'on-source', message: test.message, events: test.events.length, durationMs: test.durationMs });
   } catch (err) {
     const message = (err as Error).message;
     result = { outcome: 'error', note: `The relay could not run the test migration: ${message}`, steps: [{ op: 'vm.test-migration', target: doc.vm, outcome: 'failed', message }] };
@@ -138,6 +154,7 @@ function testResultReply(doc: TestMigrationDocument, result: PlanResult, kdc?: {
   const events = test?.events.map((e) => `${e.time} · ${e.log} · ${e.id}: ${e.message.replace(/\s+/g, ' ').slice(0, 300)}`) ?? [];
   return {
     header: `Test migration result · ${doc.vm}: ${doc.source} → ${doc.destination}`,
+    facts: [{ label: 'Move', value: moveText(doc, test?.mode) }],
     verdict: test ? { status: test.succeeded ? 'healthy' : 'blocked', text: `${test.message} (${Math.round(test.durationMs)} ms)` } : { status: 'error', text: result.note ?? 'The test migration did not run.' },
     sections: test
       ? [
@@ -159,4 +176,14 @@ function testResultReply(doc: TestMigrationDocument, result: PlanResult, kdc?: {
         ]
       : [],
   };
+}
+
+
+/** Slack shows at most 75 characters of an option: the codes give way to their count first. */
+const OPTION_TEXT = 75;
+export function choiceLabel(c: { vm: string; source: string; destination: string; mode: 'remote-initiated' | 'cluster'; because: string[] }): string {
+  const head = `${c.vm}: ${c.source} → ${c.destination} · ${c.mode === 'cluster' ? 'cluster move' : 'off-box Move-VM'}`;
+  if (c.because.length === 0) return head;
+  const full = `${head} (${c.because.join(', ')})`;
+  return full.length <= OPTION_TEXT ? full : `${head} (${c.because.length} finding${c.because.length === 1 ? '' : 's'})`;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sameHost, shortName } from '../kernel/node-name.js';
-import { RelayError, MIGRATION_SERVICE, type HostEvent, type OpParams, type OpResult } from '../relay/protocol.js';
+import { RelayError, MIGRATION_SERVICE, type HostEvent, type OpParams, type OpResult, type TestMigrationMode } from '../relay/protocol.js';
 import { principalKey } from './lab-dc-ops.js';
 import type { LabComputer, LabHost, LabState } from './lab-state.js';
 import { DEFAULT_SITE } from './schema.js';
@@ -15,6 +15,11 @@ import { DEFAULT_SITE } from './schema.js';
 // destination grants it RBCD; the destination's migration and HOST SPNs live on that one computer; cifs
 // where SMB is in play; and no machine tickets from before a fix. A failure leaves the 21502 event
 // a real host would log, so the next check sees it; a success moves the VM.
+// Modes (issue 19): without `mode` the move runs on the source (as before). `remote-initiated` is
+// Move-VM -ComputerName <source> from the relay host: the relay has no sign-in on the source, so
+// CredSSP cannot carry its credentials and only Kerberos with the source's delegation works.
+// `cluster` moves a cluster role: the cluster starts the move on a node and needs no KCD of the
+// nodes (docs/domain.md "Which moves a finding breaks"), so the delegation checks are skipped.
 
 const HA_LOG = 'Microsoft-Windows-Hyper-V-High-Availability-Admin';
 const TRUSTED_TO_AUTH_FOR_DELEGATION = 0x1000000;
@@ -34,23 +39,25 @@ export async function testMigration(state: LabState, p: OpParams<'vm.test-migrat
   const destination = state.reachableHost(p.destination);
   const vm = source.vms.find((v) => v.name.toLowerCase() === p.vm.toLowerCase());
   if (!vm) throw new RelayError('NOT_FOUND', `${source.name} has no VM named ${p.vm}`);
+  if (p.mode === 'cluster' && vm.clustered !== true) throw new RelayError('BAD_REQUEST', `${vm.name} on ${source.name} is not a clustered VM; a cluster move needs a cluster role`);
 
-  const refusal = refusalOf(state, source, destination, vm);
+  const refusal = refusalOf(state, source, destination, vm, p.mode);
   const durationMs = () => Math.round(performance.now() - started);
+  const mode = p.mode === undefined ? {} : { mode: p.mode };
   if (!refusal) {
     source.vms.splice(source.vms.indexOf(vm), 1);
     destination.vms.push(vm);
-    return { succeeded: true, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} completed.`, events: [] };
+    return { ...mode, succeeded: true, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} completed.`, events: [] };
   }
   const event = failureEvent(vm.name, refusal.at === 'destination' ? destination.name : source.name, destinationFqdn(state, destination), state.now.toISOString(), refusal);
   source.events.push(event);
-  return { succeeded: false, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} failed (${refusal.hresult}).`, events: [event] };
+  return { ...mode, succeeded: false, durationMs: durationMs(), message: `Live migration of '${vm.name}' from ${source.name} to ${destination.name} failed (${refusal.hresult}).`, events: [event] };
 }
 
 const NO_CREDENTIALS: Refusal = { hresult: '0x8009030E', text: 'No credentials are available in the security package' };
 
 /** Why the move fails, from the scenario's facts; undefined when it works. */
-export function refusalOf(state: LabState, source: LabHost, destination: LabHost, vm: LabHost['vms'][number]): Refusal | undefined {
+export function refusalOf(state: LabState, source: LabHost, destination: LabHost, vm: LabHost['vms'][number], mode?: TestMigrationMode): Refusal | undefined {
   if (!source.migration.enabled || !destination.migration.enabled) return { hresult: '0x8007274D', text: 'No connection could be made because the target machine actively refused it' };
   if (destination.virtualMachinesLogonRight === false) {
     return { hresult: '0x80070569', text: 'Failed to create Planned Virtual Machine at migration destination: Logon failure: the user has not been granted the requested logon type at this computer', at: 'destination' };
@@ -64,12 +71,14 @@ export function refusalOf(state: LabState, source: LabHost, destination: LabHost
   if (lookup.addresses.length === 0 || lookup.addresses.some((a) => !own.has(a))) return { hresult: '0x80090322', text: 'The target principal name is incorrect' };
   // CredSSP needs no delegation but the credentials of a person signed in on the source, which
   // Credential Guard withholds (docs/domain.md "Migration settings").
-  if (source.migration.authenticationType === 'CredSSP') return source.credentialGuard ? NO_CREDENTIALS : undefined;
+  // Started off-box there is no such person: the relay's own credentials must be delegated.
+  if (source.migration.authenticationType === 'CredSSP') return source.credentialGuard || mode === 'remote-initiated' ? NO_CREDENTIALS : undefined;
   const s = state.findComputer(source.name);
   const d = state.findComputer(destination.name);
   if (!s || !d) return { hresult: '0x8009030D', text: 'The credentials supplied to the package were not recognized' };
-  const kdcSays = kdcRefusal(state, source, destination, fqdn);
+  const kdcSays = kdcRefusal(state, source, destination, fqdn, mode);
   if (kdcSays) return kdcSays;
+  if (mode === 'cluster') return clusterRefusal(state, destination, fqdn);
   // The KDC decides from its own copy: the worst DC of the source's site (one still lagging, if any).
   const sv = kdcCopy(state, source, s);
   const dv = kdcCopy(state, source, d);
@@ -99,7 +108,7 @@ export function refusalOf(state: LabState, source: LabHost, destination: LabHost
  * the destination; a KDC etype event (14/16/26/27) naming either host; event 11 naming the
  * destination's migration or HOST SPN.
  */
-function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, destFqdn: string): Refusal | undefined {
+function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, destFqdn: string, mode?: TestMigrationMode): Refusal | undefined {
   const names = (h: LabHost, fqdn: string) => [shortName(h.name).toLowerCase(), fqdn.toLowerCase()];
   const srcNames = names(source, destinationFqdn(state, source));
   const dstNames = names(destination, destFqdn);
@@ -110,7 +119,8 @@ function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, dest
   };
   for (const dc of state.dcs.filter((d) => d.reachable)) {
     for (const e of dc.kdcEvents) {
-      if (e.log === 'Security' && e.id === 4769 && e.status === '0xD' && e.account && e.service && srcNames.includes(hostOf(e.account)) && dstNames.includes(hostOf(e.service))) {
+      // A refused S4U2proxy matters only to a move that delegates (not a cluster move).
+      if (mode !== 'cluster' && e.log === 'Security' && e.id === 4769 && e.status === '0xD' && e.account && e.service && srcNames.includes(hostOf(e.account)) && dstNames.includes(hostOf(e.service))) {
         // The attempt's own refusal, logged by the KDC as it happens (what the bot reads back after a test).
         dc.kdcEvents.push({ ...e, time: state.now.toISOString(), message: `${e.message} (test migration attempt)`.slice(0, 8000) });
         return NO_CREDENTIALS;
@@ -122,6 +132,16 @@ function kdcRefusal(state: LabState, source: LabHost, destination: LabHost, dest
     }
   }
   return undefined;
+}
+
+/**
+ * A cluster move needs no delegation of the nodes, but still the destination's own migration SPN
+ * on its one computer (SPN_MISSING / SPN_DUPLICATE break cluster moves too).
+ */
+function clusterRefusal(state: LabState, destination: LabHost, fqdn: string): Refusal | undefined {
+  const d = state.findComputer(destination.name);
+  const owners = state.computers.filter((c) => c.servicePrincipalNames.some((spn) => same(spn, `${MIGRATION_SERVICE}/${fqdn}`)));
+  return owners.length === 1 && owners[0] === d ? undefined : NO_CREDENTIALS;
 }
 
 /** A computer's delegation as the KDC serving `host` holds it: a lagging DC of the host's site wins over the directory. */

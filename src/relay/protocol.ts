@@ -34,6 +34,15 @@ export const userIdSchema = z
   .max(256)
   .regex(/^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'expected a UPN or mail address such as alice@contoso.com');
 
+/**
+ * Issue 19: which move a test migration makes. remote-initiated: Move-VM -ComputerName <source>
+ * run on the relay host (the off-box, shared-nothing path that needs the source's KCD);
+ * cluster: Move-ClusterVirtualMachineRole (a clustered VM, moved by its cluster). Absent: the
+ * move runs on the source itself, as before this field existed.
+ */
+export const testMigrationModeSchema = z.enum(['remote-initiated', 'cluster']);
+export type TestMigrationMode = z.infer<typeof testMigrationModeSchema>;
+
 export const vmNameSchema = z
   .string()
   .min(1)
@@ -362,9 +371,11 @@ export const operations = {
   'vm.test-migration': {
     write: true,
     params: z
-      .object({ vm: vmNameSchema, source: nodeNameSchema, destination: nodeNameSchema, approval: approvalTokenSchema })
+      .object({ vm: vmNameSchema, source: nodeNameSchema, destination: nodeNameSchema, mode: testMigrationModeSchema.optional(), approval: approvalTokenSchema })
       .strict(),
     result: z.object({
+      /** Which move the relay made; absent from a relay that predates `mode` (it ran the move on the source). */
+      mode: testMigrationModeSchema.optional(),
       succeeded: z.boolean(),
       durationMs: z.number().min(0),
       message: z.string(),

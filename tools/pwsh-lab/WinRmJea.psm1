@@ -46,6 +46,10 @@ function Wait-ModelledLatency {
 $script:Sessions = @{}
 $script:NextSessionId = 1
 Add-Type -Path $script:Lab.stubAssembly
+# The relay host has Hyper-V's management tools (RSAT): Move-VM -ComputerName <host> run here
+# reaches that host's state by name, as the real cmdlet reaches its VMMS over WMI.
+foreach ($entry in $script:Lab.hosts.GetEnumerator()) { [TriageLab.Stubs.LabState]::SetHost($entry.Key, $entry.Value) }
+foreach ($module in @($script:Lab.relayModules)) { Import-Module -Name $module -Global }
 
 function New-TransportError {
     param([string]$ComputerName, [string]$Id, [string]$Message)

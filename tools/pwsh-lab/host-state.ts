@@ -37,7 +37,8 @@ export interface StubHostState {
   dns: Record<string, Array<Record<string, unknown>>>;
   vms: Array<Record<string, unknown>>;
   cluster?: { Name: string; Nodes: Array<{ Name: string; State: string }> };
-  moveFailure?: { Message: string };
+  /** Event / DestinationEvent (LogName, Id, Message): logged on the source / destination, as of the moment, by a failing Move-VM -ComputerName. */
+  moveFailure?: { Message: string; Event?: { LogName: string; Id: number; Message: string }; DestinationEvent?: { LogName: string; Id: number; Message: string } };
   clusterMoveFailure?: { Message: string };
   migrationNetworks?: Array<{ Subnet: string; Priority: number }>;
 }

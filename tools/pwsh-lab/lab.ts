@@ -96,6 +96,8 @@ export interface PwshLabOptions {
   jeaDir?: string;
   /** Extra environment for the pool's processes. */
   env?: Record<string, string>;
+  /** Whether the relay host has Hyper-V's PowerShell module (RSAT) for Move-VM -ComputerName (default true). */
+  relayHyperVTools?: boolean;
 }
 
 export interface EmulatedCall {
@@ -133,6 +135,8 @@ export class PwshLab {
       hostFiles[name] ??= hostFiles[h.name.toLowerCase()]!;
       hostFiles[`${name}.${h.domain.toLowerCase()}`] ??= hostFiles[h.name.toLowerCase()]!;
     }
+    // The relay host's own modules: only Hyper-V's (RSAT), when it has them.
+    const relayModules = options.relayHyperVTools !== false ? [path.join(stubs, 'Hyper-V', 'Hyper-V.psd1')] : [];
     writeFileSync(
       path.join(this.dir, 'lab.json'),
       JSON.stringify({
@@ -141,6 +145,7 @@ export class PwshLab {
         endpoints,
         relayGroups: options.relayGroups ?? [READER_GROUP, WRITER_GROUP, DC_READER_GROUP],
         hosts: hostFiles,
+        relayModules,
         callLog: path.join(this.dir, 'calls.jsonl'),
       }),
     );

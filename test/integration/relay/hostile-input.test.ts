@@ -66,6 +66,8 @@ const SLOTS: Slot[] = [
   { op: 'vm.test-migration', path: ['vm'], kind: 'vm' },
   { op: 'vm.test-migration', path: ['source'], kind: 'host' },
   { op: 'vm.test-migration', path: ['destination'], kind: 'host' },
+  // Issue 19: the move's kind picks a branch of the script; only the two names pass.
+  { op: 'vm.test-migration', path: ['mode'], kind: 'enum' },
   // Issue 19: every DC name and principal name that reaches the DC role's scripts or a per-DC LDAP read.
   { op: 'dc.kdc-events', path: ['dc'], kind: 'host' },
   { op: 'dc.kdc-events', path: ['names', 0], kind: 'spn' },

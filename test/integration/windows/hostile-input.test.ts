@@ -51,6 +51,10 @@ function hostileCalls(value: string): Array<[OperationName, Record<string, unkno
     ['host.set-migration-auth', { node: 'HV01', expected: value, authenticationType: 'Kerberos', approval: APPROVAL }],
     ['vm.test-migration', { vm: 'web01', source: 'HV01', destination: value, approval: APPROVAL }],
     ['vm.test-migration', { vm: 'web01', source: value, destination: 'HV02', approval: APPROVAL }],
+    // Issue 19: the off-box move runs Move-VM in the relay's own process: its names and the mode.
+    ['vm.test-migration', { vm: 'web01', source: value, destination: 'HV02', mode: 'remote-initiated', approval: APPROVAL }],
+    ['vm.test-migration', { vm: 'web01', source: 'HV01', destination: value, mode: 'remote-initiated', approval: APPROVAL }],
+    ['vm.test-migration', { vm: 'web01', source: 'HV01', destination: 'HV02', mode: value, approval: APPROVAL }],
     // Issue 19: the DC reads.
     ['dc.kdc-events', { dc: value, sinceHours: 24, names: ['HV01$'] }],
     ['dc.kdc-events', { dc: 'DC01', sinceHours: 24, names: ['HV01$', value] }],
@@ -58,7 +62,12 @@ function hostileCalls(value: string): Array<[OperationName, Record<string, unkno
     ['dc.evidence', { dc: 'DC01', sinceHours: 24, names: [value] }],
     // VM names may hold spaces, dots, hyphens and parentheses, so e.g. "HV01 (" is a valid (odd)
     // VM name; those travel base64 only (shown below) and are checked to hold nothing else.
-    ...(vmNameSchema.safeParse(value).success ? [] : ([['vm.test-migration', { vm: value, source: 'HV01', destination: 'HV02', approval: APPROVAL }]] as Array<[OperationName, Record<string, unknown>]>)),
+    ...(vmNameSchema.safeParse(value).success
+      ? []
+      : ([
+          ['vm.test-migration', { vm: value, source: 'HV01', destination: 'HV02', approval: APPROVAL }],
+          ['vm.test-migration', { vm: value, source: 'HV01', destination: 'HV02', mode: 'remote-initiated', approval: APPROVAL }],
+        ] as Array<[OperationName, Record<string, unknown>]>)),
   ];
 }
 

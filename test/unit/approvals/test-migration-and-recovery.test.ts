@@ -19,7 +19,7 @@ async function proposeTest(choiceLabel: string): Promise<string> {
   await flow.chat.click(people.olivia, 'test-migration', flow.chat.buttonOf(result, 'test-migration'), { on: result });
   const picker = flow.chat.byHeader('Test migration ·').at(-1)!;
   const button = picker.reply.buttons![0]!;
-  const choice = button.choices!.find((c) => c.label === choiceLabel)!;
+  const choice = button.choices!.find((c) => c.label.startsWith(`${choiceLabel} · `))!;
   expect(choice, `choices: ${button.choices!.map((c) => c.label).join(', ')}`).toBeDefined();
   await flow.chat.click(people.olivia, 'test-migration', button.recordId, { value: choice.value, on: picker });
   const card = flow.chat.withButton('approve')!;

@@ -47,3 +47,50 @@ describe('lab test migration against the engine', () => {
     expect(diagnosis.findings.map((f) => [f.code, f.node])).toEqual([['LOGON_RIGHT_MISSING', 'HV02']]);
   });
 });
+
+// Issue 19: the two kinds of test move. remote-initiated (Move-VM -ComputerName <source> from the
+// relay host) needs the source's delegation to the destination; a cluster move does not.
+describe('lab test migration modes', () => {
+  const move = async (file: string, params: { vm: string; source: string; destination: string; mode?: 'remote-initiated' | 'cluster' }, edit?: (s: Awaited<ReturnType<typeof loadScenario>>) => void) => {
+    const scenario = await loadScenario(path.join(LAB, file));
+    edit?.(scenario);
+    return new InProcessRelayClient(new LabBackend(scenario), file).call('vm.test-migration', { ...params, approval: APPROVAL });
+  };
+
+  it('remote-initiated fails where the source may not delegate to the destination, and says which move it made', async () => {
+    const result = await move('delegation-missing-migration-service.yaml', { vm: 'VM01', source: 'HV01', destination: 'HV02', mode: 'remote-initiated' });
+    expect(result).toMatchObject({ mode: 'remote-initiated', succeeded: false, message: "Live migration of 'VM01' from HV01 to HV02 failed (0x8009030E)." });
+    expect(result.events.map((e) => e.id)).toEqual([21502]);
+  });
+
+  it('near miss: remote-initiated the other way, where the delegation is complete, migrates', async () => {
+    const result = await move('delegation-missing-migration-service.yaml', { vm: 'VM02', source: 'HV02', destination: 'HV01', mode: 'remote-initiated' });
+    expect(result).toMatchObject({ mode: 'remote-initiated', succeeded: true });
+  });
+
+  it('a cluster move of the same VM in the same direction needs no KCD and migrates', async () => {
+    const result = await move('delegation-missing-migration-service.yaml', { vm: 'VM01', source: 'HV01', destination: 'HV02', mode: 'cluster' });
+    expect(result).toMatchObject({ mode: 'cluster', succeeded: true });
+  });
+
+  it('a cluster move still fails when the destination has no migration SPN', async () => {
+    const result = await move('spn-missing.yaml', { vm: 'VM01', source: 'HV01', destination: 'HV02', mode: 'cluster' });
+    expect(result).toMatchObject({ mode: 'cluster', succeeded: false });
+  });
+
+  it('CredSSP without Credential Guard works on the source but not remote-initiated (no sign-in on the source to delegate)', async () => {
+    const onSource = await move('migration-auth-credssp.yaml', { vm: 'VM01', source: 'HV01', destination: 'HV02' });
+    expect(onSource.succeeded).toBe(true);
+    expect(onSource.mode).toBeUndefined();
+    const offBox = await move('migration-auth-credssp.yaml', { vm: 'VM01', source: 'HV01', destination: 'HV02', mode: 'remote-initiated' });
+    expect(offBox).toMatchObject({ mode: 'remote-initiated', succeeded: false, message: "Live migration of 'VM01' from HV01 to HV02 failed (0x8009030E)." });
+  });
+
+  it('refuses a cluster move of a VM that is not a cluster role, moving nothing', async () => {
+    await expect(
+      move('delegation-missing-migration-service.yaml', { vm: 'VM01', source: 'HV01', destination: 'HV02', mode: 'cluster' }, (s) => {
+        s.hosts[0]!.vms[0]!.clustered = false;
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});

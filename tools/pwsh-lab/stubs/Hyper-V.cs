@@ -211,7 +211,20 @@ namespace Microsoft.HyperV.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            var s = LabState.Read(this);
+            // -ComputerName: the move is started off-box, on the named source (the relay host's own
+            // Hyper-V tools); without it, on the host whose session runs this cmdlet.
+            string? file = null;
+            if (ComputerName != null && ComputerName.Length > 0)
+            {
+                file = LabState.FileOfHost(ComputerName[0]);
+                var unreachable = file != null && LabState.Str(LabState.ReadFile(file)["failure"]) == "unreachable";
+                if (file == null || unreachable)
+                {
+                    var ex = new InvalidOperationException($"The operation on computer '{ComputerName[0]}' failed: The WS-Management service cannot process the request because the computer could not be reached.");
+                    ThrowTerminatingError(new ErrorRecord(ex, "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.MoveVM", ErrorCategory.ConnectionError, ComputerName[0]));
+                }
+            }
+            var s = file != null ? LabState.ReadFile(file) : LabState.Read(this);
             var name = Name ?? VM!.Name;
             var vm = LabState.Arr(s["vms"]).FirstOrDefault(v => string.Equals(LabState.Str(v!["Name"]), name, StringComparison.OrdinalIgnoreCase));
             if (vm == null)
@@ -225,6 +238,12 @@ namespace Microsoft.HyperV.PowerShell.Commands
             var failure = s["moveFailure"];
             if (failure != null)
             {
+                // What the hosts log as the move fails: the source's event (21502) and, when the
+                // scenario says so, the destination's (22038); only known for an off-box start,
+                // where both hosts are named.
+                if (file != null && failure["Event"] != null) LabState.LogEvent(file, failure["Event"]!);
+                var destinationFile = DestinationHost == null ? null : LabState.FileOfHost(DestinationHost);
+                if (file != null && destinationFile != null && failure["DestinationEvent"] != null) LabState.LogEvent(destinationFile, failure["DestinationEvent"]!);
                 var ex = new InvalidOperationException(LabState.Str(failure["Message"]));
                 ThrowTerminatingError(new ErrorRecord(ex, "OperationFailed,Microsoft.HyperV.PowerShell.Commands.MoveVM", ErrorCategory.NotSpecified, name));
             }

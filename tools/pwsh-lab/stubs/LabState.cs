@@ -45,6 +45,44 @@ namespace TriageLab.Stubs
 
         public static JsonObject Read(PSCmdlet cmdlet) => ReadCurrent();
 
+        // A cmdlet run on the relay host itself with -ComputerName (Move-VM started off-box, as
+        // Hyper-V's management tools do over WMI) reaches a host by name: WinRmJea.psm1 gives the
+        // name → state file map of lab.json here.
+        private static readonly ConcurrentDictionary<string, string> HostFiles = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        public static void SetHost(string name, string stateFile) { HostFiles[name] = stateFile; }
+
+        /// <summary>The state file a host name answers from, or null for a name no host has.</summary>
+        public static string? FileOfHost(string name) => HostFiles.TryGetValue(name, out var file) ? file : null;
+
+        public static JsonObject ReadFile(string file)
+        {
+            lock (Bindings) return JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        }
+
+        public static void WriteFile(string file, JsonObject state)
+        {
+            lock (Bindings)
+            {
+                var tmp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
+                File.WriteAllText(tmp, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                File.Move(tmp, file, true);
+            }
+        }
+
+        /// <summary>Appends an event to a host's log as logged now (the host logs it during the move).</summary>
+        public static void LogEvent(string file, JsonNode template)
+        {
+            var state = ReadFile(file);
+            var events = state["events"] as JsonArray ?? new JsonArray();
+            var e = template.DeepClone().AsObject();
+            e["TimeCreated"] = DateTime.UtcNow.ToString("o");
+            e["RecordId"] = events.Count + 1;
+            events.Add(e);
+            state["events"] = events;
+            WriteFile(file, state);
+        }
+
         /// <summary>The state of the host whose emulated session is running on this thread.</summary>
         public static JsonObject ReadCurrent()
         {

@@ -11,6 +11,8 @@ const LAST_LINE = /^\} -ParamsB64 '([A-Za-z0-9+/=]*)'$/;
 export interface ScriptInput {
   /** The JEA session configuration the script connects to. */
   endpoint: string;
+  /** For a write that also reads (the off-box test migration's events): the read endpoint. */
+  readEndpoint?: string;
   params: Record<string, unknown>;
   /** A JEA session the process keeps for a node is closed after this long unused (Get-NodeSession). */
   sessionIdleMs?: number;

@@ -78,7 +78,9 @@ export class WindowsBackend implements RelayBackend {
     const { approval: _approval, ...forHost } = params as Record<string, unknown>;
     const checked = scriptParamsSchema(op).safeParse(forHost);
     if (!checked.success) throw new RelayError('BAD_REQUEST', `invalid parameters for ${op}: ${checked.error.issues[0]?.message}`);
-    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, params: checked.data, sessionIdleMs: this.options.sessionIdleMs ?? 300_000 }));
+    // The off-box test migration also reads both nodes' events through the read endpoint.
+    const readEndpoint = op === 'vm.test-migration' ? { readEndpoint: this.options.readEndpoint } : {};
+    const command = buildInvocation(this.scripts.get(op)!, encodeParams({ endpoint, ...readEndpoint, params: checked.data, sessionIdleMs: this.options.sessionIdleMs ?? 300_000 }));
     // One node's commands queue behind each other beyond hostConcurrency (each holds a JEA
     // session there); the pool runs them within what is left of the caller's deadline.
     const host = targetOf(params);

@@ -29,7 +29,8 @@ export function setMigrationAuth(data: unknown, params: OpParams<'host.set-migra
   return { before: r.Before, after: r.After };
 }
 
-export function testVmMigration(data: unknown): OpResult<'vm.test-migration'> {
+/** The script runs the branch of `mode` alone, so the move made is the one asked for. */
+export function testVmMigration(data: unknown, params: OpParams<'vm.test-migration'>): OpResult<'vm.test-migration'> {
   const r = parseData(testMigration, data, 'vm.test-migration');
-  return { succeeded: r.Succeeded, durationMs: r.DurationMs, message: (r.Message ?? '').slice(0, 2000), events: r.Events.map(toHostEvent) };
+  return { ...(params.mode ? { mode: params.mode } : {}), succeeded: r.Succeeded, durationMs: r.DurationMs, message: (r.Message ?? '').slice(0, 2000), events: r.Events.map(toHostEvent) };
 }
