@@ -1,5 +1,6 @@
 import { shortName } from '../kernel/node-name.js';
-import { RelayError, type DcDelegation, type KdcEvent, type OpParams, type OpResult } from '../relay/protocol.js';
+import { type DcDelegation, type KdcEvent, type OpParams, type OpResult } from '../relay/protocol.js';
+import { part } from './lab-part.js';
 import type { LabComputer, LabDc, LabState } from './lab-state.js';
 
 // Domain-controller reads (issue 19), answered from the scenario's domainControllers as the DC
@@ -111,14 +112,5 @@ export function afterWrite(state: LabState, written: Array<{ computer: LabComput
       }
     }
     if (dc.lagReads > 0) dc.lagRemaining = dc.lagReads;
-  }
-}
-
-function part<T>(read: () => T): { ok: true; value: T } | { ok: false; error: { code: string; message: string } } {
-  try {
-    return { ok: true, value: read() };
-  } catch (e) {
-    if (e instanceof RelayError) return { ok: false, error: { code: e.code, message: e.message } };
-    throw e;
   }
 }

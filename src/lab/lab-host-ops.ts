@@ -1,4 +1,5 @@
 import { RelayError, type OpParams, type OpResult } from '../relay/protocol.js';
+import { part } from './lab-part.js';
 import type { LabState } from './lab-state.js';
 
 // Host and cluster reads, answered from the lab state as the JEA endpoint would answer them.
@@ -83,13 +84,4 @@ export function evidence(state: LabState, p: OpParams<'host.evidence'>): OpResul
     dns: part(() => (p.names.length > 0 ? dns(state, { node: p.node, names: p.names }) : { answers: [] })),
     vms: part(() => vms(state, { node: p.node })),
   };
-}
-
-function part<T>(read: () => T): { ok: true; value: T } | { ok: false; error: { code: string; message: string } } {
-  try {
-    return { ok: true, value: read() };
-  } catch (e) {
-    if (e instanceof RelayError) return { ok: false, error: { code: e.code, message: e.message } };
-    throw e;
-  }
 }
