@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { ACK_RATIO_TARGET, type AckFigures } from './ack-under-load.js';
+import { ACK_RATIO_TARGET, type AckFigures, type BurstAcks } from './ack-under-load.js';
 import type { BurstFigures } from './check-burst.js';
 import type { CliStartFigures } from './cli-start.js';
 import type { DiagnosisFigures, Latency } from './diagnosis-critical-path.js';
@@ -19,7 +19,17 @@ import { LAB_PATH_TARGET, type LabPathFigures } from './lab-path-ratio.js';
 
 export interface Figures {
   mode: 'full' | 'quick';
-  ack: AckFigures & { runs: number; p99SamplesMs: number[]; adapterOnly: Pick<AckFigures, 'p50Ms' | 'p99Ms' | 'maxMs' | 'cpuPerAckMs'>; floor: { p50Ms: number; p99Ms: number; maxMs: number; cpuPerAckMs?: number } };
+  /**
+   * The reported burst is a warm one, paired with the floor's (ack-under-load.ts); `cold`, `pairs`
+   * and `over3sAllBursts` came with the paired bursts, hence optional for older figures.
+   */
+  ack: Omit<AckFigures, 'cold' | 'floor' | 'pairs' | 'over3sAllBursts' | 'cpuPerAckMs'> &
+    Partial<Pick<AckFigures, 'cold' | 'pairs' | 'over3sAllBursts' | 'cpuPerAckMs'>> & {
+      runs: number;
+      p99SamplesMs: number[];
+      adapterOnly: { p50Ms: number; p99Ms: number; maxMs: number; cpuPerAckMs?: number; cold?: BurstAcks };
+      floor: { p50Ms: number; p99Ms: number; maxMs: number; cpuPerAckMs?: number; cold?: BurstAcks };
+    };
   /** results: relay in the bot's process (lab mode, the contract); relayInOwnProcess: production layout. */
   diagnosis: { latency: Latency; results: DiagnosisFigures[]; relayInOwnProcess?: DiagnosisFigures[] };
   pooling: PoolingFigures;
@@ -120,8 +130,8 @@ function targets(f: Figures): Target[] {
   const trips = Math.max(...f.diagnosis.results.map((d) => d.directoryRoundTrips));
   const list: Target[] = [
     { name: 'ack p99', target: `< ${TARGETS.ackP99Ms} ms`, actual: `${f.ack.p99Ms} ms`, met: f.ack.p99Ms < TARGETS.ackP99Ms },
-    { name: 'ack p99 ÷ bare node:http p99', target: `<= ${ACK_RATIO_TARGET}`, actual: `${ackRatio(f)}`, met: ackRatio(f) <= ACK_RATIO_TARGET },
-    { name: 'acks over 3 s', target: `${TARGETS.ackOver3s}`, actual: `${f.ack.over3s}`, met: f.ack.over3s <= TARGETS.ackOver3s },
+    { name: 'ack p99 ÷ bare node:http p99', target: `<= ${ACK_RATIO_TARGET}`, actual: `${ackRatio(f)}${f.ack.pairs ? ` (median of ${f.ack.pairs.length} pairs: ${f.ack.pairs.map((p) => p.ratio).join(', ')})` : ''}`, met: ackRatio(f) <= ACK_RATIO_TARGET },
+    { name: 'acks over 3 s', target: `${TARGETS.ackOver3s} in any burst`, actual: `${f.ack.over3sAllBursts ?? f.ack.over3s}`, met: (f.ack.over3sAllBursts ?? f.ack.over3s) <= TARGETS.ackOver3s },
     { name: 'directory round trips', target: `<= ${TARGETS.directoryRoundTrips} for every N`, actual: `${trips}`, met: trips <= TARGETS.directoryRoundTrips },
     { name: 'memory growth', target: `< ${TARGETS.rssGrowthPct} %`, actual: `${f.memory.rssGrowthPct} %`, met: f.memory.rssGrowthPct < TARGETS.rssGrowthPct },
   ];
@@ -158,14 +168,24 @@ function ackRatio(f: Pick<Figures, 'ack'>): number {
   return Math.round((f.ack.p99Ms / f.ack.floor.p99Ms) * 100) / 100;
 }
 
+/** The first pair of bursts, after one command, when it was measured. */
+function coldAckRow(ack: Figures['ack']): Array<[string, string]> {
+  const { cold } = ack;
+  const floor = ack.floor.cold;
+  if (!cold || !floor) return [];
+  const only = ack.adapterOnly.cold ? ` · adapter alone ${ack.adapterOnly.cold.p99Ms} ms` : '';
+  return [['  first burst after one command (cold)', `p99 ${cold.p99Ms} ms${only} · bare node:http ${floor.p99Ms} ms · bot ÷ bare ${Math.round((cold.p99Ms / floor.p99Ms) * 100) / 100} · over 3 s: ${cold.over3s}`]];
+}
+
 const tlsCase = (c: TlsCase): string => `${c.handshakes} TLS handshakes (${c.fullHandshakes} full) for ${c.requests} requests · ${c.cpuMs} ms CPU · wall ${c.wallMs} ms`;
 
 const cpu = (ms: number | undefined): string => (ms === undefined ? '' : ` · ${ms} ms CPU per ack`);
 
 export function formatTable(r: Results): string {
   const rows: Array<[string, string]> = [
-    ['ack (500 signed slash commands at once)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}${cpu(r.ack.cpuPerAckMs)}`],
+    ['ack (500 signed slash commands at once, warm)', `p50 ${r.ack.p50Ms} ms · p99 ${r.ack.p99Ms} ms · max ${r.ack.maxMs} ms · over 3 s: ${r.ack.over3s}${cpu(r.ack.cpuPerAckMs)}`],
     ['  same burst, adapter alone / bare node:http', `p99 ${r.ack.adapterOnly.p99Ms} ms${cpu(r.ack.adapterOnly.cpuPerAckMs)} / ${r.ack.floor.p99Ms} ms${cpu(r.ack.floor.cpuPerAckMs)} · bot ÷ bare ${ackRatio(r)}`],
+    ...coldAckRow(r.ack),
     ...Object.values(r.diagnosis.nodes).map((d): [string, string] => [
       `diagnosis ${d.nodes} nodes`,
       `wall ${d.wallMs} ms · critical path ${d.criticalPathMs} ms · ratio ${d.ratio} · directory round trips ${d.directoryRoundTrips}`,

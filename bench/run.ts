@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { measureAck, measureAckFloor, type AckFigures } from './ack-under-load.js';
+import { measureAck } from './ack-under-load.js';
 import { measureBurst } from './check-burst.js';
 import { measureCliStart } from './cli-start.js';
 import { measureDiagnosis } from './diagnosis-critical-path.js';
@@ -13,7 +13,7 @@ import { measureStartup } from './startup.js';
 import { measureTls } from './relay-tls.js';
 import { measureLabPath } from './lab-path-ratio.js';
 import { buildReport, formatTable, machine, type Figures } from './report.js';
-import { log, median } from './support.js';
+import { log } from './support.js';
 
 // `npm run bench` (full) and `npm run bench -- --quick` (CI, under two minutes): every
 // measurement one after the other, side by side in one run, then bench/results.json and a table.
@@ -21,8 +21,8 @@ import { log, median } from './support.js';
 // moves them less than it moves absolute times; noisy ones are repeated and the median reported.
 
 const PLAN = {
-  full: { commands: 500, ackRuns: 3, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7, tlsRepeats: 3, labPathRepeats: 7, productionSizes: [2, 16, 64], productionRepeats: 3 },
-  quick: { commands: 500, ackRuns: 1, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3, tlsRepeats: 1, labPathRepeats: 3, productionSizes: [2], productionRepeats: 1 },
+  full: { commands: 500, ackPairs: 6, sizes: [2, 16, 64], repeats: 5, poolingNodes: 16, checks: 1000, throughputMs: 3000, startupRuns: 7, tlsRepeats: 3, labPathRepeats: 7, productionSizes: [2, 16, 64], productionRepeats: 3 },
+  quick: { commands: 500, ackPairs: 4, sizes: [2, 16, 64], repeats: 3, poolingNodes: 8, checks: 1000, throughputMs: 1500, startupRuns: 3, tlsRepeats: 1, labPathRepeats: 3, productionSizes: [2], productionRepeats: 1 },
 } as const;
 
 const LATENCY = { hostMs: 100, directoryMs: 50 };
@@ -37,9 +37,8 @@ async function main(): Promise<void> {
   log(`${mode} run on ${env.machine.cpus} CPUs, load ${env.machine.loadAverage.join(' ')}`);
 
   const labLatency = await measureLabLatency();
-  const ack = await ackRuns(plan.commands, plan.ackRuns);
-  const adapterOnly = await measureAck(plan.commands, ACK_OP_MS, 'ack-only');
-  const floor = await measureAckFloor(plan.commands);
+  const ack = await measureAck(plan.commands, ACK_OP_MS, 'real', plan.ackPairs);
+  const adapterOnly = await measureAck(plan.commands, ACK_OP_MS, 'ack-only', 2);
   const diagnosis = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats, 'in-process');
   const labPath = await measureLabPath(64, LATENCY, plan.labPathRepeats);
   const relayProcess = await measureDiagnosis([...plan.sizes], LATENCY, plan.repeats, 'relay-process');
@@ -54,7 +53,12 @@ async function main(): Promise<void> {
 
   const figures: Figures = {
     mode,
-    ack: { ...ack.chosen, runs: ack.all.length, p99SamplesMs: ack.all.map((a) => a.p99Ms), adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs, cpuPerAckMs: adapterOnly.cpuPerAckMs }, floor },
+    ack: {
+      ...ack,
+      runs: ack.pairs.length,
+      p99SamplesMs: ack.pairs.map((p) => p.botP99Ms),
+      adapterOnly: { p50Ms: adapterOnly.p50Ms, p99Ms: adapterOnly.p99Ms, maxMs: adapterOnly.maxMs, cpuPerAckMs: adapterOnly.cpuPerAckMs, cold: adapterOnly.cold },
+    },
     diagnosis: { latency: LATENCY, results: diagnosis, relayInOwnProcess: relayProcess },
     pooling,
     memory,
@@ -71,14 +75,6 @@ async function main(): Promise<void> {
   const results = buildReport(figures, env);
   writeFileSync(values.out!, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${formatTable(results)}\n\nwritten to ${values.out} in ${Math.round(figures.durationMs / 1000)} s\n`);
-}
-
-/** Several bursts; the reported one is the run with the median p99. */
-async function ackRuns(commands: number, runs: number): Promise<{ chosen: AckFigures; all: AckFigures[] }> {
-  const all: AckFigures[] = [];
-  for (let i = 0; i < runs; i++) all.push(await measureAck(commands, ACK_OP_MS, 'real'));
-  const p99 = median(all.map((a) => a.p99Ms));
-  return { chosen: all.find((a) => a.p99Ms === p99)!, all };
 }
 
 main().then(

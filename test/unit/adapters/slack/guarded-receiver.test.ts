@@ -1,4 +1,4 @@
-import { App } from '@slack/bolt';
+import { App, verifySlackRequest } from '@slack/bolt';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boltLogger } from '../../../../adapters/slack/bolt-logger.js';
@@ -78,5 +78,37 @@ describe('GuardedHttpReceiver', () => {
     );
     expect((await sendSigned(url, slashCommand('/migration-check', 'HV01 HV02'))).status).toBe(200);
     await eventually(() => expect(logged.some((l) => l.level === 'error' && l.msg.includes('listener failed'))).toBe(true));
+  });
+
+  // The receiver checks the v0 signature itself (one HMAC, crypto.timingSafeEqual) instead of
+  // calling Bolt's verifySlackRequest (tsscmp: a random key and two more HMACs per request).
+  // Bolt stays the oracle: for every signature below, the receiver accepts exactly what Bolt does.
+  it("accepts exactly the signatures Bolt's verifySlackRequest accepts", async () => {
+    const url = await start((a) => a.command(/.*/, async () => undefined));
+    const req = slashCommand('/migration-check', 'HV01 HV02');
+    const now = Math.floor(Date.now() / 1000);
+    const good = sign(req.body, now);
+    const cases: Array<[string, { timestamp: number; signature: string }]> = [
+      ['the right signature', { timestamp: now, signature: good }],
+      ['signed 4 min 50 s ago', { timestamp: now - 290, signature: sign(req.body, now - 290) }],
+      ['signed 5 min 10 s ago', { timestamp: now - 310, signature: sign(req.body, now - 310) }],
+      ['another body', { timestamp: now, signature: sign(`${req.body}&x=1`, now) }],
+      ['another secret', { timestamp: now, signature: sign(req.body, now, 'not-the-signing-secret') }],
+      ['another timestamp', { timestamp: now, signature: sign(req.body, now - 1) }],
+      ['upper-case hex', { timestamp: now, signature: `v0=${good.slice(3).toUpperCase()}` }],
+      ['v1 prefix', { timestamp: now, signature: `v1=${good.slice(3)}` }],
+      ['one digit short', { timestamp: now, signature: good.slice(0, -1) }],
+      ['one digit more', { timestamp: now, signature: `${good}0` }],
+      ['last digit changed', { timestamp: now, signature: `${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}` }],
+    ];
+    for (const [name, opts] of cases) {
+      let bolt = 200;
+      try {
+        verifySlackRequest({ signingSecret: SIGNING_SECRET, body: req.body, headers: { 'x-slack-signature': opts.signature, 'x-slack-request-timestamp': opts.timestamp } });
+      } catch {
+        bolt = 401;
+      }
+      expect({ name, status: (await sendSigned(url, req, opts)).status }).toEqual({ name, status: bolt });
+    }
   });
 });
