@@ -17,6 +17,13 @@ export interface MemoryFigures {
   rssGrowthPct: number;
   heapUsedAfterWarmupMb: number;
   heapUsedAfterChecksMb: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, native objects), same readings. */
+  /** The heap V8 holds from the system (used or not), same readings. */
+  heapTotalAfterWarmupMb?: number;
+  heapTotalAfterChecksMb?: number;
+  externalAfterWarmupMb?: number;
+  externalAfterChecksMb?: number;
+  arrayBuffersAfterChecksMb?: number;
 }
 
 const CHILD_FLAG = 'TRIAGE_BENCH_MEMORY_CHILD';
@@ -58,7 +65,7 @@ async function childMain(checks: number, warmup: number): Promise<MemoryFigures>
     gc();
     gc();
     const m = process.memoryUsage();
-    return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 };
+    return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, external: m.external / 2 ** 20, heapTotal: m.heapTotal / 2 ** 20, arrayBuffers: m.arrayBuffers / 2 ** 20 };
   };
   try {
     await run(warmup);
@@ -73,6 +80,11 @@ async function childMain(checks: number, warmup: number): Promise<MemoryFigures>
       rssGrowthPct: round(((after.rss - before.rss) / before.rss) * 100, 2),
       heapUsedAfterWarmupMb: round(before.heap),
       heapUsedAfterChecksMb: round(after.heap),
+      heapTotalAfterWarmupMb: round(before.heapTotal),
+      heapTotalAfterChecksMb: round(after.heapTotal),
+      externalAfterWarmupMb: round(before.external),
+      externalAfterChecksMb: round(after.external),
+      arrayBuffersAfterChecksMb: round(after.arrayBuffers),
     };
   } finally {
     await lab.close();

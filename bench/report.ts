@@ -192,7 +192,7 @@ export function formatTable(r: Results): string {
     ]),
     ...Object.values(r.diagnosis.relayInOwnProcess?.nodes ?? {}).map((d): [string, string] => [`  relay in its own process, ${d.nodes} nodes`, `wall ${d.wallMs} ms · ratio ${d.ratio}`]),
     [`PowerShell ${r.pooling.nodes}-node health`, `pool ${r.pooling.pooledMs} ms · process per call ${r.pooling.processPerCallMs} ms · ratio ${r.pooling.ratio}`],
-    [`memory (${r.memory.checks} checks)`, `RSS ${r.memory.rssAfterWarmupMb} → ${r.memory.rssAfterChecksMb} MB · growth ${r.memory.rssGrowthPct} %`],
+    [`memory (${r.memory.checks} checks)`, `RSS ${r.memory.rssAfterWarmupMb} → ${r.memory.rssAfterChecksMb} MB · growth ${r.memory.rssGrowthPct} % · JS heap used ${r.memory.heapUsedAfterWarmupMb} → ${r.memory.heapUsedAfterChecksMb} MB${r.memory.heapTotalAfterChecksMb !== undefined ? ` (held ${r.memory.heapTotalAfterWarmupMb} → ${r.memory.heapTotalAfterChecksMb} MB)` : ''}${r.memory.externalAfterChecksMb !== undefined ? ` · external ${r.memory.externalAfterWarmupMb} → ${r.memory.externalAfterChecksMb} MB` : ''}`],
     ['relay throughput', `${r.relay.requestsPerSecond} signed requests/s`],
     ...(r.labLatency
       ? [['lab latency', `host ${r.labLatency.hostWaitMs} ms · directory ${r.labLatency.directoryWaitMs} ms · ${r.labLatency.parallel} at once ${r.labLatency.parallelWallMs} ms (hostMs ${r.labLatency.hostMs})`] as [string, string]]
