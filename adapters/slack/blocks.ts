@@ -64,7 +64,14 @@ export function matrixBlocks(m: ReplyMatrix): Block[] {
 
 export function findingBlocks(section: ReplySection): Block[] {
   const icon = section.severity ? `${SEVERITY_EMOJI[section.severity]} ` : '';
-  return sectionsFor([`*${icon}${escapeMrkdwn(section.title)}*`, ...section.lines.map(findingLine)]);
+  const title = `*${icon}${escapeMrkdwn(section.title)}*`;
+  if (section.preformatted) {
+    // One code block, so a copy takes the lines as they are (no bullets, no mrkdwn); only Slack's
+    // three entities are escaped, which Slack shows as the characters again, code block or not.
+    const text = `${title}\n\`\`\`\n${section.lines.map(escapeMrkdwn).join('\n')}\n\`\`\``;
+    if (text.length <= LIMITS.sectionText) return [{ type: 'section', text: mrkdwn(text) }];
+  }
+  return sectionsFor([title, ...section.lines.map(findingLine)]);
 }
 
 /** A line is a bullet; an indented line continues the one above it (evidence), so it gets an arrow. */

@@ -74,6 +74,9 @@ function headBlocks(reply: Reply): Element[] {
 /** A section: its title, then one block per line; indented lines are details (evidence). */
 export function sectionGroup(s: ReplySection, titleSuffix = ''): Element[] {
   const title = text(`${s.title}${titleSuffix}`, { weight: 'bolder', spacing: 'medium', ...(s.severity ? { color: SEVERITY_COLOR[s.severity] } : {}) });
+  // Text to copy as it stands: monospace, one block per line (a TextBlock's single line breaks
+  // are markdown's to keep or drop; separate blocks keep the lines apart in every Teams client).
+  if (s.preformatted) return [title, ...s.lines.map((line, i) => text(line, { fontType: 'monospace', size: 'small', spacing: i === 0 ? 'small' : 'none' }))];
   const lines = s.lines.map((line) => (/^\s/.test(line) ? text(line.trim(), { isSubtle: true, size: 'small', spacing: 'none' }) : text(line, { spacing: 'small' })));
   return [title, ...lines];
 }

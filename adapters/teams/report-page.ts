@@ -46,7 +46,8 @@ export function renderReportPage(given: Reply): string {
   for (const s of reply.sections ?? []) {
     // Indented lines are a finding's evidence.
     const items = s.lines.map((l) => (/^\s/.test(l) ? `<li class="detail">${escapeHtml(l.trim())}</li>` : `<li>${escapeHtml(l)}</li>`));
-    parts.push(`<section class="sev-${escapeHtml(s.severity ?? 'none')}"><h2>${escapeHtml(s.title)}</h2><ul>${items.join('')}</ul></section>`);
+    const body = s.preformatted ? `<pre>${escapeHtml(s.lines.join('\n'))}</pre>` : `<ul>${items.join('')}</ul>`;
+    parts.push(`<section class="sev-${escapeHtml(s.severity ?? 'none')}"><h2>${escapeHtml(s.title)}</h2>${body}</section>`);
   }
   if (reply.context?.length) parts.push(`<p class="context">${reply.context.map(escapeHtml).join(' · ')}</p>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(reply.header)}</title><style>${STYLE}</style></head><body>${parts.join('')}</body></html>`;

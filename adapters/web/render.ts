@@ -42,7 +42,8 @@ export function renderHtml(given: Reply, messageId: string): string {
   if (reply.facts?.length) parts.push(`<dl class="facts">${reply.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('')}</dl>`);
   if (reply.matrix) parts.push(matrixHtml(reply.matrix));
   for (const s of reply.sections ?? []) {
-    parts.push(`<section class="sec sev-${escapeHtml(s.severity ?? 'none')}"><h4>${escapeHtml(s.title)}</h4><ul>${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>`);
+    const body = s.preformatted ? `<pre class="copy">${escapeHtml(s.lines.join('\n'))}</pre>` : `<ul>${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
+    parts.push(`<section class="sec sev-${escapeHtml(s.severity ?? 'none')}"><h4>${escapeHtml(s.title)}</h4>${body}</section>`);
   }
   (reply.attachments ?? []).forEach((a, i) => parts.push(`<a class="attachment" href="/api/attachments/${escapeHtml(messageId)}/${i}" download="${escapeHtml(a.filename)}">📎 ${escapeHtml(a.filename)}</a>`));
   if (reply.buttons?.length) parts.push(`<div class="actions">${reply.buttons.map(buttonHtml).join('')}</div>`);

@@ -32,6 +32,11 @@ export interface ReplySection {
   title: string;
   severity?: Severity;
   lines: string[];
+  /**
+   * The lines are text to copy as it stands (a policy snippet): renderers show them in monospace,
+   * in one block, without bullets or markup, so what a person copies is exactly the lines.
+   */
+  preformatted?: boolean;
 }
 
 export interface ReplyAttachment {

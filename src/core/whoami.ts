@@ -65,6 +65,7 @@ export async function whoamiReply(ctx: Pick<HandlerContext, 'event' | 'deps'>): 
     sections: [
       {
         title: 'Paste into the policy file (POLICY_FILE; format in docs/policy.md)',
+        preformatted: pasteable,
         lines: pasteable
           ? policySnippet(actor, conversation)
           : [`This ${actor.platform} id cannot be used in the policy file (it is not a stable user id); ask an admin to use your Teams AAD object id.`],

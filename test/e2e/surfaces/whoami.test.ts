@@ -28,10 +28,17 @@ afterAll(async () => {
   nock.cleanAll();
 });
 
-/** The snippet's lines as shown in the console (one <li> each, HTML-escaped). */
+/** The snippet as shown in the console: one <pre> block, HTML-escaped. */
 function yamlIn(html: string): string {
-  const decoded = html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-  return [...decoded.matchAll(/<li>((?:people|roles|channels): [^<]*)<\/li>/g)].map((m) => m[1]).join('\n');
+  const block = /<pre class="copy">([^<]*)<\/pre>/.exec(html)?.[1] ?? '';
+  return block.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** What a person copies out of the Slack message: the code block's text, as Slack shows it. */
+function yamlInBlocks(blocksJson: string): string {
+  const texts = (JSON.parse(blocksJson) as Array<{ text?: { text?: string } }>).map((b) => b.text?.text ?? '');
+  const block = texts.map((t) => /```\n([\s\S]*?)\n```/.exec(t)?.[1]).find((t) => t !== undefined) ?? '';
+  return block.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 describe('whoami', { timeout: 60_000 }, () => {
@@ -58,6 +65,11 @@ describe('whoami', { timeout: 60_000 }, () => {
     expect(api.callsOf('chat.postMessage')).toHaveLength(0);
     const shown = `${call.text ?? ''}\n${call.blocks ?? ''}`;
     expect(shown).toContain('slack: U0CAROL');
-    expect(shown).toContain('channels: { slack: [\\"C0INCIDENT\\"] }');
+    // The snippet is one code block: copied as it stands (no bullets), it loads and grants Carol.
+    const copied = yamlInBlocks(call.blocks!);
+    expect(copied.split('\n')).toHaveLength(3);
+    expect(copied).toContain('channels: { slack: ["C0INCIDENT"] }');
+    const pasted = parsePolicy(copied, 'pasted.yaml');
+    expect(await new PolicyAuthorizer(pasted).authorize({ platform: 'slack', id: 'U0CAROL' }, 'operator')).toEqual({ ok: true });
   });
 });

@@ -59,6 +59,16 @@ describe('renderCards golden files', () => {
 });
 
 describe('renderCard', () => {
+  it('shows a preformatted section (text to copy) in monospace, a block per line, as it stands', () => {
+    const lines = ['people: [{ name: carol, teams: 29f1c7e0-aaaa-bbbb-cccc-1234567890ab }]', 'roles: { operator: ["person:carol"] }'];
+    const card = renderCard({ header: 'h', sections: [{ title: 'Paste into the policy file', preformatted: true, lines }] });
+    const blocks = all(card, 'TextBlock').filter((b) => b.fontType === 'monospace');
+    expect(blocks.map((b) => b.text)).toEqual(lines);
+    // The same lines in an ordinary section are not monospace.
+    const plainCard = renderCard({ header: 'h', sections: [{ title: 'Findings', lines }] });
+    expect(all(plainCard, 'TextBlock').filter((b) => b.fontType === 'monospace')).toHaveLength(0);
+  });
+
   it('is schema 1.5 and colours the verdict by status', () => {
     const colours = (['healthy', 'blocked', 'degraded', 'unknown', 'error', 'info'] as const).map((status) => {
       const card = renderCard({ header: 'h', verdict: { status, text: status } });
