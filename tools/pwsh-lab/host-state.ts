@@ -28,6 +28,8 @@ export interface StubHostState {
   addresses?: string[];
   os: Record<string, unknown>;
   deviceGuard: Record<string, unknown>;
+  /** The AD site the node is in (Win32_NTDomain.ClientSiteName); absent: none known. */
+  site?: string;
   /** What w32tm /stripchart prints for the DC: the DC's offset from this host, in seconds. */
   w32tmOffset: number;
   /** w32tm's output: current (d: and o: fields, default), legacy (offset only), or error. */
@@ -76,6 +78,7 @@ export function hostStatesFromScenario(scenario: Scenario, realNow: Date = new D
       os: { Caption: caption(host.os), Version: OS_VERSIONS.find(([re]) => re.test(host.os))?.[1] ?? '10.0.26100' },
       // Win32_DeviceGuard: service 1 is Credential Guard.
       deviceGuard: host.credentialGuard ? { SecurityServicesConfigured: [1, 2], SecurityServicesRunning: [1, 2] } : { SecurityServicesConfigured: [], SecurityServicesRunning: [] },
+      ...(host.site !== undefined ? { site: host.site } : {}),
       w32tmOffset: -host.clockOffsetSeconds,
       events: host.events.map((e, i) => ({ LogName: e.log, Id: e.id, TimeCreated: new Date(Date.parse(e.time) + shift).toISOString(), Message: e.message, RecordId: i + 1 })),
       hotfixes: host.hotfixes.map((h) => ({ HotFixID: h.id, Description: 'Security Update', InstalledOn: h.installedOn ? usDate(h.installedOn) : '' })),

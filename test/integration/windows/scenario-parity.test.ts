@@ -14,8 +14,8 @@ import { PwshLab, SKIP_PWSH } from '../../../tools/pwsh-lab/lab.js';
 
 // Between them: CredSSP and Kerberos, Credential Guard on and off, failure events of several
 // kinds, updates, DNS answers pointing elsewhere, several addresses per host, a node down, VM
-// storage on an SMB share. (Clock offsets: jea-constraints.test.ts.)
-const SCENARIOS = ['lab/default.yaml', 'lab/dns-mismatch.yaml', 'lab/dns-multihomed.yaml', 'lab/node-unreachable.yaml', 'lab/delegation-missing-cifs-sofs.yaml'];
+// storage on an SMB share, nodes in two AD sites. (Clock offsets: jea-constraints.test.ts.)
+const SCENARIOS = ['lab/default.yaml', 'lab/dns-mismatch.yaml', 'lab/dns-multihomed.yaml', 'lab/node-unreachable.yaml', 'lab/delegation-missing-cifs-sofs.yaml', 'lab/replication-pending-other-site.yaml'];
 
 const labs: PwshLab[] = [];
 afterAll(async () => {

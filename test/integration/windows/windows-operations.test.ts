@@ -62,10 +62,10 @@ describe.skipIf(SKIP_PWSH)('reads', () => {
     expect(calls).toEqual([{ computerName: 'HV02', configurationName: 'HvLmDiag', commands: [{ name: 'Get-VMHost', parameters: [] }], script: null }]);
   });
 
-  it('host.security: four reads over one session; missing Device Guard data reads as not running; every address', async () => {
+  it('host.security: five reads over one session; missing Device Guard data reads as not running; every address; no site known, none reported', async () => {
     const { result, calls } = await withCalls(() => client.call('host.security', { node: 'hv02.lab.test' }));
     expect(result).toEqual({ os: 'Microsoft Windows Server 2025 Datacenter', credentialGuardRunning: false, credentialGuardConfigured: false, clockOffsetSeconds: 0, addresses: ['10.0.0.12', 'fd00::12'] });
-    expect(calls.map((c) => c.commands?.[0]?.name)).toEqual(['Get-CimInstance', 'Get-CimInstance', 'Get-TimeStatus', 'Get-CimInstance']);
+    expect(calls.map((c) => c.commands?.[0]?.name)).toEqual(['Get-CimInstance', 'Get-CimInstance', 'Get-TimeStatus', 'Get-CimInstance', 'Get-CimInstance']);
   });
 
   it('host.events: both migration logs, the window asked, newest first; non-ASCII intact; messages cut at 4,000', async () => {

@@ -49,8 +49,9 @@ namespace Microsoft.Management.Infrastructure.CimCmdlets
                 case (@"root\cimv2", "win32_operatingsystem"): WriteObject(Instance(ClassName, Namespace, s["os"] as JsonObject)); break;
                 case (@"root\microsoft\windows\deviceguard", "win32_deviceguard"): WriteObject(Instance(ClassName, Namespace, s["deviceGuard"] as JsonObject)); break;
                 case (@"root\cimv2", "win32_ntdomain"):
-                    // The node's own domain, with the DC it uses (\\DC01 as WMI writes it).
-                    WriteObject(Instance(ClassName, Namespace, new JsonObject { ["Name"] = "Domain: " + LabState.Str(s["domain"]).Split('.')[0].ToUpperInvariant(), ["DnsForestName"] = LabState.Str(s["domain"]), ["DomainControllerName"] = @"\\" + LabState.Str(s["dc"]) }));
+                    // The node's own domain, with the DC it uses (\\DC01 as WMI writes it) and the
+                    // node's site (ClientSiteName; null when none is known, as WMI leaves it).
+                    WriteObject(Instance(ClassName, Namespace, new JsonObject { ["Name"] = "Domain: " + LabState.Str(s["domain"]).Split('.')[0].ToUpperInvariant(), ["DnsForestName"] = LabState.Str(s["domain"]), ["DomainControllerName"] = @"\\" + LabState.Str(s["dc"]), ["ClientSiteName"] = s["site"] == null ? null : LabState.Str(s["site"]) }));
                     break;
                 case (@"root\cimv2", "win32_networkadapterconfiguration"):
                     // One adapter with the node's addresses, and one without IP (as a real host has).

@@ -26,6 +26,8 @@ const security = z.object({
   DeviceGuard: psSingle(z.object({ SecurityServicesRunning: psNumberList, SecurityServicesConfigured: psNumberList })),
   TimeStatus: psSingle(z.object({ Source: z.string().nullish(), OffsetSeconds: z.number() })),
   Addresses: psStringList,
+  /** Win32_NTDomain.ClientSiteName ('' when none is known); absent from roles older than issue 19. */
+  Site: z.string().max(64).nullish(),
 });
 
 export const rawEvent = z.object({
@@ -72,6 +74,7 @@ export function hostSecurity(data: unknown): OpResult<'host.security'> {
     credentialGuardConfigured: s.DeviceGuard.SecurityServicesConfigured.includes(1),
     clockOffsetSeconds: s.TimeStatus.OffsetSeconds,
     addresses: s.Addresses,
+    ...(s.Site ? { site: s.Site } : {}),
   };
 }
 
