@@ -221,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionIdleMs: raw.PWSH_SESSION_IDLE_MS as number,
       jeaConfigurationName: str(raw, 'JEA_CONFIGURATION_NAME')!,
       jeaWriteConfigurationName: str(raw, 'JEA_WRITE_CONFIGURATION_NAME')!,
+      jeaDcConfigurationName: str(raw, 'JEA_DC_CONFIGURATION_NAME')!,
     },
     store: { databaseUrl: str(raw, 'DATABASE_URL')!, checkRetentionDays: raw.CHECK_RETENTION_DAYS as number },
     slack:

@@ -98,6 +98,11 @@ export interface PwshLabOptions {
   env?: Record<string, string>;
   /** Whether the relay host has Hyper-V's PowerShell module (RSAT) for Move-VM -ComputerName (default true). */
   relayHyperVTools?: boolean;
+  /**
+   * Endpoints registered under a site's own name: alias → the manifests' endpoint it is (a DC
+   * team that registers HvLmDcDiag as "Contoso-DcDiag"). A host's `endpoints` may then list it.
+   */
+  endpointAliases?: Record<string, string>;
 }
 
 export interface EmulatedCall {
@@ -121,6 +126,10 @@ export class PwshLab {
     const stubs = stubModulesDir(this.pwsh);
     const jea = jeaLayoutDir(this.pwsh, stubs, options.jeaDir ?? JEA_DIR);
     const endpoints = JSON.parse(readFileSync(path.join(jea, 'endpoints.json'), 'utf8')) as Record<string, { pssc: string; group: string }>;
+    for (const [alias, of] of Object.entries(options.endpointAliases ?? {})) {
+      if (!endpoints[of]) throw new Error(`no endpoint ${of} to register as ${alias}`);
+      endpoints[alias] = endpoints[of];
+    }
     const hostFiles: Record<string, string> = {};
     for (const h of hosts) {
       const file = this.writeHost(h);
@@ -161,9 +170,9 @@ export class PwshLab {
     chmodSync(this.executable, 0o755);
   }
 
-  backend(poolSize = 2, pool: Partial<PwshPoolOptions> = {}): WindowsBackend {
+  backend(poolSize = 2, pool: Partial<PwshPoolOptions> = {}, dcConfigurationName?: string): WindowsBackend {
     const backend = createWindowsBackend(
-      { pwshPath: this.executable, poolSize, jeaConfigurationName: 'HvLmDiag', jeaWriteConfigurationName: 'HvLmFix' },
+      { pwshPath: this.executable, poolSize, jeaConfigurationName: 'HvLmDiag', jeaWriteConfigurationName: 'HvLmFix', ...(dcConfigurationName ? { jeaDcConfigurationName: dcConfigurationName } : {}) },
       { pool: { commandTimeoutMs: 60_000, ...pool } },
     );
     this.backends.push(backend);

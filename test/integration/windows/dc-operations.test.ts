@@ -79,3 +79,21 @@ describe.skipIf(SKIP_PWSH)('DC reads in real PowerShell', () => {
     expect(lab.calls()).toHaveLength(before);
   });
 });
+
+// A DC team that registers the reader endpoint under its own name: JEA_DC_CONFIGURATION_NAME
+// (createWindowsBackend's jeaDcConfigurationName) is the name the relay asks for.
+describe.skipIf(SKIP_PWSH)('the DC endpoint under another name', () => {
+  let renamed: PwshLab;
+  beforeAll(() => {
+    renamed = new PwshLab([{ ...domainController(), endpoints: ['Contoso-DcDiag'] }], { endpointAliases: { 'Contoso-DcDiag': 'HvLmDcDiag' } });
+  }, 180_000);
+  afterAll(() => renamed?.cleanup());
+
+  it('reads the DC through the configured name, and says which name it asked for when the DC does not have it', async () => {
+    const configured = new InProcessRelayClient(renamed.backend(1, {}, 'Contoso-DcDiag'), 'windows (real pwsh)');
+    expect(await configured.call('dc.hotfixes', { dc: 'DC01' })).toEqual({ hotfixes: [{ id: 'KB5073379', installedOn: '2026-11-18' }] });
+    expect(renamed.calls().at(-1)).toMatchObject({ computerName: 'DC01', configurationName: 'Contoso-DcDiag' });
+    const byDefault = new InProcessRelayClient(renamed.backend(1), 'windows (real pwsh)');
+    await expect(byDefault.call('dc.hotfixes', { dc: 'DC01' })).rejects.toThrow(/HvLmDcDiag/);
+  });
+});

@@ -24,6 +24,8 @@ export interface WindowsBackendSettings {
   jeaConfigurationName: string;
   /** JEA_WRITE_CONFIGURATION_NAME */
   jeaWriteConfigurationName: string;
+  /** JEA_DC_CONFIGURATION_NAME (default HvLmDcDiag) */
+  jeaDcConfigurationName?: string;
 }
 
 export interface WindowsBackendExtras {
@@ -40,6 +42,7 @@ export function createWindowsBackend(config: WindowsBackendSettings, extras: Win
     ...(config.sessionIdleMs !== undefined ? { sessionIdleMs: config.sessionIdleMs } : {}),
     readEndpoint: config.jeaConfigurationName,
     writeEndpoint: config.jeaWriteConfigurationName,
+    ...(config.jeaDcConfigurationName !== undefined ? { dcEndpoint: config.jeaDcConfigurationName } : {}),
     scriptsDir: extras.scriptsDir,
   });
 }
