@@ -48,10 +48,11 @@ describe.skipIf(SKIP_PWSH)('windows backend behind the signed relay', () => {
       clockOffsetSeconds: 0,
       addresses: ['10.0.0.12'],
     });
-    expect(harness.calls().slice(-4).map((c) => [c.computerName, c.configurationName, c.commands?.[0]?.name])).toEqual([
+    expect(harness.calls().slice(-5).map((c) => [c.computerName, c.configurationName, c.commands?.[0]?.name])).toEqual([
       ['HV02', 'HvLmDiag', 'Get-CimInstance'],
       ['HV02', 'HvLmDiag', 'Get-CimInstance'],
       ['HV02', 'HvLmDiag', 'Get-TimeStatus'],
+      ['HV02', 'HvLmDiag', 'Get-CimInstance'],
       ['HV02', 'HvLmDiag', 'Get-CimInstance'],
     ]);
   });
