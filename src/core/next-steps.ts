@@ -112,7 +112,7 @@ export function nextCommands(f: Finding): string[] {
     case 'DC_EVIDENCE_UNKNOWN': {
       const dcs = arr(e.dcs).map((d) => str(rec(d).dc)).filter((d): d is string => d !== undefined);
       if (dcs.length === 0) return ['nltest /dclist:  # on the relay host: the DCs it can find'];
-      return dcs.map((dc) => `Test-WSMan -ComputerName ${q(dc)} -Authentication Kerberos  # from the relay host; the DC role's endpoint is HvLmDcDiag`);
+      return dcs.map((dc) => `Test-WSMan -ComputerName ${q(dc)} -Authentication Kerberos  # from the relay host; the DC role's endpoint is HvLmDcDiag unless the relay's JEA_DC_CONFIGURATION_NAME names another`);
     }
     default:
       return [];
